@@ -1,0 +1,130 @@
+//===- wasm-rpath/Object.h - Section-level model of a wasm module -*- C++ -*-===//
+//
+// The object model that wasm-rpath edits. It is deliberately shallow: a module
+// is its 8-byte preamble and a list of sections known only by id, name and
+// byte range, so that any module can be edited whatever wasm features its code
+// uses, without decoding it. Only the two custom sections that carry dynamic
+// linking data are decoded:
+//
+//  * dylink.0 (or the legacy "dylink"), as a list of subsections. NEEDED and
+//    RUNTIME_PATH are decoded into strings that edits may change; every other
+//    subsection, including types this code does not know, is kept as raw
+//    bytes and written back unchanged.
+//  * rpath.0, whose payload is a RUNTIME_PATH body (count, string*).
+//
+// All ArrayRefs and StringRefs point into the input buffer, which must outlive
+// the Object.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WASM_RPATH_OBJECT_H
+#define WASM_RPATH_OBJECT_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wasmrpath {
+
+/// Subsection types of dylink.0 (tool-conventions DynamicLinking.md).
+/// LLVM 19's BinaryFormat/Wasm.h lacks RUNTIME_PATH, so all are defined here.
+enum DylinkSubsectionType : uint8_t {
+  DylinkMemInfo = 1,
+  DylinkNeeded = 2,
+  DylinkExportInfo = 3,
+  DylinkImportInfo = 4,
+  DylinkRuntimePath = 5,
+};
+
+/// Returns the spec name of a subsection type ("NEEDED"), or "" if unknown.
+llvm::StringRef dylinkSubsectionName(uint8_t Type);
+
+/// Names of the custom sections this library understands.
+inline constexpr llvm::StringLiteral DylinkSectionName = "dylink.0";
+inline constexpr llvm::StringLiteral LegacyDylinkSectionName = "dylink";
+inline constexpr llvm::StringLiteral RPathSectionName = "rpath.0";
+
+/// One section of the module, located but not decoded.
+struct Section {
+  uint8_t Id = 0;          ///< Section id; 0 is a custom section.
+  llvm::StringRef Name;    ///< Custom section name; empty otherwise.
+  uint64_t Offset = 0;     ///< Offset of the id byte in the file.
+  uint64_t PayloadOffset = 0; ///< Offset of the payload (after the name).
+  uint64_t End = 0;        ///< One past the last byte of the section.
+
+  uint64_t size() const { return End - Offset; }
+  bool isCustom() const { return Id == 0; }
+};
+
+/// One subsection of dylink.0 as read. Raw covers the type byte, the size and
+/// the body, exactly as in the input, so that an unchanged subsection can be
+/// written back byte for byte (even if its size used a padded LEB).
+struct DylinkSubsection {
+  uint8_t Type = 0;
+  llvm::ArrayRef<uint8_t> Raw;
+  llvm::ArrayRef<uint8_t> Body;
+};
+
+/// The dynamic-linking information of a side module.
+struct DylinkInfo {
+  /// True for the pre-2021 "dylink" section: a flat MEM_INFO + NEEDED
+  /// payload with no subsections and so no place for a run-time path.
+  bool IsLegacy = false;
+
+  /// dylink.0 subsections in file order (empty for the legacy format).
+  std::vector<DylinkSubsection> Subsections;
+
+  /// For the legacy format: the four MEM_INFO LEBs, verbatim.
+  llvm::ArrayRef<uint8_t> LegacyMemInfo;
+
+  /// Decoded NEEDED entries (empty if there is no NEEDED subsection).
+  std::vector<std::string> Needed;
+
+  /// Decoded RUNTIME_PATH entries; std::nullopt when the subsection is absent.
+  std::optional<std::vector<std::string>> RuntimePath;
+
+  /// Set by edits; the writer re-encodes only what is marked changed.
+  bool NeededChanged = false;
+  bool RuntimePathChanged = false;
+};
+
+/// A parsed module: what the reader produces, edits change and the writer
+/// serializes.
+struct Object {
+  llvm::ArrayRef<uint8_t> Data; ///< The whole input.
+  std::vector<Section> Sections;
+
+  /// Index into Sections of dylink.0 / dylink, if present (always 0).
+  std::optional<size_t> DylinkIndex;
+  /// Index into Sections of rpath.0, wherever it is.
+  std::optional<size_t> RPathIndex;
+
+  /// Present iff the module has a dylink.0 or legacy dylink section.
+  std::optional<DylinkInfo> Dylink;
+
+  /// Entries of rpath.0; std::nullopt when the section is absent.
+  std::optional<std::vector<std::string>> RPathSection;
+  bool RPathSectionChanged = false;
+
+  bool isSharedLibrary() const { return Dylink.has_value(); }
+
+  /// True if an edit changed anything that must be written out.
+  bool isModified() const {
+    return RPathSectionChanged ||
+           (Dylink && (Dylink->NeededChanged || Dylink->RuntimePathChanged));
+  }
+
+  /// The run-time path a released loader uses: RUNTIME_PATH of dylink.0.
+  llvm::ArrayRef<std::string> runtimePath() const {
+    if (Dylink && Dylink->RuntimePath)
+      return *Dylink->RuntimePath;
+    return {};
+  }
+};
+
+} // namespace wasmrpath
+
+#endif // WASM_RPATH_OBJECT_H

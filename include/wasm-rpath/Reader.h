@@ -1,0 +1,35 @@
+//===- wasm-rpath/Reader.h - Parse a module into the object model -*- C++ -*-===//
+//
+// The reader walks section headers without decoding types or code, so it
+// accepts any core module whatever wasm features it uses. It decodes only
+// dylink.0 (or legacy dylink) and rpath.0, and rejects anything malformed
+// in the parts it reads with a message that says what and where.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WASM_RPATH_READER_H
+#define WASM_RPATH_READER_H
+
+#include "wasm-rpath/Object.h"
+#include "llvm/Support/Error.h"
+
+namespace wasmrpath {
+
+/// Parses \p Data, which must stay alive as long as the result. Errors do
+/// not name the file; callers wrap them with llvm::createFileError.
+///
+/// A module with no dylink section is returned with Object::Dylink unset; it
+/// is up to the caller to decide whether that is an error.
+llvm::Expected<Object> readObject(llvm::ArrayRef<uint8_t> Data);
+
+/// Decodes a RUNTIME_PATH body (and so an rpath.0 payload): a varuint32
+/// count followed by that many UTF-8 strings, filling exactly \p Body.
+llvm::Expected<std::vector<std::string>>
+parseStringVector(llvm::ArrayRef<uint8_t> Body);
+
+/// True if \p Head (the first bytes of a file) starts a wasm core module.
+bool hasWasmModuleHeader(llvm::ArrayRef<uint8_t> Head);
+
+} // namespace wasmrpath
+
+#endif // WASM_RPATH_READER_H

@@ -1,0 +1,51 @@
+//===- wasm-rpath/Writer.h - Serialize the object model -----------*- C++ -*-===//
+//
+// The writer never re-encodes what was not edited. It lays the output out as a
+// short list of chunks: new bytes for the head (preamble, dylink.0, rpath.0)
+// and byte ranges of the input for everything else, which the file layer
+// copies with the kernel's copy path. The layout is:
+//
+//   preamble, dylink.0, rpath.0 (if any), every other section in input order
+//
+// Within dylink.0, subsections come out in input order with unchanged ones
+// byte-identical; a NEEDED or RUNTIME_PATH subsection that did not exist is
+// inserted in ascending type order (RUNTIME_PATH after IMPORT_INFO, as
+// wasm-ld 21 writes it), and one whose list became empty is dropped.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WASM_RPATH_WRITER_H
+#define WASM_RPATH_WRITER_H
+
+#include "wasm-rpath/Object.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace wasmrpath {
+
+/// A piece of the output: either literal bytes or a range of the input.
+struct OutputChunk {
+  std::string Bytes;       ///< Used when Size is zero.
+  uint64_t InputOffset = 0;
+  uint64_t Size = 0;       ///< Non-zero: copy Size bytes from InputOffset.
+
+  bool isInputRange() const { return Size != 0; }
+  uint64_t size() const { return isInputRange() ? Size : Bytes.size(); }
+};
+
+/// Computes the output of \p Obj. Adjacent input ranges are merged, so an
+/// edit of the head costs one write and one copy.
+std::vector<OutputChunk> layoutObject(const Object &Obj);
+
+/// Writes the whole output to \p OS (for tests and in-memory users).
+void writeObject(const Object &Obj, llvm::raw_ostream &OS);
+
+/// Encodes a string vector (count, then length-prefixed strings): the body of
+/// RUNTIME_PATH and NEEDED, and the payload of rpath.0.
+std::string encodeStringVector(llvm::ArrayRef<std::string> Strings);
+
+/// Encodes a whole custom section (id, size, name, payload).
+std::string encodeCustomSection(llvm::StringRef Name, llvm::StringRef Payload);
+
+} // namespace wasmrpath
+
+#endif // WASM_RPATH_WRITER_H

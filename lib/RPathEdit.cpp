@@ -1,0 +1,233 @@
+//===- RPathEdit.cpp - Edits of run-time path and NEEDED ------------------===//
+
+#include "wasm-rpath/RPathEdit.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace wasmrpath {
+
+namespace {
+
+Error makeError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+Error requireSharedLibrary(const Object &Obj) {
+  if (Obj.isSharedLibrary())
+    return Error::success();
+  return makeError("not a shared library: no dylink.0 section");
+}
+
+bool includesDylink(RPathPlace P) { return P != RPathPlace::RPathSection; }
+bool includesRPathSection(RPathPlace P) { return P != RPathPlace::Dylink; }
+
+/// Stores \p Entries in the places selected, marking only real changes.
+Error assignRPath(Object &Obj, std::vector<std::string> Entries,
+                  RPathPlace Place) {
+  if (Error E = requireSharedLibrary(Obj))
+    return E;
+  if (includesDylink(Place)) {
+    DylinkInfo &Info = *Obj.Dylink;
+    if (Info.IsLegacy)
+      return makeError("the legacy 'dylink' section has no place for a "
+                       "run-time path (relink with LLVM 13 or later, or use "
+                       "--rpath-section=rpath.0)");
+    ArrayRef<std::string> Old =
+        Info.RuntimePath ? ArrayRef(*Info.RuntimePath) : ArrayRef<std::string>();
+    if (Old != ArrayRef(Entries)) {
+      if (Entries.empty())
+        Info.RuntimePath.reset();
+      else
+        Info.RuntimePath = Entries;
+      Info.RuntimePathChanged = true;
+    }
+  }
+  if (includesRPathSection(Place)) {
+    ArrayRef<std::string> Old = Obj.RPathSection ? ArrayRef(*Obj.RPathSection)
+                                                 : ArrayRef<std::string>();
+    if (Old != ArrayRef(Entries)) {
+      if (Entries.empty())
+        Obj.RPathSection.reset();
+      else
+        Obj.RPathSection = std::move(Entries);
+      Obj.RPathSectionChanged = true;
+    }
+  }
+  return Error::success();
+}
+
+Error checkEntries(ArrayRef<std::string> Entries, StringRef What) {
+  for (const std::string &E : Entries)
+    if (Error Err = checkEntry(E, What))
+      return Err;
+  return Error::success();
+}
+
+} // namespace
+
+std::optional<RPathPlace> parseRPathPlace(StringRef Name) {
+  if (Name == "dylink" || Name == DylinkSectionName)
+    return RPathPlace::Dylink;
+  if (Name == RPathSectionName)
+    return RPathPlace::RPathSection;
+  if (Name == "both")
+    return RPathPlace::Both;
+  return std::nullopt;
+}
+
+std::vector<std::string> splitSearchPath(StringRef Path) {
+  SmallVector<StringRef, 8> Pieces;
+  Path.split(Pieces, ':', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  std::vector<std::string> Result;
+  for (StringRef P : Pieces)
+    Result.push_back(P.str());
+  return Result;
+}
+
+std::string joinSearchPath(ArrayRef<std::string> Entries) {
+  return join(Entries, ":");
+}
+
+std::vector<std::string> getRPath(const Object &Obj, RPathPlace Place) {
+  if (includesDylink(Place) && Obj.Dylink && Obj.Dylink->RuntimePath)
+    return *Obj.Dylink->RuntimePath;
+  if (includesRPathSection(Place) && Obj.RPathSection)
+    return *Obj.RPathSection;
+  return {};
+}
+
+std::optional<std::string> describeRPathMismatch(const Object &Obj) {
+  if (!Obj.RPathSection)
+    return std::nullopt;
+  if (!Obj.Dylink || !Obj.Dylink->RuntimePath)
+    return std::string("rpath.0 holds a run-time path but dylink.0 has no "
+                       "RUNTIME_PATH; released loaders read only RUNTIME_PATH");
+  if (*Obj.Dylink->RuntimePath != *Obj.RPathSection)
+    return "rpath.0 ('" + joinSearchPath(*Obj.RPathSection) +
+           "') differs from RUNTIME_PATH ('" +
+           joinSearchPath(*Obj.Dylink->RuntimePath) + "')";
+  return std::nullopt;
+}
+
+Error checkEntry(StringRef Entry, StringRef What) {
+  if (Entry.empty())
+    return makeError("empty " + What);
+  if (Entry.contains('\0'))
+    return makeError(What + " contains a NUL byte");
+  const UTF8 *Begin = reinterpret_cast<const UTF8 *>(Entry.begin());
+  if (!isLegalUTF8String(&Begin, reinterpret_cast<const UTF8 *>(Entry.end())))
+    return makeError(What + " is not valid UTF-8");
+  return Error::success();
+}
+
+Error setRPath(Object &Obj, ArrayRef<std::string> Entries, RPathPlace Place) {
+  if (Error E = checkEntries(Entries, "run-time path entry"))
+    return E;
+  return assignRPath(Obj, Entries.vec(), Place);
+}
+
+Error addRPath(Object &Obj, ArrayRef<std::string> Entries, RPathPlace Place) {
+  if (Error E = checkEntries(Entries, "run-time path entry"))
+    return E;
+  std::vector<std::string> Result = getRPath(Obj, Place);
+  for (const std::string &Entry : Entries)
+    if (!is_contained(Result, Entry))
+      Result.push_back(Entry);
+  return assignRPath(Obj, std::move(Result), Place);
+}
+
+Error removeRPath(Object &Obj, RPathPlace Place) {
+  // A legacy module has no RUNTIME_PATH to remove; that is not an error.
+  if (Obj.Dylink && Obj.Dylink->IsLegacy) {
+    if (Place == RPathPlace::Dylink)
+      return Error::success();
+    Place = RPathPlace::RPathSection;
+  }
+  return assignRPath(Obj, {}, Place);
+}
+
+Error shrinkRPath(Object &Obj, RPathPlace Place,
+                  ArrayRef<std::string> AllowedPrefixes,
+                  WasmFileProbe IsWasmModule) {
+  if (Error E = requireSharedLibrary(Obj))
+    return E;
+  const std::vector<std::string> &Needed = Obj.Dylink->Needed;
+  std::vector<bool> Found(Needed.size(), false);
+  std::vector<std::string> Result;
+  for (const std::string &Dir : getRPath(Obj, Place)) {
+    // As patchelf does: entries that are not absolute ($ORIGIN/..., or
+    // relative to the loader's working directory) cannot be checked here.
+    if (!StringRef(Dir).starts_with("/")) {
+      Result.push_back(Dir);
+      continue;
+    }
+    if (!AllowedPrefixes.empty() &&
+        none_of(AllowedPrefixes, [&](const std::string &Prefix) {
+          return StringRef(Dir).starts_with(Prefix);
+        }))
+      continue;
+    bool Keep = false;
+    for (size_t I = 0; I < Needed.size(); ++I) {
+      if (Found[I] || StringRef(Needed[I]).contains('/'))
+        continue;
+      SmallString<256> Candidate(Dir);
+      sys::path::append(Candidate, sys::path::Style::posix, Needed[I]);
+      if (IsWasmModule(Candidate)) {
+        Found[I] = true;
+        Keep = true;
+      }
+    }
+    if (Keep)
+      Result.push_back(Dir);
+  }
+  return assignRPath(Obj, std::move(Result), Place);
+}
+
+Error addNeeded(Object &Obj, ArrayRef<std::string> Names) {
+  if (Error E = requireSharedLibrary(Obj))
+    return E;
+  if (Error E = checkEntries(Names, "NEEDED name"))
+    return E;
+  DylinkInfo &Info = *Obj.Dylink;
+  for (const std::string &Name : Names)
+    if (!is_contained(Info.Needed, Name)) {
+      Info.Needed.push_back(Name);
+      Info.NeededChanged = true;
+    }
+  return Error::success();
+}
+
+Error removeNeeded(Object &Obj, ArrayRef<std::string> Names) {
+  if (Error E = requireSharedLibrary(Obj))
+    return E;
+  DylinkInfo &Info = *Obj.Dylink;
+  size_t Before = Info.Needed.size();
+  erase_if(Info.Needed,
+           [&](const std::string &N) { return is_contained(Names, N); });
+  if (Info.Needed.size() != Before)
+    Info.NeededChanged = true;
+  return Error::success();
+}
+
+Error replaceNeeded(Object &Obj, StringRef Old, StringRef New) {
+  if (Error E = requireSharedLibrary(Obj))
+    return E;
+  if (Error E = checkEntry(New, "NEEDED name"))
+    return E;
+  DylinkInfo &Info = *Obj.Dylink;
+  auto It = find(Info.Needed, Old);
+  if (It == Info.Needed.end() || Old == New)
+    return Error::success();
+  if (is_contained(Info.Needed, New))
+    Info.Needed.erase(It);
+  else
+    *It = New.str();
+  Info.NeededChanged = true;
+  return Error::success();
+}
+
+} // namespace wasmrpath

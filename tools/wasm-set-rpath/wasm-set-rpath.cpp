@@ -1,0 +1,293 @@
+//===- wasm-set-rpath.cpp - Edit the run-time path of wasm side modules ---===//
+//
+// The patchelf of WebAssembly: prints and edits the run-time path
+// (RUNTIME_PATH of dylink.0 and the rpath.0 section) and the NEEDED list of
+// Emscripten side modules. This file only parses options and prints; the
+// rules live in the wasm-rpath library.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Version.h"
+#include "wasm-rpath/Writer.h"
+#include "llvm/Option/ArgList.h"
+#include "llvm/Option/Option.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace llvm::opt;
+using namespace wasmrpath;
+
+namespace {
+
+enum ID {
+  OPT_INVALID = 0,
+#define OPTION(...) LLVM_MAKE_OPT_ID(__VA_ARGS__),
+#include "Opts.inc"
+#undef OPTION
+};
+
+#define PREFIX(NAME, VALUE)                                                    \
+  static constexpr StringLiteral NAME##_init[] = VALUE;                        \
+  static constexpr ArrayRef<StringLiteral> NAME(NAME##_init,                   \
+                                                std::size(NAME##_init) - 1);
+#include "Opts.inc"
+#undef PREFIX
+
+static constexpr opt::OptTable::Info InfoTable[] = {
+#define OPTION(...) LLVM_CONSTRUCT_OPT_INFO(__VA_ARGS__),
+#include "Opts.inc"
+#undef OPTION
+};
+
+class SetRPathOptTable : public opt::GenericOptTable {
+public:
+  SetRPathOptTable() : GenericOptTable(InfoTable) {}
+};
+
+StringRef ToolName;
+
+enum class RPathOp { None, Set, Add, Remove, Shrink };
+
+struct Config {
+  bool PrintRPath = false;
+  bool PrintNeeded = false;
+  bool Json = false;
+  RPathOp Op = RPathOp::None;
+  std::vector<std::string> RPathEntries;
+  std::vector<std::string> AllowedPrefixes;
+  RPathPlace Place = RPathPlace::Both;
+  std::vector<std::string> AddNeeded;
+  std::vector<std::string> RemoveNeeded;
+  std::vector<std::pair<std::string, std::string>> ReplaceNeeded;
+  std::string Output;
+  std::vector<std::string> Inputs;
+
+  bool edits() const {
+    return Op != RPathOp::None || !AddNeeded.empty() ||
+           !RemoveNeeded.empty() || !ReplaceNeeded.empty();
+  }
+};
+
+Error usageError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
+  Config C;
+  for (const opt::Arg *A : Args.filtered(OPT_UNKNOWN))
+    return usageError("unknown argument '" + A->getAsString(Args) + "'");
+  C.PrintRPath = Args.hasArg(OPT_print_rpath);
+  C.PrintNeeded = Args.hasArg(OPT_print_needed);
+  C.Json = Args.hasArg(OPT_json);
+
+  // The rpath operations are mutually exclusive, as each defines the whole
+  // new path. --rpath-entry supplies entries to --set-rpath/--add-rpath.
+  std::vector<std::string> Given;
+  for (auto [Id, Name, Op] :
+       {std::tuple{OPT_set_rpath, "--set-rpath", RPathOp::Set},
+        std::tuple{OPT_add_rpath, "--add-rpath", RPathOp::Add},
+        std::tuple{OPT_remove_rpath, "--remove-rpath", RPathOp::Remove},
+        std::tuple{OPT_shrink_rpath, "--shrink-rpath", RPathOp::Shrink}})
+    if (Args.hasArg(Id)) {
+      Given.push_back(Name);
+      C.Op = Op;
+    }
+  if (Given.size() > 1)
+    return usageError(Given[0] + " and " + Given[1] +
+                      " cannot be used together");
+  if (Args.hasArg(OPT_rpath_entry)) {
+    if (C.Op == RPathOp::Remove || C.Op == RPathOp::Shrink)
+      return usageError("--rpath-entry cannot be used with " + Given[0]);
+    if (C.Op == RPathOp::None)
+      C.Op = RPathOp::Set;
+  }
+  // Entries in command-line order, whichever option carried them.
+  for (const opt::Arg *A :
+       Args.filtered(OPT_set_rpath, OPT_add_rpath, OPT_rpath_entry)) {
+    if (A->getOption().matches(OPT_rpath_entry)) {
+      C.RPathEntries.push_back(A->getValue());
+      continue;
+    }
+    for (std::string &E : splitSearchPath(A->getValue()))
+      C.RPathEntries.push_back(std::move(E));
+  }
+  if (const opt::Arg *A = Args.getLastArg(OPT_allowed_rpath_prefixes)) {
+    if (C.Op != RPathOp::Shrink)
+      return usageError("--allowed-rpath-prefixes requires --shrink-rpath");
+    C.AllowedPrefixes = splitSearchPath(A->getValue());
+  }
+  if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
+    std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
+    if (!P)
+      return usageError("invalid --rpath-section '" + StringRef(A->getValue()) +
+                        "' (expected dylink, rpath.0 or both)");
+    C.Place = *P;
+  }
+
+  C.AddNeeded = Args.getAllArgValues(OPT_add_needed);
+  C.RemoveNeeded = Args.getAllArgValues(OPT_remove_needed);
+  for (const opt::Arg *A : Args.filtered(OPT_replace_needed))
+    C.ReplaceNeeded.emplace_back(A->getValue(0), A->getValue(1));
+
+  C.Output = Args.getLastArgValue(OPT_output).str();
+  C.Inputs = Args.getAllArgValues(OPT_INPUT);
+  if (C.Inputs.empty())
+    return usageError("no input files");
+  if (!C.Output.empty() && C.Inputs.size() != 1)
+    return usageError("--output requires exactly one input file");
+  if (!C.edits() && !C.PrintRPath && !C.PrintNeeded && !C.Json)
+    return usageError("nothing to do: give an operation (see --help)");
+  return C;
+}
+
+/// Applies the edits in patchelf's order: run-time path first, then NEEDED
+/// removals, renames and additions.
+Error applyEdits(const Config &C, Object &Obj) {
+  Error E = Error::success();
+  switch (C.Op) {
+  case RPathOp::None:
+    break;
+  case RPathOp::Set:
+    E = setRPath(Obj, C.RPathEntries, C.Place);
+    break;
+  case RPathOp::Add:
+    E = addRPath(Obj, C.RPathEntries, C.Place);
+    break;
+  case RPathOp::Remove:
+    E = removeRPath(Obj, C.Place);
+    break;
+  case RPathOp::Shrink:
+    E = shrinkRPath(Obj, C.Place, C.AllowedPrefixes, isWasmModuleFile);
+    break;
+  }
+  if (E)
+    return E;
+  if (!C.RemoveNeeded.empty())
+    if (Error E = removeNeeded(Obj, C.RemoveNeeded))
+      return E;
+  for (const auto &[Old, New] : C.ReplaceNeeded)
+    if (Error E = replaceNeeded(Obj, Old, New))
+      return E;
+  if (!C.AddNeeded.empty())
+    if (Error E = addNeeded(Obj, C.AddNeeded))
+      return E;
+  return Error::success();
+}
+
+json::Value stringArray(ArrayRef<std::string> Strings) {
+  json::Array A;
+  for (const std::string &S : Strings)
+    A.push_back(S);
+  return A;
+}
+
+json::Value optionalStringArray(const std::optional<std::vector<std::string>> &S) {
+  return S ? stringArray(*S) : json::Value(nullptr);
+}
+
+json::Object describe(StringRef File, const Object &Obj) {
+  const DylinkInfo &Info = *Obj.Dylink;
+  return json::Object{
+      {"file", File},
+      {"dylink_section", Info.IsLegacy ? "dylink" : "dylink.0"},
+      {"needed", stringArray(Info.Needed)},
+      {"runtime_path", optionalStringArray(Info.RuntimePath)},
+      {"rpath.0", optionalStringArray(Obj.RPathSection)},
+  };
+}
+
+Error processFile(const Config &C, StringRef File, bool Prefix,
+                  json::Array &JsonOut) {
+  Expected<std::unique_ptr<InputFile>> In = InputFile::open(File);
+  if (!In)
+    return In.takeError();
+  Expected<Object> Obj = readObject((*In)->data());
+  if (!Obj)
+    return Obj.takeError();
+  if (!Obj->isSharedLibrary())
+    return usageError("not a shared library: no dylink.0 section");
+
+  // As patchelf does, printing shows the module as it was read.
+  if (C.PrintRPath) {
+    if (std::optional<std::string> Mismatch = describeRPathMismatch(*Obj);
+        Mismatch && C.Place == RPathPlace::Both)
+      WithColor::warning(errs(), ToolName) << "'" << File << "': " << *Mismatch
+                                           << "\n";
+    if (Prefix)
+      outs() << File << ": ";
+    outs() << joinSearchPath(getRPath(*Obj, C.Place)) << "\n";
+  }
+  if (C.PrintNeeded)
+    for (const std::string &Name : Obj->Dylink->Needed) {
+      if (Prefix)
+        outs() << File << ": ";
+      outs() << Name << "\n";
+    }
+  if (C.Json)
+    JsonOut.push_back(describe(File, *Obj));
+
+  if (Error E = applyEdits(C, *Obj))
+    return E;
+  // A no-op edit leaves the file, and its modification time, alone.
+  if (!Obj->isModified() && C.Output.empty())
+    return Error::success();
+  return writeOutputFile(**In, layoutObject(*Obj),
+                         C.Output.empty() ? StringRef(File)
+                                          : StringRef(C.Output));
+}
+
+} // namespace
+
+int main(int Argc, char **Argv) {
+  InitLLVM X(Argc, Argv);
+  ToolName = sys::path::filename(Argv[0]);
+  SetRPathOptTable T;
+  unsigned MissingIndex, MissingCount;
+  opt::InputArgList Args =
+      T.ParseArgs(ArrayRef(Argv + 1, Argc - 1), MissingIndex, MissingCount);
+  if (MissingCount) {
+    WithColor::error(errs(), ToolName)
+        << "missing argument to '" << Args.getArgString(MissingIndex) << "'\n";
+    return 1;
+  }
+  if (Args.hasArg(OPT_help)) {
+    T.printHelp(
+        outs(),
+        (ToolName + " [options] <file>...").str().c_str(),
+        "wasm-set-rpath: edit the run-time path and NEEDED list of "
+        "WebAssembly side modules",
+        /*ShowHidden=*/false, /*ShowAllAliases=*/false);
+    outs() << "\nOperations apply to every input in place (atomically) unless "
+              "--output is given.\nPrints show each input as it was read, "
+              "before the edits of the same call.\n";
+    return 0;
+  }
+  if (Args.hasArg(OPT_version)) {
+    outs() << ToolName << " (wasm-rpath) " << WASM_RPATH_VERSION << "\n";
+    return 0;
+  }
+  Expected<Config> C = parseCommandLine(Args);
+  if (!C) {
+    WithColor::error(errs(), ToolName) << toString(C.takeError()) << "\n";
+    return 1;
+  }
+
+  bool Failed = false;
+  json::Array JsonOut;
+  for (const std::string &File : C->Inputs)
+    if (Error E = processFile(*C, File, C->Inputs.size() > 1, JsonOut)) {
+      WithColor::error(errs(), ToolName)
+          << toString(createFileError(File, std::move(E))) << "\n";
+      Failed = true;
+    }
+  if (C->Json)
+    outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
+  return Failed ? 1 : 0;
+}
