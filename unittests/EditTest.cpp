@@ -1,0 +1,230 @@
+//===- EditTest.cpp - Edits and the writer's placement rules --------------===//
+
+#include "ModuleBuilder.h"
+#include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Writer.h"
+#include "gtest/gtest.h"
+
+using namespace llvm;
+using namespace wasmrpath;
+using namespace wasmrpath::testing;
+
+namespace {
+
+using Strings = std::vector<std::string>;
+
+std::string write(const Object &Obj) {
+  std::string Out;
+  raw_string_ostream OS(Out);
+  writeObject(Obj, OS);
+  return Out;
+}
+
+/// Reads \p M, applies \p Edit, writes, and returns the output.
+template <typename Fn> std::string edit(const std::string &M, Fn Edit) {
+  Expected<Object> Obj = readObject(bytes(M));
+  if (!succeeded(Obj))
+    return "";
+  if (!succeeded(Edit(*Obj)))
+    return "";
+  return write(*Obj);
+}
+
+const std::string Unknown = subsection(7, "future");
+const std::string Needed = subsection(2, strVec({"libb.so"}));
+const std::string Exports = subsection(3, uleb(1) + str("f") + uleb(0));
+const std::string Imports = subsection(4, uleb(1) + str("env") + str("g") + uleb(0));
+
+std::string sideModule(const std::string &Subsections) {
+  return preamble() + custom("dylink.0", Subsections) + body();
+}
+
+TEST(EditTest, SetRPathInsertsAfterImportInfoAndKeepsTheRest) {
+  std::string M = sideModule(memInfo() + Needed + Exports + Imports + Unknown);
+  std::string Out = edit(M, [](Object &O) {
+    return setRPath(O, {"$ORIGIN/../lib", "/a:b"}, RPathPlace::Dylink);
+  });
+  std::string RuntimePath = subsection(5, strVec({"$ORIGIN/../lib", "/a:b"}));
+  // Ascending type order, unknown type 7 after it; every other subsection and
+  // section verbatim; no rpath.0 since only dylink was asked for.
+  EXPECT_EQ(Out, sideModule(memInfo() + Needed + Exports + Imports +
+                            RuntimePath + Unknown));
+}
+
+TEST(EditTest, BothPlacesPutRPathSectionRightAfterDylink) {
+  std::string M = sideModule(memInfo() + Needed);
+  std::string Out = edit(M, [](Object &O) {
+    return setRPath(O, {"$ORIGIN"}, RPathPlace::Both);
+  });
+  EXPECT_EQ(Out, preamble() +
+                     custom("dylink.0", memInfo() + Needed +
+                                            subsection(5, strVec({"$ORIGIN"}))) +
+                     custom("rpath.0", strVec({"$ORIGIN"})) + body());
+}
+
+TEST(EditTest, MovedRPathSectionIsReplacedNotDuplicated) {
+  // wasm-opt moves custom sections after the code; the next write puts
+  // rpath.0 back after dylink.0, once.
+  std::string M = preamble() + custom("dylink.0", memInfo()) + body() +
+                  custom("rpath.0", strVec({"/old"}));
+  std::string Out = edit(M, [](Object &O) {
+    return setRPath(O, {"/new"}, RPathPlace::RPathSection);
+  });
+  EXPECT_EQ(Out, preamble() + custom("dylink.0", memInfo()) +
+                     custom("rpath.0", strVec({"/new"})) + body());
+}
+
+TEST(EditTest, UnchangedSubsectionsKeepTheirEncoding) {
+  // A padded subsection that the edit does not touch stays padded.
+  std::string PaddedMem =
+      subsection(1, uleb(16) + uleb(2) + uleb(0) + uleb(0), 5);
+  std::string M = sideModule(PaddedMem + Needed);
+  std::string Out = edit(M, [](Object &O) {
+    return addNeeded(O, {"libc.so"});
+  });
+  EXPECT_EQ(Out, sideModule(PaddedMem +
+                            subsection(2, strVec({"libb.so", "libc.so"}))));
+}
+
+TEST(EditTest, NoOpEditsMarkNothing) {
+  std::string M = sideModule(memInfo() + Needed +
+                             subsection(5, strVec({"/x"}))) ;
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(succeeded(setRPath(*Obj, {"/x"}, RPathPlace::Dylink)));
+  ASSERT_TRUE(succeeded(addRPath(*Obj, {"/x"}, RPathPlace::Dylink)));
+  ASSERT_TRUE(succeeded(addNeeded(*Obj, {"libb.so"})));
+  ASSERT_TRUE(succeeded(removeNeeded(*Obj, {"nothere.so"})));
+  ASSERT_TRUE(succeeded(replaceNeeded(*Obj, "nothere.so", "x.so")));
+  EXPECT_FALSE(Obj->isModified());
+}
+
+TEST(EditTest, EditsAreIdempotent) {
+  std::string M = sideModule(memInfo() + Needed);
+  auto Twice = [](Object &O) -> Error {
+    if (Error E = addRPath(O, {"/a", "/b"}, RPathPlace::Both))
+      return E;
+    return replaceNeeded(O, "libb.so", "libc.so");
+  };
+  std::string Once = edit(M, Twice);
+  EXPECT_EQ(edit(Once, Twice), Once);
+  Expected<Object> Obj = readObject(bytes(Once));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_EQ(getRPath(*Obj, RPathPlace::Both), (Strings{"/a", "/b"}));
+  EXPECT_EQ(Obj->Dylink->Needed, Strings{"libc.so"});
+}
+
+TEST(EditTest, AddWithBothStartsFromTheEffectivePath) {
+  std::string M = sideModule(memInfo() + subsection(5, strVec({"/a"})));
+  std::string Out = edit(M, [](Object &O) {
+    return addRPath(O, {"/b"}, RPathPlace::Both);
+  });
+  Expected<Object> Obj = readObject(bytes(Out));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_EQ(*Obj->Dylink->RuntimePath, (Strings{"/a", "/b"}));
+  EXPECT_EQ(*Obj->RPathSection, (Strings{"/a", "/b"}));
+  EXPECT_FALSE(describeRPathMismatch(*Obj));
+}
+
+TEST(EditTest, RemoveDropsSubsectionAndSection) {
+  std::string M = sideModule(memInfo() + Needed + subsection(5, strVec({"/a"})) +
+                             Unknown);
+  M += custom("rpath.0", strVec({"/a"}));
+  std::string Out = edit(M, [](Object &O) {
+    return removeRPath(O, RPathPlace::Both);
+  });
+  EXPECT_EQ(Out, sideModule(memInfo() + Needed + Unknown));
+}
+
+TEST(EditTest, RemovingLastNeededDropsTheSubsection) {
+  std::string M = sideModule(memInfo() + Needed);
+  std::string Out = edit(M, [](Object &O) {
+    return removeNeeded(O, {"libb.so"});
+  });
+  EXPECT_EQ(Out, sideModule(memInfo()));
+}
+
+TEST(EditTest, ReplaceNeededOntoExistingNameDoesNotDuplicate) {
+  std::string M = sideModule(memInfo() + subsection(2, strVec({"a.so", "b.so"})));
+  std::string Out = edit(M, [](Object &O) {
+    return replaceNeeded(O, "a.so", "b.so");
+  });
+  EXPECT_EQ(Out, sideModule(memInfo() + subsection(2, strVec({"b.so"}))));
+}
+
+TEST(EditTest, LegacyDylink) {
+  std::string Mem = uleb(16) + uleb(2) + uleb(0) + uleb(0);
+  std::string M = preamble() + custom("dylink", Mem + strVec({"a.so"})) + body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  Error E = setRPath(*Obj, {"/x"}, RPathPlace::Both);
+  ASSERT_TRUE(bool(E));
+  EXPECT_NE(toString(std::move(E)).find("legacy"), std::string::npos);
+  EXPECT_FALSE(Obj->isModified());
+
+  std::string Out = edit(M, [](Object &O) -> Error {
+    if (Error E = addNeeded(O, {"b.so"}))
+      return E;
+    if (Error E = removeRPath(O, RPathPlace::Both))
+      return E;
+    return setRPath(O, {"/x"}, RPathPlace::RPathSection);
+  });
+  EXPECT_EQ(Out, preamble() + custom("dylink", Mem + strVec({"a.so", "b.so"})) +
+                     custom("rpath.0", strVec({"/x"})) + body());
+}
+
+TEST(EditTest, NonSharedModulesAreRefused) {
+  Expected<Object> Obj = readObject(bytes(preamble() + body()));
+  ASSERT_TRUE(succeeded(Obj));
+  Error E = setRPath(*Obj, {"/x"}, RPathPlace::Both);
+  ASSERT_TRUE(bool(E));
+  EXPECT_EQ(toString(std::move(E)), "not a shared library: no dylink.0 section");
+}
+
+TEST(EditTest, BadEntriesAreRefused) {
+  Expected<Object> Obj = readObject(bytes(sideModule(memInfo())));
+  ASSERT_TRUE(succeeded(Obj));
+  for (std::string Bad : {std::string(""), std::string("a\0b", 3),
+                          std::string("\xc3\x28")}) {
+    Error E = setRPath(*Obj, {Bad}, RPathPlace::Both);
+    EXPECT_TRUE(bool(E));
+    consumeError(std::move(E));
+    E = addNeeded(*Obj, {Bad});
+    EXPECT_TRUE(bool(E));
+    consumeError(std::move(E));
+  }
+  EXPECT_FALSE(Obj->isModified());
+}
+
+TEST(EditTest, ShrinkKeepsOriginAndDirectoriesWithNeededModules) {
+  std::string M = sideModule(
+      memInfo() + subsection(2, strVec({"libb.so", "libc.so"})) +
+      subsection(5, strVec({"/empty", "$ORIGIN/../lib", "/has-b", "/has-b-too",
+                            "/other/has-c", "rel"})));
+  auto Probe = [](StringRef Path) {
+    return Path == "/has-b/libb.so" || Path == "/has-b-too/libb.so" ||
+           Path == "/other/has-c/libc.so";
+  };
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(succeeded(shrinkRPath(*Obj, RPathPlace::Dylink, {}, Probe)));
+  EXPECT_EQ(*Obj->Dylink->RuntimePath,
+            (Strings{"$ORIGIN/../lib", "/has-b", "/other/has-c", "rel"}));
+
+  Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(
+      succeeded(shrinkRPath(*Obj, RPathPlace::Dylink, {"/has"}, Probe)));
+  EXPECT_EQ(*Obj->Dylink->RuntimePath,
+            (Strings{"$ORIGIN/../lib", "/has-b", "rel"}));
+}
+
+TEST(EditTest, SplitAndJoin) {
+  EXPECT_EQ(splitSearchPath("$ORIGIN/../lib::/usr/lib:"),
+            (Strings{"$ORIGIN/../lib", "/usr/lib"}));
+  EXPECT_EQ(splitSearchPath(""), Strings{});
+  EXPECT_EQ(joinSearchPath({"a", "b"}), "a:b");
+}
+
+} // namespace

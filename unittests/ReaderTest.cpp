@@ -1,0 +1,160 @@
+//===- ReaderTest.cpp - Reader and writer unit tests ----------------------===//
+
+#include "ModuleBuilder.h"
+#include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Writer.h"
+#include "llvm/ADT/StringExtras.h"
+#include "gtest/gtest.h"
+
+using namespace llvm;
+using namespace wasmrpath;
+using namespace wasmrpath::testing;
+
+namespace {
+
+std::string write(const Object &Obj) {
+  std::string Out;
+  raw_string_ostream OS(Out);
+  writeObject(Obj, OS);
+  return Out;
+}
+
+std::string readError(const std::string &Module) {
+  Expected<Object> Obj = readObject(bytes(Module));
+  if (Obj)
+    return "";
+  return toString(Obj.takeError());
+}
+
+TEST(ReaderTest, DecodesDylinkAndKeepsUnknownSubsections) {
+  std::string Unknown = subsection(9, "opaque");
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() +
+                                         subsection(2, strVec({"libb.so"})) +
+                                         Unknown +
+                                         subsection(5, strVec({"$ORIGIN"}))) +
+                  body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(Obj->isSharedLibrary());
+  EXPECT_EQ(Obj->Dylink->Needed, std::vector<std::string>{"libb.so"});
+  ASSERT_TRUE(Obj->Dylink->RuntimePath);
+  EXPECT_EQ(*Obj->Dylink->RuntimePath, std::vector<std::string>{"$ORIGIN"});
+  ASSERT_EQ(Obj->Dylink->Subsections.size(), 4u);
+  EXPECT_EQ(Obj->Dylink->Subsections[2].Type, 9);
+  EXPECT_EQ(toStringRef(Obj->Dylink->Subsections[2].Raw), Unknown);
+  EXPECT_EQ(Obj->Sections.size(), 3u);
+  EXPECT_FALSE(Obj->isModified());
+  // Unmodified output is the input, byte for byte.
+  EXPECT_EQ(write(*Obj), M);
+}
+
+TEST(ReaderTest, AcceptsPaddedSizes) {
+  // llvm-objcopy --add-section writes 5-byte section sizes.
+  std::string M = preamble() +
+                  custom("dylink.0",
+                         memInfo() + subsection(2, strVec({"x.so"}), 5), 5) +
+                  custom("rpath.0", strVec({"/lib"}), 5) + body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_EQ(Obj->Dylink->Needed, std::vector<std::string>{"x.so"});
+  EXPECT_EQ(*Obj->RPathSection, std::vector<std::string>{"/lib"});
+}
+
+TEST(ReaderTest, NonSharedModule) {
+  Expected<Object> Obj = readObject(bytes(preamble() + body()));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_FALSE(Obj->isSharedLibrary());
+}
+
+TEST(ReaderTest, LegacyDylink) {
+  std::string M = preamble() +
+                  custom("dylink", uleb(16) + uleb(2) + uleb(0) + uleb(0) +
+                                       strVec({"liba.so", "libb.so"})) +
+                  body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_TRUE(Obj->Dylink->IsLegacy);
+  EXPECT_EQ(Obj->Dylink->Needed.size(), 2u);
+}
+
+TEST(ReaderTest, RejectsMalformedInput) {
+  std::string Dylink = custom("dylink.0", memInfo());
+  EXPECT_EQ(readError(""), "not a WebAssembly file (bad magic number)");
+  EXPECT_EQ(readError("\x7f" "ELF\x02\x01\x01\x00"),
+            "not a WebAssembly file (bad magic number)");
+  EXPECT_EQ(readError(std::string("\0asm\1\0", 6)),
+            "truncated WebAssembly header");
+  EXPECT_EQ(readError(std::string("\0asm\2\0\0\0", 8)),
+            "unsupported WebAssembly version 2 (expected 1)");
+  EXPECT_NE(readError(std::string("\0asm\x0d\0\1\0", 8)).find("component"),
+            std::string::npos);
+  // Truncated section header, and a section running past the end.
+  EXPECT_EQ(readError(preamble() + "\x01"),
+            "truncated section header at offset 0x9");
+  EXPECT_NE(readError(preamble() + section(1, "abcd").substr(0, 4))
+                .find("runs past the end of the file"),
+            std::string::npos);
+  // Over-long LEB: six bytes for a varuint32.
+  EXPECT_NE(readError(preamble() + std::string("\x01\x80\x80\x80\x80\x80\x00", 7))
+                .find("too long"),
+            std::string::npos);
+  // dylink.0 must be first, and only once.
+  EXPECT_NE(readError(preamble() + body() + Dylink).find("not the first"),
+            std::string::npos);
+  EXPECT_NE(readError(preamble() + Dylink + Dylink).find("duplicate"),
+            std::string::npos);
+  // A subsection running past the end of dylink.0.
+  EXPECT_NE(readError(preamble() + custom("dylink.0", "\x02\x10\x00"))
+                .find("runs past the end of the section"),
+            std::string::npos);
+  // Invalid UTF-8 in a NEEDED name.
+  EXPECT_NE(readError(preamble() +
+                      custom("dylink.0", subsection(2, uleb(1) + str("\xff"))))
+                .find("invalid UTF-8"),
+            std::string::npos);
+  // Trailing bytes in a known subsection.
+  EXPECT_NE(readError(preamble() +
+                      custom("dylink.0", subsection(5, strVec({"a"}) + "x")))
+                .find("trailing"),
+            std::string::npos);
+}
+
+TEST(ReaderTest, HostileCountsFailWithoutAllocating) {
+  // 2^32-1 NEEDED entries claimed in a 6-byte body: must fail at the first
+  // missing string, not reserve or loop over the claim.
+  std::string M =
+      preamble() + custom("dylink.0", subsection(2, uleb(0xffffffff) + "\x01")) +
+      body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_FALSE(bool(Obj));
+  EXPECT_NE(toString(Obj.takeError()).find("runs past its end"),
+            std::string::npos);
+}
+
+TEST(ReaderTest, TruncatedAnywhereIsAnError) {
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() +
+                                         subsection(2, strVec({"libb.so"})) +
+                                         subsection(5, strVec({"$ORIGIN"}))) +
+                  custom("rpath.0", strVec({"$ORIGIN"})) + body();
+  {
+    Expected<Object> Full = readObject(bytes(M));
+    ASSERT_TRUE(succeeded(Full));
+  }
+  for (size_t Len = 0; Len < M.size(); ++Len) {
+    Expected<Object> Obj = readObject(bytes(M.substr(0, Len)));
+    // Cutting at a section boundary leaves a valid, shorter module; every
+    // other cut must be reported.
+    if (Obj) {
+      bool AtBoundary = Len == 8;
+      for (const Section &S : Obj->Sections)
+        AtBoundary |= S.End == Len;
+      EXPECT_TRUE(AtBoundary) << "accepted a module cut at " << Len;
+    } else {
+      consumeError(Obj.takeError());
+    }
+  }
+}
+
+} // namespace
