@@ -160,6 +160,22 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
   return Temp->keep(Target);
 }
 
+Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
+                     StringRef OutPath) {
+  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  if (!In)
+    return In.takeError();
+  Expected<Object> Obj = readObject((*In)->data());
+  if (!Obj)
+    return Obj.takeError();
+  if (Error E = Edit(*Obj))
+    return E;
+  if (!Obj->isModified() && OutPath.empty())
+    return Error::success();
+  return writeOutputFile(**In, layoutObject(*Obj),
+                         OutPath.empty() ? Path : OutPath);
+}
+
 bool isWasmModuleFile(StringRef Path) {
   Expected<sys::fs::file_t> FD = sys::fs::openNativeFileForRead(Path);
   if (!FD) {

@@ -13,6 +13,7 @@
 #define WASM_RPATH_FILEIO_H
 
 #include "wasm-rpath/Writer.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
@@ -52,6 +53,16 @@ private:
 llvm::Error writeOutputFile(const InputFile &In,
                             llvm::ArrayRef<OutputChunk> Chunks,
                             llvm::StringRef OutPath);
+
+/// The whole edit of one file: opens and parses \p Path, runs \p Edit on the
+/// model, and writes the result atomically, but only if the edit changed
+/// something (so a no-op leaves the file and its mtime alone) or if
+/// \p OutPath is given (then the output is always written, and the input
+/// never). Errors from \p Edit are returned as they are, after which
+/// nothing has been written.
+llvm::Error editModuleFile(llvm::StringRef Path,
+                           llvm::function_ref<llvm::Error(Object &)> Edit,
+                           llvm::StringRef OutPath = "");
 
 /// True if \p Path names a readable file that starts with a wasm module
 /// header (a NEEDED library that a loader could use).

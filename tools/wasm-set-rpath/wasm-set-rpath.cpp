@@ -9,9 +9,7 @@
 
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
-#include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Version.h"
-#include "wasm-rpath/Writer.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/InitLLVM.h"
@@ -205,42 +203,32 @@ json::Object describe(StringRef File, const Object &Obj) {
 
 Error processFile(const Config &C, StringRef File, bool Prefix,
                   json::Array &JsonOut) {
-  Expected<std::unique_ptr<InputFile>> In = InputFile::open(File);
-  if (!In)
-    return In.takeError();
-  Expected<Object> Obj = readObject((*In)->data());
-  if (!Obj)
-    return Obj.takeError();
-  if (!Obj->isSharedLibrary())
-    return usageError("not a shared library: no dylink.0 section");
-
-  // As patchelf does, printing shows the module as it was read.
-  if (C.PrintRPath) {
-    if (std::optional<std::string> Mismatch = describeRPathMismatch(*Obj);
-        Mismatch && C.Place == RPathPlace::Both)
-      WithColor::warning(errs(), ToolName) << "'" << File << "': " << *Mismatch
-                                           << "\n";
-    if (Prefix)
-      outs() << File << ": ";
-    outs() << joinSearchPath(getRPath(*Obj, C.Place)) << "\n";
-  }
-  if (C.PrintNeeded)
-    for (const std::string &Name : Obj->Dylink->Needed) {
-      if (Prefix)
-        outs() << File << ": ";
-      outs() << Name << "\n";
-    }
-  if (C.Json)
-    JsonOut.push_back(describe(File, *Obj));
-
-  if (Error E = applyEdits(C, *Obj))
-    return E;
-  // A no-op edit leaves the file, and its modification time, alone.
-  if (!Obj->isModified() && C.Output.empty())
-    return Error::success();
-  return writeOutputFile(**In, layoutObject(*Obj),
-                         C.Output.empty() ? StringRef(File)
-                                          : StringRef(C.Output));
+  return editModuleFile(
+      File,
+      [&](Object &Obj) -> Error {
+        if (!Obj.isSharedLibrary())
+          return usageError("not a shared library: no dylink.0 section");
+        // As patchelf does, printing shows the module as it was read.
+        if (C.PrintRPath) {
+          if (std::optional<std::string> Mismatch = describeRPathMismatch(Obj);
+              Mismatch && C.Place == RPathPlace::Both)
+            WithColor::warning(errs(), ToolName)
+                << "'" << File << "': " << *Mismatch << "\n";
+          if (Prefix)
+            outs() << File << ": ";
+          outs() << joinSearchPath(getRPath(Obj, C.Place)) << "\n";
+        }
+        if (C.PrintNeeded)
+          for (const std::string &Name : Obj.Dylink->Needed) {
+            if (Prefix)
+              outs() << File << ": ";
+            outs() << Name << "\n";
+          }
+        if (C.Json)
+          JsonOut.push_back(describe(File, Obj));
+        return applyEdits(C, Obj);
+      },
+      C.Output);
 }
 
 } // namespace

@@ -1,0 +1,2 @@
+/* A dependency: lives in <prefix>/lib. */
+int greet_answer(void) { return 42; }
