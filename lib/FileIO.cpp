@@ -164,16 +164,20 @@ Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
                      StringRef OutPath) {
   Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
   if (!In)
-    return In.takeError();
+    return createFileError(Path, In.takeError());
   Expected<Object> Obj = readObject((*In)->data());
   if (!Obj)
-    return Obj.takeError();
+    return createFileError(Path, Obj.takeError());
   if (Error E = Edit(*Obj))
-    return E;
+    return createFileError(Path, std::move(E));
   if (!Obj->isModified() && OutPath.empty())
     return Error::success();
-  return writeOutputFile(**In, layoutObject(*Obj),
-                         OutPath.empty() ? Path : OutPath);
+  // A failure to write is reported against the file being written, which
+  // with --output is not the input.
+  StringRef Dest = OutPath.empty() ? Path : OutPath;
+  if (Error E = writeOutputFile(**In, layoutObject(*Obj), Dest))
+    return createFileError(Dest, std::move(E));
+  return Error::success();
 }
 
 bool isWasmModuleFile(StringRef Path) {

@@ -58,8 +58,9 @@ llvm::Error writeOutputFile(const InputFile &In,
 /// model, and writes the result atomically, but only if the edit changed
 /// something (so a no-op leaves the file and its mtime alone) or if
 /// \p OutPath is given (then the output is always written, and the input
-/// never). Errors from \p Edit are returned as they are, after which
-/// nothing has been written.
+/// never). Errors name the file they concern (llvm::FileError): the input
+/// for reading and for errors from \p Edit, after which nothing has been
+/// written; the destination for writing.
 llvm::Error editModuleFile(llvm::StringRef Path,
                            llvm::function_ref<llvm::Error(Object &)> Edit,
                            llvm::StringRef OutPath = "");

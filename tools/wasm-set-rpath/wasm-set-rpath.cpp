@@ -271,8 +271,7 @@ int main(int Argc, char **Argv) {
   json::Array JsonOut;
   for (const std::string &File : C->Inputs)
     if (Error E = processFile(*C, File, C->Inputs.size() > 1, JsonOut)) {
-      WithColor::error(errs(), ToolName)
-          << toString(createFileError(File, std::move(E))) << "\n";
+      WithColor::error(errs(), ToolName) << toString(std::move(E)) << "\n";
       Failed = true;
     }
   if (C->Json)
