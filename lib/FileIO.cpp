@@ -97,15 +97,22 @@ Expected<std::unique_ptr<InputFile>> InputFile::open(StringRef Path) {
   if (std::error_code EC = sys::fs::real_path(Path, Real))
     return errorCodeToError(EC);
   F->RealPath = std::string(Real);
+  // Check the type before opening: opening a FIFO for reading blocks until a
+  // writer appears, and a device is never a module.
+  sys::fs::file_status PathStatus;
+  if (std::error_code EC = sys::fs::status(Real, PathStatus))
+    return errorCodeToError(EC);
+  if (PathStatus.type() == sys::fs::file_type::directory_file)
+    return errorCodeToError(std::make_error_code(std::errc::is_a_directory));
+  if (PathStatus.type() != sys::fs::file_type::regular_file)
+    return createStringError(inconvertibleErrorCode(), "not a regular file");
   Expected<sys::fs::file_t> FD = sys::fs::openNativeFileForRead(Real);
   if (!FD)
     return FD.takeError();
   F->FD = *FD;
   if (std::error_code EC = sys::fs::status(F->FD, F->Status))
     return errorCodeToError(EC);
-  if (F->Status.type() == sys::fs::file_type::directory_file)
-    return createStringError(std::make_error_code(std::errc::is_a_directory),
-                             "is a directory");
+  // The path may have been replaced between the two checks.
   if (F->Status.type() != sys::fs::file_type::regular_file)
     return createStringError(inconvertibleErrorCode(), "not a regular file");
   // A mapping, not a heap copy: parsing touches only the pages it reads.
@@ -181,6 +188,9 @@ Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
 }
 
 bool isWasmModuleFile(StringRef Path) {
+  // Only regular files (symlinks followed): opening a FIFO would block.
+  if (!sys::fs::is_regular_file(Path))
+    return false;
   Expected<sys::fs::file_t> FD = sys::fs::openNativeFileForRead(Path);
   if (!FD) {
     consumeError(FD.takeError());

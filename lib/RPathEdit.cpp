@@ -25,7 +25,7 @@ Error requireSharedLibrary(const Object &Obj) {
 bool includesDylink(RPathPlace P) { return P != RPathPlace::RPathSection; }
 bool includesRPathSection(RPathPlace P) { return P != RPathPlace::Dylink; }
 
-/// Stores \p Entries in the places selected, marking only real changes.
+/// Stores \p Entries in the places selected. An empty list means "absent".
 Error assignRPath(Object &Obj, std::vector<std::string> Entries,
                   RPathPlace Place) {
   if (Error E = requireSharedLibrary(Obj))
@@ -43,7 +43,6 @@ Error assignRPath(Object &Obj, std::vector<std::string> Entries,
         Info.RuntimePath.reset();
       else
         Info.RuntimePath = Entries;
-      Info.RuntimePathChanged = true;
     }
   }
   if (includesRPathSection(Place)) {
@@ -54,7 +53,6 @@ Error assignRPath(Object &Obj, std::vector<std::string> Entries,
         Obj.RPathSection.reset();
       else
         Obj.RPathSection = std::move(Entries);
-      Obj.RPathSectionChanged = true;
     }
   }
   return Error::success();
@@ -194,22 +192,16 @@ Error addNeeded(Object &Obj, ArrayRef<std::string> Names) {
     return E;
   DylinkInfo &Info = *Obj.Dylink;
   for (const std::string &Name : Names)
-    if (!is_contained(Info.Needed, Name)) {
+    if (!is_contained(Info.Needed, Name))
       Info.Needed.push_back(Name);
-      Info.NeededChanged = true;
-    }
   return Error::success();
 }
 
 Error removeNeeded(Object &Obj, ArrayRef<std::string> Names) {
   if (Error E = requireSharedLibrary(Obj))
     return E;
-  DylinkInfo &Info = *Obj.Dylink;
-  size_t Before = Info.Needed.size();
-  erase_if(Info.Needed,
+  erase_if(Obj.Dylink->Needed,
            [&](const std::string &N) { return is_contained(Names, N); });
-  if (Info.Needed.size() != Before)
-    Info.NeededChanged = true;
   return Error::success();
 }
 
@@ -226,7 +218,6 @@ Error replaceNeeded(Object &Obj, StringRef Old, StringRef New) {
     Info.Needed.erase(It);
   else
     *It = New.str();
-  Info.NeededChanged = true;
   return Error::success();
 }
 

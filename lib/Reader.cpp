@@ -134,7 +134,9 @@ Error expectEnd(const Cursor &C, const Twine &What) {
   if (C.atEnd())
     return Error::success();
   return makeError(What + " has " + Twine(C.remaining()) +
-                   " unexpected trailing bytes at offset " +
+                   (C.remaining() == 1 ? " unexpected trailing byte"
+                                       : " unexpected trailing bytes") +
+                   " at offset " +
                    hexOffset(C.offset()));
 }
 
@@ -342,6 +344,8 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
                     : parseLegacyDylink(Sec, Data, Info);
       if (E)
         return E;
+      Info.OriginalNeeded = Info.Needed;
+      Info.OriginalRuntimePath = Info.RuntimePath;
       Obj.Dylink = std::move(Info);
     } else if (Sec.isCustom() && Sec.Name == RPathSectionName) {
       if (Obj.RPathIndex)
@@ -356,6 +360,7 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
       if (Error E = expectEnd(PC, "rpath.0 section"))
         return E;
       Obj.RPathSection = std::move(*Entries);
+      Obj.OriginalRPathSection = Obj.RPathSection;
     }
     Obj.Sections.push_back(Sec);
   }

@@ -49,13 +49,13 @@ std::string encodeDylinkPayload(const DylinkInfo &Info) {
     std::string Encoded;
   };
   Replacement Replacements[] = {
-      {DylinkNeeded, Info.NeededChanged, false, {}},
-      {DylinkRuntimePath, Info.RuntimePathChanged, false, {}},
+      {DylinkNeeded, Info.neededChanged(), false, {}},
+      {DylinkRuntimePath, Info.runtimePathChanged(), false, {}},
   };
-  if (Info.NeededChanged && !Info.Needed.empty())
+  if (Info.neededChanged() && !Info.Needed.empty())
     Replacements[0].Encoded =
         encodeSubsection(DylinkNeeded, encodeStringVector(Info.Needed));
-  if (Info.RuntimePathChanged && Info.RuntimePath &&
+  if (Info.runtimePathChanged() && Info.RuntimePath &&
       !Info.RuntimePath->empty())
     Replacements[1].Encoded = encodeSubsection(
         DylinkRuntimePath, encodeStringVector(*Info.RuntimePath));
@@ -131,8 +131,7 @@ std::vector<OutputChunk> layoutObject(const Object &Obj) {
     return Chunks;
   }
   // The preamble, and the dylink section if it is unchanged, are input.
-  bool DylinkChanged =
-      Obj.Dylink && (Obj.Dylink->NeededChanged || Obj.Dylink->RuntimePathChanged);
+  bool DylinkChanged = Obj.Dylink && Obj.Dylink->isModified();
   OutputChunk Head;
   if (Obj.DylinkIndex && DylinkChanged) {
     const Section &Sec = Obj.Sections[*Obj.DylinkIndex];

@@ -100,6 +100,19 @@ TEST(EditTest, NoOpEditsMarkNothing) {
   EXPECT_FALSE(Obj->isModified());
 }
 
+TEST(EditTest, EditsThatCancelOutLeaveTheObjectUnmodified) {
+  // Regression: each NEEDED step used to mark the list changed on its own,
+  // so remove-then-add of the same name rewrote an identical file.
+  std::string M = sideModule(memInfo() + Needed);
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(succeeded(removeNeeded(*Obj, {"libb.so"})));
+  ASSERT_TRUE(succeeded(addNeeded(*Obj, {"libb.so"})));
+  ASSERT_TRUE(succeeded(setRPath(*Obj, {"/x"}, RPathPlace::Both)));
+  ASSERT_TRUE(succeeded(removeRPath(*Obj, RPathPlace::Both)));
+  EXPECT_FALSE(Obj->isModified());
+}
+
 TEST(EditTest, EditsAreIdempotent) {
   std::string M = sideModule(memInfo() + Needed);
   auto Twice = [](Object &O) -> Error {

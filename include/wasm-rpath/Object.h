@@ -86,9 +86,14 @@ struct DylinkInfo {
   /// Decoded RUNTIME_PATH entries; std::nullopt when the subsection is absent.
   std::optional<std::vector<std::string>> RuntimePath;
 
-  /// Set by edits; the writer re-encodes only what is marked changed.
-  bool NeededChanged = false;
-  bool RuntimePathChanged = false;
+  /// The lists as read. What differs from them is what an edit changed, and
+  /// the writer re-encodes only that: edits that cancel out write nothing.
+  std::vector<std::string> OriginalNeeded;
+  std::optional<std::vector<std::string>> OriginalRuntimePath;
+
+  bool neededChanged() const { return Needed != OriginalNeeded; }
+  bool runtimePathChanged() const { return RuntimePath != OriginalRuntimePath; }
+  bool isModified() const { return neededChanged() || runtimePathChanged(); }
 };
 
 /// A parsed module: what the reader produces, edits change and the writer
@@ -107,14 +112,17 @@ struct Object {
 
   /// Entries of rpath.0; std::nullopt when the section is absent.
   std::optional<std::vector<std::string>> RPathSection;
-  bool RPathSectionChanged = false;
+  std::optional<std::vector<std::string>> OriginalRPathSection;
+
+  bool rpathSectionChanged() const {
+    return RPathSection != OriginalRPathSection;
+  }
 
   bool isSharedLibrary() const { return Dylink.has_value(); }
 
   /// True if an edit changed anything that must be written out.
   bool isModified() const {
-    return RPathSectionChanged ||
-           (Dylink && (Dylink->NeededChanged || Dylink->RuntimePathChanged));
+    return rpathSectionChanged() || (Dylink && Dylink->isModified());
   }
 
   /// The run-time path a released loader uses: RUNTIME_PATH of dylink.0.

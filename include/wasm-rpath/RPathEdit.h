@@ -1,9 +1,10 @@
 //===- wasm-rpath/RPathEdit.h - Edits of run-time path and NEEDED -*- C++ -*-===//
 //
-// The operations of wasm-set-rpath, on the object model. Each edit marks
-// what it changed so that the writer re-encodes only that, and an edit that
-// changes nothing marks nothing (so a no-op run writes no file). Every edit
-// is idempotent: applying it twice gives the same module as applying it once.
+// The operations of wasm-set-rpath, on the object model. Edits change the
+// decoded lists only; the model compares them with the lists as read, so
+// edits that change nothing, or cancel out, leave the object unmodified (and
+// a run writes no file). Every edit is idempotent: applying it twice gives
+// the same module as applying it once.
 //
 // The run-time path lives in two places: RUNTIME_PATH in dylink.0, which the
 // released loaders read, and the rpath.0 custom section, for JavaScript

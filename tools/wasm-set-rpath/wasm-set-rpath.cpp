@@ -134,6 +134,17 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   for (const opt::Arg *A : Args.filtered(OPT_replace_needed))
     C.ReplaceNeeded.emplace_back(A->getValue(0), A->getValue(1));
 
+  // Bad values are usage errors, reported once before any file is touched.
+  for (const std::string &E : C.RPathEntries)
+    if (Error Err = checkEntry(E, "run-time path entry"))
+      return Err;
+  for (const std::string &N : C.AddNeeded)
+    if (Error Err = checkEntry(N, "NEEDED name"))
+      return Err;
+  for (const auto &Rename : C.ReplaceNeeded)
+    if (Error Err = checkEntry(Rename.second, "NEEDED name"))
+      return Err;
+
   C.Output = Args.getLastArgValue(OPT_output).str();
   C.Inputs = Args.getAllArgValues(OPT_INPUT);
   if (C.Inputs.empty())
