@@ -52,19 +52,22 @@ public:
   /// (such as llvm-objcopy's 5-byte sizes) are valid and accepted.
   Expected<uint32_t> readVarUint32() {
     uint64_t Start = offset();
+    // Decode at most 5 bytes: a longer encoding is invalid for a varuint32,
+    // and bounding the decoder also keeps it from shifting past 64 bits.
+    const uint8_t *Begin = Bytes.data() + Pos;
+    const uint8_t *Limit = Begin + std::min<size_t>(remaining(), 5);
     unsigned Len = 0;
     const char *Err = nullptr;
-    uint64_t Value =
-        decodeULEB128(Bytes.data() + Pos, &Len, Bytes.data() + Bytes.size(), &Err);
-    if (Len > 5 || (!Err && Value > UINT32_MAX))
-      return makeError("LEB128 too long for a varuint32 in " + What +
-                       " at offset " + hexOffset(Start));
+    uint64_t Value = decodeULEB128(Begin, &Len, Limit, &Err);
     if (Err) {
-      if (StringRef(Err).contains("past end"))
+      if (remaining() < 5)
         return truncated();
-      return makeError("malformed LEB128 in " + What + " at offset " +
-                       hexOffset(Start));
+      return makeError("LEB128 longer than 5 bytes for a varuint32 in " +
+                       What + " at offset " + hexOffset(Start));
     }
+    if (Value > UINT32_MAX)
+      return makeError("LEB128 value out of range for a varuint32 in " + What +
+                       " at offset " + hexOffset(Start));
     Pos += Len;
     return static_cast<uint32_t>(Value);
   }

@@ -97,7 +97,17 @@ TEST(ReaderTest, RejectsMalformedInput) {
             std::string::npos);
   // Over-long LEB: six bytes for a varuint32.
   EXPECT_NE(readError(preamble() + std::string("\x01\x80\x80\x80\x80\x80\x00", 7))
-                .find("too long"),
+                .find("longer than 5 bytes"),
+            std::string::npos);
+  // Regression (found by the fuzzer): an 11-byte LEB made LLVM's decoder
+  // shift past 64 bits (UBSan); decoding is now bounded to 5 bytes.
+  EXPECT_NE(readError(preamble() + "\x01" + std::string(10, '\x80') +
+                      std::string(1, '\0'))
+                .find("longer than 5 bytes"),
+            std::string::npos);
+  // A 5-byte LEB whose value does not fit in 32 bits.
+  EXPECT_NE(readError(preamble() + std::string("\x01\xff\xff\xff\xff\x7f", 6))
+                .find("out of range"),
             std::string::npos);
   // dylink.0 must be first, and only once.
   EXPECT_NE(readError(preamble() + body() + Dylink).find("not the first"),
