@@ -1,0 +1,2 @@
+/* A side module that others need. */
+int greet_answer(void) { return 42; }
