@@ -99,15 +99,22 @@ std::vector<std::string> getRPath(const Object &Obj, RPathPlace Place) {
 }
 
 std::optional<std::string> describeRPathMismatch(const Object &Obj) {
-  if (!Obj.RPathSection)
+  return describeRPathMismatch(
+      Obj.Dylink ? Obj.Dylink->RuntimePath : std::nullopt, Obj.RPathSection);
+}
+
+std::optional<std::string> describeRPathMismatch(
+    const std::optional<std::vector<std::string>> &RuntimePath,
+    const std::optional<std::vector<std::string>> &RPathSection) {
+  if (!RPathSection)
     return std::nullopt;
-  if (!Obj.Dylink || !Obj.Dylink->RuntimePath)
+  if (!RuntimePath)
     return std::string("rpath.0 holds a run-time path but dylink.0 has no "
                        "RUNTIME_PATH; released loaders read only RUNTIME_PATH");
-  if (*Obj.Dylink->RuntimePath != *Obj.RPathSection)
-    return "rpath.0 ('" + joinSearchPath(*Obj.RPathSection) +
-           "') differs from RUNTIME_PATH ('" +
-           joinSearchPath(*Obj.Dylink->RuntimePath) + "')";
+  if (*RuntimePath != *RPathSection)
+    return "rpath.0 ('" + joinSearchPath(*RPathSection) +
+           "') differs from RUNTIME_PATH ('" + joinSearchPath(*RuntimePath) +
+           "')";
   return std::nullopt;
 }
 

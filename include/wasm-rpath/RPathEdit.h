@@ -44,6 +44,9 @@ std::vector<std::string> getRPath(const Object &Obj, RPathPlace Place);
 /// If RUNTIME_PATH and rpath.0 disagree in a way that matters to a loader,
 /// describes how; std::nullopt when they agree or rpath.0 is absent.
 std::optional<std::string> describeRPathMismatch(const Object &Obj);
+std::optional<std::string> describeRPathMismatch(
+    const std::optional<std::vector<std::string>> &RuntimePath,
+    const std::optional<std::vector<std::string>> &RPathSection);
 
 /// Checks that a string may be stored as a run-time path entry or a NEEDED
 /// name: not empty, valid UTF-8, no NUL. \p What names it in the error.
