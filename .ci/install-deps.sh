@@ -2,12 +2,15 @@
 # Installs what wasm-rpath needs to build and test on Debian 12: LLVM 19
 # (libraries, clang, wasm-ld, lit's helpers), GoogleTest, wabt and Binaryen
 # (independent readers), node/npm (Pyodide in node), Emscripten and make (emcc
-# and CMake package tests) and hyperfine (benchmarks). Safe to re-run.
+# and CMake package tests), hyperfine (benchmarks), and for the tests of the
+# documentation and the package: meson, xxd, groff and man, dpkg-dev
+# (dpkg-shlibdeps). Safe to re-run.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 pkgs=(cmake ninja-build g++ python3 llvm-19-dev llvm-19-tools lld-19 clang-19
-      libzstd-dev zlib1g-dev libgtest-dev binaryen wabt hyperfine emscripten make)
+      libzstd-dev zlib1g-dev libgtest-dev binaryen wabt hyperfine emscripten make
+      meson xxd groff-base man-db dpkg-dev)
 # node and npm: the base image's (NodeSource) when present, else Debian's.
 command -v node >/dev/null || pkgs+=(nodejs)
 command -v npm >/dev/null || pkgs+=(npm)

@@ -1,41 +1,85 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target with clang-19 (ASan + UBSan) in its own build
-# directory, seeds a corpus with real side modules built by clang-19 and
-# wasm-ld-19, and fuzzes for the given time.
+# Builds the libFuzzer targets with clang-19 (ASan + UBSan) in their own
+# build directory, seeds a corpus and fuzzes for the given time.
 #
-#   fuzz/run.sh [SECONDS=60] [BUILD_DIR=build-fuzz] [extra libFuzzer args...]
+#   fuzz/run.sh [SECONDS=60] [BUILD_DIR=build-fuzz] [TARGET=edit] [libFuzzer args...]
+#
+# TARGET is one of
+#   edit     the read/edit/write round trip (EditRoundTripFuzzer.cpp), seeded
+#            with real side modules built by clang-19 and wasm-ld-19;
+#   resolve  the loaders' search rules (ResolveFuzzer.cpp), with a dictionary;
+#   all      both, each for half of SECONDS.
+# A third argument that starts with '-' is a libFuzzer argument (the target
+# is then edit, as before targets could be chosen).
 #
 # Exits non-zero on any finding; the crashing input is left in BUILD_DIR/.
 set -euo pipefail
 SECONDS_TO_RUN=${1:-60}
 BUILD=${2:-build-fuzz}
 shift $(( $# > 2 ? 2 : $# ))
+TARGET=edit
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+  TARGET=$1
+  shift
+fi
+case $TARGET in
+  edit|resolve|all) ;;
+  *) echo "run.sh: unknown target '$TARGET' (edit, resolve or all)" >&2; exit 2 ;;
+esac
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 cd "$SRC"
 BUILD=$(realpath -m "$BUILD")
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
   -DWASM_RPATH_BUILD_TESTS=OFF -DWASM_RPATH_BUILD_FUZZERS=ON >/dev/null
-cmake --build "$BUILD" --target wasm-rpath-fuzz-edit >/dev/null
+case $TARGET in
+  edit) TARGETS=(wasm-rpath-fuzz-edit) ;;
+  resolve) TARGETS=(wasm-rpath-fuzz-resolve) ;;
+  all) TARGETS=(wasm-rpath-fuzz-edit wasm-rpath-fuzz-resolve) ;;
+esac
+cmake --build "$BUILD" --target "${TARGETS[@]}" > "$BUILD/build.log" 2>&1 ||
+  { cat "$BUILD/build.log" >&2; exit 1; }
 
-CORPUS=$BUILD/fuzz-corpus
-if [ ! -d "$CORPUS" ]; then
-  mkdir -p "$CORPUS" && T=$(mktemp -d)
-  CF="--target=wasm32-unknown-emscripten -fPIC -O2 -fvisibility=default"
-  clang-19 $CF -c test/Inputs/b.c -o "$T/b.o"
-  clang-19 $CF -c test/Inputs/a.c -o "$T/a.o"
-  (cd "$T" && wasm-ld-19 -shared --experimental-pic -o libb.so b.o &&
-     wasm-ld-19 -shared --experimental-pic -o liba.so a.o libb.so)
-  # The last byte of an input selects the edit (see EditRoundTripFuzzer.cpp).
-  for sel in 0 1 2 3 4 5 6 17 34; do
-    for m in liba libb; do
-      { cat "$T/$m.so"; printf "\\$(printf '%03o' $sel)"; } > "$CORPUS/$m-$sel"
+fuzz_edit() {
+  local CORPUS=$BUILD/fuzz-corpus T CF
+  if [ ! -d "$CORPUS" ]; then
+    mkdir -p "$CORPUS" && T=$(mktemp -d)
+    CF="--target=wasm32-unknown-emscripten -fPIC -O2 -fvisibility=default"
+    clang-19 $CF -c test/Inputs/b.c -o "$T/b.o"
+    clang-19 $CF -c test/Inputs/a.c -o "$T/a.o"
+    (cd "$T" && wasm-ld-19 -shared --experimental-pic -o libb.so b.o &&
+       wasm-ld-19 -shared --experimental-pic -o liba.so a.o libb.so)
+    # The last byte of an input selects the edit (see EditRoundTripFuzzer.cpp).
+    for sel in 0 1 2 3 4 5 6 17 34; do
+      for m in liba libb; do
+        { cat "$T/$m.so"; printf "\\$(printf '%03o' $sel)"; } > "$CORPUS/$m-$sel"
+      done
     done
-  done
-  rm -rf "$T"
-fi
-# Every past finding stays in the corpus, so each run re-checks it first.
-cp test/Inputs/fuzz-regressions/* "$CORPUS/"
-cd "$BUILD"
-exec ./bin/wasm-rpath-fuzz-edit "$CORPUS" -max_total_time="$SECONDS_TO_RUN" \
-  -max_len=8192 -print_final_stats=1 "$@"
+    rm -rf "$T"
+  fi
+  # Every past finding stays in the corpus, so each run re-checks it first.
+  cp test/Inputs/fuzz-regressions/* "$CORPUS/"
+  (cd "$BUILD" && ./bin/wasm-rpath-fuzz-edit "$CORPUS" -max_total_time="$1" \
+    -max_len=8192 -print_final_stats=1 "${@:2}")
+}
+
+fuzz_resolve() {
+  local CORPUS=$BUILD/fuzz-corpus-resolve
+  mkdir -p "$CORPUS"
+  if [ -d test/Inputs/fuzz-regressions-resolve ]; then
+    cp test/Inputs/fuzz-regressions-resolve/* "$CORPUS/"
+  fi
+  (cd "$BUILD" && ./bin/wasm-rpath-fuzz-resolve "$CORPUS" \
+    -dict="$SRC/fuzz/resolve.dict" -max_total_time="$1" -max_len=1024 \
+    -print_final_stats=1 "${@:2}")
+}
+
+case $TARGET in
+  edit) fuzz_edit "$SECONDS_TO_RUN" "$@" ;;
+  resolve) fuzz_resolve "$SECONDS_TO_RUN" "$@" ;;
+  all)
+    HALF=$(( (SECONDS_TO_RUN + 1) / 2 ))
+    fuzz_edit "$HALF" "$@"
+    fuzz_resolve "$HALF" "$@"
+    ;;
+esac

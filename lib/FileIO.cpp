@@ -1,18 +1,34 @@
 //===- FileIO.cpp - Reading and atomically rewriting files ----------------===//
+//
+// Failures this layer is built to survive, each with a test in
+// test/reliability/: a full filesystem or RLIMIT_FSIZE (EFBIG, with
+// SIGXFSZ ignored so that it is an error and not a killed process), a
+// destination that cannot be written, the input changed by another
+// process during the run, and the process killed at any point. A
+// temporary file is locked by its writer for as long as it exists, so that
+// the next writer can tell a temporary left by a killed run from one that
+// a concurrent run is still writing, and remove only the former.
+//
+//===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/FileCopy.h"
 #include "wasm-rpath/Reader.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/Errno.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 
 #include <cerrno>
+#include <csignal>
+#include <mutex>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if defined(__linux__)
-#include <sys/sendfile.h>
-#endif
 
 using namespace llvm;
 
@@ -25,68 +41,197 @@ Error errnoError(const Twine &What, int Errno) {
                            What + ": " + sys::StrError(Errno));
 }
 
-Error writeAll(int FD, StringRef Bytes) {
-  while (!Bytes.empty()) {
-    ssize_t N = sys::RetryAfterSignal(-1, ::write, FD, Bytes.data(),
-                                      Bytes.size());
-    if (N < 0)
-      return errnoError("cannot write output", errno);
-    Bytes = Bytes.drop_front(N);
-  }
+Error inputChanged() {
+  return createStringError(inconvertibleErrorCode(),
+                           "input file changed while being read; nothing "
+                           "was written");
+}
+
+/// Writes \p Chunks to \p OutFD, a new file, from offset 0. The input's
+/// bytes are taken from memory only when they are a heap copy: reading a
+/// mapping of a file that another process truncates raises SIGBUS, while
+/// the kernel paths simply stop at the end (FileCopy.h).
+Error writeChunks(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                  int OutFD) {
+  return writeOutputChunks(OutFD, In.fd(), In.data().size(),
+                           In.isMapped() ? ArrayRef<uint8_t>() : In.data(),
+                           Chunks);
+}
+
+uint64_t outputSize(ArrayRef<OutputChunk> Chunks) {
+  uint64_t Size = 0;
+  for (const OutputChunk &C : Chunks)
+    Size += C.size();
+  return Size;
+}
+
+/// Fails if the input's content may have changed since it was opened: its
+/// ranges would then have been copied from two versions of it, and the
+/// output could be a mix of both. Only the size and the modification time
+/// are compared: a rename over the path, or a new hard link, changes the
+/// inode's ctime but not the data this run has read.
+Error checkInputUnchanged(const InputFile &In) {
+  sys::fs::file_status Now;
+  if (std::error_code EC = sys::fs::status(In.fd(), Now))
+    return errorCodeToError(EC);
+  if (Now.getSize() != In.status().getSize() ||
+      Now.getLastModificationTime() != In.status().getLastModificationTime())
+    return inputChanged();
   return Error::success();
 }
 
-/// Copies [Offset, Offset + Size) of the input to the current position of
-/// \p OutFD, preferring paths on which the data never enters user space.
-Error copyRange(const InputFile &In, uint64_t Offset, uint64_t Size,
-                int OutFD) {
-#if defined(__linux__)
-  // copy_file_range can share extents on filesystems that support it;
-  // sendfile works across filesystems on older kernels. Either may refuse
-  // for a given pair of files (EXDEV, EINVAL, ENOSYS...), and then the next
-  // path takes over where the previous one stopped.
-  bool UseCopyFileRange = true, UseSendfile = true;
-  while (Size > 0) {
-    size_t Want = std::min<uint64_t>(Size, 1u << 30);
-    ssize_t N = -1;
-    if (UseCopyFileRange) {
-      loff_t Off = Offset;
-      N = ::copy_file_range(In.fd(), &Off, OutFD, nullptr, Want, 0);
-      if (N <= 0) {
-        if (N < 0 && errno == EINTR)
-          continue;
-        if (N < 0 && errno == ENOSPC)
-          return errnoError("cannot write output", errno);
-        UseCopyFileRange = false;
+constexpr StringLiteral TempInfix = ".wasm-rpath-";
+constexpr StringLiteral TempSuffix = ".tmp";
+constexpr StringLiteral TempRandom = "%%%%%%";
+
+/// True if \p Entry is a name that writeOutputFile() gives the temporary
+/// file for destination \p Name: ".NAME.wasm-rpath-XXXXXX.tmp".
+bool isTemporaryNameFor(StringRef Entry, StringRef Name) {
+  if (!Entry.consume_front(".") || !Entry.consume_front(Name) ||
+      !Entry.consume_front(TempInfix) || !Entry.consume_back(TempSuffix))
+    return false;
+  return Entry.size() == TempRandom.size() && all_of(Entry, isHexDigit);
+}
+
+/// The temporary files in \p Dir named for destination \p Name, as found
+/// by one reading of \p Dir per process: a batch (wasm-set-rpath -j) that
+/// edits thousands of files in one directory would otherwise read all of
+/// it for each file. A temporary that appears after that reading belongs
+/// to a run that was alive then; the next run removes it if it is stale.
+/// Each name is handed out once.
+std::vector<std::string> takeTemporariesFor(StringRef Dir, StringRef Name) {
+  static std::mutex Mutex;
+  static StringMap<StringMap<std::vector<std::string>>> ByDirectory;
+  std::lock_guard<std::mutex> Lock(Mutex);
+  auto [Found, New] = ByDirectory.try_emplace(Dir);
+  StringMap<std::vector<std::string>> &ByName = Found->second;
+  if (New) {
+    std::error_code EC;
+    for (sys::fs::directory_iterator I(Dir, EC), End; I != End && !EC;
+         I.increment(EC)) {
+      StringRef Entry = sys::path::filename(I->path());
+      if (!Entry.starts_with("."))
         continue;
-      }
-    } else if (UseSendfile) {
-      off_t Off = Offset;
-      N = ::sendfile(OutFD, In.fd(), &Off, Want);
-      if (N <= 0) {
-        if (N < 0 && errno == EINTR)
-          continue;
-        if (N < 0 && errno == ENOSPC)
-          return errnoError("cannot write output", errno);
-        UseSendfile = false;
-        continue;
-      }
-    } else {
-      break;
+      size_t Infix = Entry.rfind(TempInfix);
+      if (Infix != StringRef::npos &&
+          isTemporaryNameFor(Entry, Entry.slice(1, Infix)))
+        ByName[Entry.slice(1, Infix)].push_back(I->path());
     }
-    Offset += N;
-    Size -= N;
+  }
+  auto Paths = ByName.find(Name);
+  if (Paths == ByName.end())
+    return {};
+  std::vector<std::string> Result = std::move(Paths->second);
+  ByName.erase(Paths);
+  return Result;
+}
+
+/// True if \p Path still names the file open as \p FD.
+bool namesOpenFile(const Twine &Path, int FD) {
+  struct stat Named, Open;
+  return ::lstat(Path.str().c_str(), &Named) == 0 && ::fstat(FD, &Open) == 0 &&
+         Named.st_dev == Open.st_dev && Named.st_ino == Open.st_ino;
+}
+
+/// Removes the temporary files for destination \p Name in \p Dir that runs
+/// killed before they could clean up left behind (SIGKILL, a crash, a power
+/// cut). Every writer holds an exclusive flock() on its temporary file for
+/// as long as the file exists, and the kernel drops the lock when the
+/// writer dies, so a temporary whose lock can be taken has no owner left;
+/// one that is locked belongs to a concurrent run and is left alone.
+void removeStaleTemporaries(StringRef Dir, StringRef Name) {
+  for (const std::string &Path : takeTemporariesFor(Dir, Name)) {
+    // O_NONBLOCK: something else under that name (a FIFO) must not block.
+    int FD =
+        sys::RetryAfterSignal(-1, ::open, Path.c_str(),
+                              O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (FD < 0)
+      continue;
+    struct stat St;
+    // Unlinked while still holding the lock and only if the name still
+    // refers to the locked file, so that a writer that locks its new file
+    // afterwards sees that it lost the name (see createLockedTemporary).
+    if (::fstat(FD, &St) == 0 && S_ISREG(St.st_mode) &&
+        ::flock(FD, LOCK_EX | LOCK_NB) == 0 && namesOpenFile(Path, FD))
+      ::unlink(Path.c_str());
+    ::close(FD);
+  }
+}
+
+/// Creates the temporary file for \p Target next to it, locked for as long
+/// as it exists (see removeStaleTemporaries), after removing stale ones.
+Expected<sys::fs::TempFile> createLockedTemporary(StringRef Target) {
+  StringRef Name = sys::path::filename(Target);
+  SmallString<256> Dir(Target);
+  sys::path::remove_filename(Dir);
+  removeStaleTemporaries(Dir.empty() ? StringRef(".") : StringRef(Dir), Name);
+  SmallString<256> Model(Dir);
+  sys::path::append(Model, "." + Name + TempInfix + TempRandom + TempSuffix);
+  // Another writer's sweep may lock and remove a new file in the moment
+  // between its creation and its lock; then this one takes a new file.
+  for (unsigned Attempt = 0;; ++Attempt) {
+    Expected<sys::fs::TempFile> Temp = sys::fs::TempFile::create(
+        Model, sys::fs::owner_read | sys::fs::owner_write);
+    if (!Temp)
+      return Temp.takeError();
+    int Locked = ::flock(Temp->FD, LOCK_EX | LOCK_NB);
+    // A file system without locks (flock fails otherwise than EWOULDBLOCK)
+    // cannot tell stale temporaries from live ones: write unlocked there;
+    // no sweep removes an unlockable file either.
+    if ((Locked != 0 && errno != EWOULDBLOCK) ||
+        (Locked == 0 && namesOpenFile(Temp->TmpName, Temp->FD)))
+      return Temp;
+    if (Error E = Temp->discard())
+      return E;
+    if (Attempt == 100)
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot lock a temporary file in '" + Dir + "'");
+  }
+}
+
+/// An unnamed file to build an in-place output in. It has no name, so a
+/// run killed at any point leaves nothing behind. In the destination's
+/// directory when possible (the same file system, so the copy back can
+/// share extents), else in the system's temporary directory (the
+/// destination's directory may not be writable while the file is).
+Expected<int> openStagingFile(StringRef Dir) {
+#if defined(O_TMPFILE)
+  SmallString<128> SystemTemp;
+  sys::path::system_temp_directory(/*ErasedOnReboot=*/true, SystemTemp);
+  for (StringRef D : {Dir, StringRef(SystemTemp)}) {
+    int FD = sys::RetryAfterSignal(-1, ::open, D.str().c_str(),
+                                   O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (FD >= 0)
+      return FD;
   }
 #endif
-  if (Size == 0)
-    return Error::success();
-  // Last resort: write from the mapping, which the kernel pages in and out
-  // as needed without a heap copy.
-  ArrayRef<uint8_t> Data = In.data();
-  if (Offset + Size > Data.size())
-    return createStringError(inconvertibleErrorCode(),
-                             "input file changed size while being read");
-  return writeAll(OutFD, toStringRef(Data.slice(Offset, Size)));
+  // No O_TMPFILE here: a named file, unlinked at once.
+  int FD;
+  SmallString<128> Path;
+  if (std::error_code EC =
+          sys::fs::createTemporaryFile("wasm-rpath-stage", "tmp", FD, Path))
+    return errorCodeToError(EC);
+  sys::fs::remove(Path);
+  return FD;
+}
+
+/// Makes sure that writing \p NewSize bytes into \p FD, now \p OldSize
+/// bytes, cannot stop half-way for lack of room: a file size limit is
+/// checked, and the blocks are allocated (without changing the size), so
+/// that ENOSPC or EFBIG come before the first byte of the file is touched.
+Error reserveSpace(int FD, uint64_t NewSize, uint64_t OldSize) {
+  struct rlimit Limit;
+  if (::getrlimit(RLIMIT_FSIZE, &Limit) == 0 &&
+      Limit.rlim_cur != RLIM_INFINITY && NewSize > Limit.rlim_cur)
+    return errnoError("cannot write output", EFBIG);
+#if defined(__linux__)
+  if (NewSize > OldSize &&
+      ::fallocate(FD, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(NewSize)) !=
+          0 &&
+      errno != EOPNOTSUPP && errno != ENOSYS)
+    return errnoError("cannot write output", errno);
+#endif
+  return Error::success();
 }
 
 } // namespace
@@ -137,26 +282,17 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     if (std::error_code EC = sys::fs::real_path(OutPath, Target))
       return errorCodeToError(EC);
   }
-  SmallString<256> Model(Target);
-  sys::path::remove_filename(Model);
-  sys::path::append(Model, "." + sys::path::filename(Target) +
-                               ".wasm-rpath-%%%%%%.tmp");
-
   unsigned Mode = In.status().permissions() & sys::fs::all_perms;
-  Expected<sys::fs::TempFile> Temp =
-      sys::fs::TempFile::create(Model, sys::fs::owner_read | sys::fs::owner_write);
+  Expected<sys::fs::TempFile> Temp = createLockedTemporary(Target);
   if (!Temp)
     return Temp.takeError();
+  ignoreFileSizeSignal();
 
   auto Fail = [&](Error E) -> Error {
     return joinErrors(std::move(E), Temp->discard());
   };
-  for (const OutputChunk &C : Chunks) {
-    Error E = C.isInputRange() ? copyRange(In, C.InputOffset, C.Size, Temp->FD)
-                               : writeAll(Temp->FD, C.Bytes);
-    if (E)
-      return Fail(std::move(E));
-  }
+  if (Error E = writeChunks(In, Chunks, Temp->FD))
+    return Fail(std::move(E));
   // The new file replaces the old one as a whole, so it must look like it:
   // same permission bits (created owner-only above, umask aside), and same
   // owner when we are allowed to set it.
@@ -164,11 +300,67 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     (void)::fchown(Temp->FD, In.status().getUser(), In.status().getGroup());
   if (::fchmod(Temp->FD, Mode) != 0)
     return Fail(errnoError("cannot set permissions", errno));
+  if (Error E = checkInputUnchanged(In))
+    return Fail(std::move(E));
   return Temp->keep(Target);
 }
 
+Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                             StringRef OutPath) {
+  ignoreFileSizeSignal();
+  // Opened first, so that a file that cannot be written fails before any
+  // work. O_NONBLOCK: a FIFO put in the file's place must not block.
+  int DestFD = sys::RetryAfterSignal(-1, ::open, OutPath.str().c_str(),
+                                     O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+  if (DestFD < 0)
+    return errorCodeToError(std::error_code(errno, std::generic_category()));
+  auto CloseDest = make_scope_exit([&] { ::close(DestFD); });
+  struct stat DestStatus;
+  if (::fstat(DestFD, &DestStatus) != 0)
+    return errnoError("cannot write output", errno);
+  if (!S_ISREG(DestStatus.st_mode))
+    return createStringError(inconvertibleErrorCode(), "not a regular file");
+
+  // The whole new content goes to a staging file first: every failure
+  // until the copy back (a full disk, a bad input range, the input
+  // changing) leaves the destination as it was.
+  SmallString<256> Real;
+  if (std::error_code EC = sys::fs::real_path(OutPath, Real))
+    return errorCodeToError(EC);
+  StringRef Dir = sys::path::parent_path(Real);
+  removeStaleTemporaries(Dir, sys::path::filename(Real));
+  Expected<int> Stage = openStagingFile(Dir);
+  if (!Stage)
+    return Stage.takeError();
+  auto CloseStage = make_scope_exit([&] { ::close(*Stage); });
+  if (Error E = writeChunks(In, Chunks, *Stage))
+    return E;
+  if (Error E = checkInputUnchanged(In))
+    return E;
+  uint64_t NewSize = outputSize(Chunks);
+  if (Error E = reserveSpace(DestFD, NewSize, DestStatus.st_size))
+    return E;
+
+  // The copy back: from here until the truncation the file is a mix of
+  // both versions. This is the step that is not atomic.
+  OutputChunk Whole;
+  Whole.InputOffset = 0;
+  Whole.Size = NewSize;
+  Error E = NewSize == 0 ? Error::success()
+                         : writeOutputChunks(DestFD, *Stage, NewSize, {},
+                                             ArrayRef(Whole));
+  if (!E && ::ftruncate(DestFD, static_cast<off_t>(NewSize)) != 0)
+    E = errnoError("cannot write output", errno);
+  if (E)
+    return createStringError(inconvertibleErrorCode(),
+                             toString(std::move(E)) +
+                                 " (the file was being overwritten in place "
+                                 "and is now incomplete)");
+  return Error::success();
+}
+
 Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
-                     StringRef OutPath) {
+                     StringRef OutPath, WriteMode Mode) {
   Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
   if (!In)
     return createFileError(Path, In.takeError());
@@ -182,9 +374,26 @@ Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
   // A failure to write is reported against the file being written, which
   // with --output is not the input.
   StringRef Dest = OutPath.empty() ? Path : OutPath;
-  if (Error E = writeOutputFile(**In, layoutObject(*Obj), Dest))
+  std::vector<OutputChunk> Chunks = layoutObject(*Obj);
+  Error E = Mode == WriteMode::InPlace
+                ? writeOutputFileInPlace(**In, Chunks, Dest)
+                : writeOutputFile(**In, Chunks, Dest);
+  if (E)
     return createFileError(Dest, std::move(E));
   return Error::success();
+}
+
+void ignoreFileSizeSignal() {
+  // A file that grows past RLIMIT_FSIZE gets SIGXFSZ, whose default action
+  // (like LLVM's handler, which removes its temporary files and re-raises)
+  // ends the process in the middle of a write. Ignored, the write fails
+  // with EFBIG and is reported like a full disk, and the caller cleans up
+  // as for any error. The writers call this after creating a TempFile,
+  // since its creation may register LLVM's handlers, which would take the
+  // signal back.
+#ifdef SIGXFSZ
+  ::signal(SIGXFSZ, SIG_IGN);
+#endif
 }
 
 bool isWasmModuleFile(StringRef Path) {

@@ -120,10 +120,17 @@ Expected<std::vector<std::string>> readStringVector(Cursor &C) {
   Expected<uint32_t> Count = C.readVarUint32();
   if (!Count)
     return Count.takeError();
+  // Validate the whole vector before allocating for it: a count of 2^32
+  // over a long run of zero bytes (a sparse file's hole reads as empty
+  // names) would otherwise build millions of strings before reaching the
+  // missing byte. Each name takes at least one byte, so the walk is bounded
+  // by the input, and only a vector that is really there is decoded.
+  Cursor Probe = C;
+  for (uint32_t I = 0; I < *Count; ++I)
+    if (Expected<StringRef> Name = Probe.readName(); !Name)
+      return Name.takeError();
   std::vector<std::string> Result;
-  // Each string takes at least one byte, so this bounds the reservation by
-  // what the input really holds.
-  Result.reserve(std::min<uint64_t>(*Count, C.remaining()));
+  Result.reserve(*Count);
   for (uint32_t I = 0; I < *Count; ++I) {
     Expected<StringRef> Name = C.readName();
     if (!Name)

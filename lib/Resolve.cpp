@@ -17,21 +17,30 @@ namespace wasmrpath {
 
 namespace {
 
+// Emscripten 5.0.3 as shipped in Pyodide 314.0.7 (libdylink.js and musl's
+// path_open), each rule checked by loading the test vectors in Pyodide
+// (test/wasm-ldd/conformance-pyodide.test).
 const LoaderRules &emscriptenRules() {
   static const LoaderRules Rules = [] {
     LoaderRules R;
     R.Name = "emscripten";
-    R.ResplitEntries = true;
+    R.Origin = LoaderRules::OriginStyle::JSReplace;
+    R.SplitChars = ":\n";
+    R.MaxCandidateLength = 512;
+    R.WalksDotDot = true;
+    R.LoadsRelativePaths = false;
     R.DefaultCwd = "/home/pyodide";
     return R;
   }();
   return Rules;
 }
 
+// The WASIX linker (lib/wasix/src/state/linker/locator.rs), from its sources.
 const LoaderRules &wasmerRules() {
   static const LoaderRules Rules = [] {
     LoaderRules R;
     R.Name = "wasmer";
+    R.Origin = LoaderRules::OriginStyle::PathJoin;
     R.ExpandBracedOrigin = true;
     R.DefaultDirs = {"/lib", "/usr/lib", "/usr/local/lib"};
     R.RetryFrom = ".so";
@@ -44,11 +53,94 @@ const LoaderRules &wasmerRules() {
 constexpr StringLiteral Origin = "$ORIGIN";
 constexpr StringLiteral BracedOrigin = "${ORIGIN}";
 
-/// Dir/Name as a loader path; a relative Dir is taken from \p Cwd.
-std::string joinLoaderPath(StringRef Cwd, StringRef Dir, StringRef Name) {
-  if (Dir.starts_with("/"))
-    return normalizeLoaderPath((Dir + "/" + Name).str());
-  return normalizeLoaderPath((Cwd + "/" + Dir + "/" + Name).str());
+/// What String.prototype.replace inserts for \p Replacement when the match
+/// is \p Match at the start of a string whose remainder is \p After.
+std::string jsReplacement(StringRef Replacement, StringRef Match,
+                          StringRef After) {
+  std::string Out;
+  for (size_t I = 0; I < Replacement.size(); ++I) {
+    char C = Replacement[I];
+    char Next = I + 1 < Replacement.size() ? Replacement[I + 1] : 0;
+    if (C != '$' || !Next) {
+      Out += C;
+      continue;
+    }
+    switch (Next) {
+    case '$':
+      Out += '$';
+      break;
+    case '&':
+      Out += Match;
+      break;
+    case '`':
+      break; // Nothing precedes a match at the start.
+    case '\'':
+      Out += After;
+      break;
+    default:
+      Out += C; // Not a pattern; "$1" without groups stays literal too.
+      continue;
+    }
+    ++I;
+  }
+  return Out;
+}
+
+/// The directory an entry starting with an origin token denotes.
+std::string expandOrigin(StringRef Dir, StringRef Token, StringRef Rest,
+                         const LoaderRules &Rules) {
+  if (Rules.Origin == LoaderRules::OriginStyle::JSReplace)
+    return jsReplacement(Dir, Token, Rest) + Rest.str();
+  if (Rest.empty())
+    return Dir.str();
+  return Rest.starts_with("/") ? (Dir + Rest).str() : (Dir + "/" + Rest).str();
+}
+
+/// Appends the directories one (expanded) entry stands for: itself, or its
+/// pieces if the loader joins and re-splits the path. Joining with a
+/// separator and splitting again is the same as splitting each entry on its
+/// own, since empty pieces are dropped.
+void appendSearchDirs(StringRef Expanded, StringRef Entry,
+                      const LoaderRules &Rules,
+                      std::vector<std::pair<std::string, std::string>> &Out) {
+  if (Rules.SplitChars.empty()) {
+    if (!Expanded.empty())
+      Out.emplace_back(Expanded.str(), Entry.str());
+    return;
+  }
+  SmallVector<StringRef, 4> Pieces;
+  while (!Expanded.empty()) {
+    size_t End = Expanded.find_first_of(Rules.SplitChars);
+    StringRef Piece = Expanded.substr(0, End);
+    if (!Piece.empty())
+      Out.emplace_back(Piece.str(), Entry.str());
+    Expanded = End == StringRef::npos ? StringRef() : Expanded.substr(End + 1);
+  }
+}
+
+/// Resolves a candidate path the way the loader's file system does: '..'
+/// lexically, or by walking, where it needs the directory before it to
+/// exist. std::nullopt if the walk fails.
+std::optional<std::string>
+resolveCandidate(StringRef Path, const LoaderRules &Rules,
+                 function_ref<bool(StringRef)> IsDirectory) {
+  if (!Rules.WalksDotDot || !IsDirectory || !Path.contains(".."))
+    return normalizeLoaderPath(Path);
+  SmallVector<StringRef, 16> Parts, Stack;
+  Path.split(Parts, '/', -1, /*KeepEmpty=*/false);
+  for (StringRef P : Parts) {
+    if (P == ".")
+      continue;
+    if (P == "..") {
+      if (!IsDirectory("/" + join(Stack, "/")))
+        return std::nullopt;
+      if (!Stack.empty())
+        Stack.pop_back();
+      continue;
+    }
+    Stack.push_back(P);
+  }
+  return "/" + join(Stack, "/");
 }
 
 bool isUnder(StringRef Path, StringRef Dir) {
@@ -122,20 +214,13 @@ expandRunPath(ArrayRef<std::string> Entries, StringRef ModulePath,
     StringRef E(Entry);
     std::string Expanded;
     if (E.starts_with(Origin))
-      Expanded = Dir + E.drop_front(Origin.size()).str();
+      Expanded = expandOrigin(Dir, Origin, E.drop_front(Origin.size()), Rules);
     else if (Rules.ExpandBracedOrigin && E.starts_with(BracedOrigin))
-      Expanded = Dir + E.drop_front(BracedOrigin.size()).str();
+      Expanded =
+          expandOrigin(Dir, BracedOrigin, E.drop_front(BracedOrigin.size()), Rules);
     else
       Expanded = Entry;
-    if (!Rules.ResplitEntries) {
-      if (!Expanded.empty())
-        Result.emplace_back(Expanded, Entry);
-      continue;
-    }
-    SmallVector<StringRef, 4> Pieces;
-    StringRef(Expanded).split(Pieces, ':', -1, /*KeepEmpty=*/false);
-    for (StringRef P : Pieces)
-      Result.emplace_back(P.str(), Entry);
+    appendSearchDirs(Expanded, Entry, Rules, Result);
   }
   return Result;
 }
@@ -144,41 +229,60 @@ Resolution resolveNeeded(StringRef Name, StringRef ModulePath,
                          ArrayRef<std::string> RunPath,
                          ArrayRef<std::string> LibraryPath, StringRef Cwd,
                          const LoaderRules &Rules,
-                         function_ref<bool(StringRef)> Exists) {
+                         function_ref<bool(StringRef)> Exists,
+                         function_ref<bool(StringRef)> IsDirectory) {
   Resolution R;
   R.Name = Name.str();
-  auto Try = [&](std::string Candidate, FoundVia Via, StringRef Entry) {
-    R.Tried.push_back(Candidate);
-    if (!Exists(Candidate))
+  auto TryOne = [&](StringRef Raw, FoundVia Via, StringRef Entry) {
+    std::optional<std::string> Path = resolveCandidate(Raw, Rules, IsDirectory);
+    if (!Path)
       return false;
-    R.Path = std::move(Candidate);
+    R.Tried.push_back(*Path);
+    if (!Exists(*Path))
+      return false;
+    R.Path = std::move(*Path);
     R.Via = Via;
     R.Entry = Entry.str();
     return true;
   };
-  auto Search = [&](StringRef N) {
-    // A name with a slash is a path, not searched (a relative one is taken
-    // from the working directory; `wasm-ldd --check` warns about it).
-    if (N.contains('/'))
-      return Try(N.starts_with("/") ? normalizeLoaderPath(N)
-                                    : joinLoaderPath(Cwd, ".", N),
-                 FoundVia::Path, "");
-    for (const std::string &Dir : LibraryPath)
-      if (Try(joinLoaderPath(Cwd, Dir, N), FoundVia::LibraryPath, Dir))
-        return true;
-    for (const auto &[Dir, Entry] : expandRunPath(RunPath, ModulePath, Rules))
-      if (Try(joinLoaderPath(Cwd, Dir, N), FoundVia::RuntimePath, Entry))
-        return true;
-    for (const std::string &Dir : Rules.DefaultDirs)
-      if (Try(joinLoaderPath(Cwd, Dir, N), FoundVia::DefaultDir, Dir))
-        return true;
-    return false;
+  auto Try = [&](StringRef Raw, FoundVia Via, StringRef Entry) {
+    if (TryOne(Raw, Via, Entry))
+      return true;
+    return !Rules.RetryFrom.empty() && Raw.ends_with(Rules.RetryFrom) &&
+           TryOne((Raw.drop_back(Rules.RetryFrom.size()) + Rules.RetryTo).str(),
+                  Via, Entry);
   };
-  if (Search(Name))
+  // <dir>/<name>, with a relative dir taken from the working directory.
+  auto TryIn = [&](StringRef Dir, FoundVia Via, StringRef Entry) {
+    std::string Candidate = (Dir + "/" + Name).str();
+    if (Rules.MaxCandidateLength && Candidate.size() >= Rules.MaxCandidateLength)
+      return false;
+    if (!Dir.starts_with("/"))
+      Candidate = (Cwd + "/" + Candidate).str();
+    return Try(Candidate, Via, Entry);
+  };
+
+  // A name with a slash is a path, not searched.
+  if (Name.contains('/')) {
+    if (Name.starts_with("/"))
+      Try(Name, FoundVia::Path, "");
+    else if (Rules.LoadsRelativePaths)
+      Try((Cwd + "/" + Name).str(), FoundVia::Path, "");
     return R;
-  if (!Rules.RetryFrom.empty() && Name.ends_with(Rules.RetryFrom) &&
-      !Name.contains('/'))
-    Search((Name.drop_back(Rules.RetryFrom.size()) + Rules.RetryTo).str());
+  }
+  // LD_LIBRARY_PATH is split like the run-time path but has no $ORIGIN.
+  std::vector<std::pair<std::string, std::string>> LibraryDirs;
+  for (const std::string &Entry : LibraryPath)
+    appendSearchDirs(Entry, Entry, Rules, LibraryDirs);
+  for (const auto &[Dir, Entry] : LibraryDirs)
+    if (TryIn(Dir, FoundVia::LibraryPath, Entry))
+      return R;
+  for (const auto &[Dir, Entry] : expandRunPath(RunPath, ModulePath, Rules))
+    if (TryIn(Dir, FoundVia::RuntimePath, Entry))
+      return R;
+  for (const std::string &Dir : Rules.DefaultDirs)
+    if (TryIn(Dir, FoundVia::DefaultDir, Dir))
+      return R;
   return R;
 }
 
@@ -242,6 +346,10 @@ Expected<DependencyGraph> resolveDependencies(StringRef HostPath,
     std::optional<std::string> Host = hostPathUnderRoot(RealRoot, LoaderPath);
     return Host && sys::fs::is_regular_file(*Host);
   };
+  auto IsDirectory = [&](StringRef LoaderPath) {
+    std::optional<std::string> Host = hostPathUnderRoot(RealRoot, LoaderPath);
+    return Host && sys::fs::is_directory(*Host);
+  };
   // Reads one library; problems become the node's Error so that the walk
   // can report every one of them.
   auto Load = [&](StringRef LoaderPath) {
@@ -273,7 +381,7 @@ Expected<DependencyGraph> resolveDependencies(StringRef HostPath,
     for (const std::string &Name : Obj->Dylink->Needed)
       N.Needed.push_back(resolveNeeded(Name, LoaderPath, N.RunPath,
                                        Opts.LibraryPath, Cwd, *Opts.Rules,
-                                       Exists));
+                                       Exists, IsDirectory));
     return N;
   };
 

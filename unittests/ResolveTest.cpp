@@ -95,9 +95,86 @@ TEST(ResolveTest, NamesWithASlashAreNotSearched) {
       resolve("emscripten", "/abs/libx.so", "/m.so", {"/rp"}, FS);
   EXPECT_EQ(R.Via, FoundVia::Path);
   EXPECT_EQ(R.Path, "/abs/libx.so");
-  // A relative one is taken from the working directory (Pyodide's).
-  R = resolve("emscripten", "abs/libx.so", "/m.so", {"/rp"}, FS);
-  EXPECT_EQ(R.Tried, Strings{"/home/pyodide/abs/libx.so"});
+  // Emscripten never loads a relative one; wasmer opens it from its cwd.
+  FakeFS Rel{{"/home/pyodide/abs/libx.so", "/abs/libx.so"}};
+  R = resolve("emscripten", "abs/libx.so", "/m.so", {"/rp"}, Rel);
+  EXPECT_EQ(R.Via, FoundVia::NotFound);
+  EXPECT_TRUE(R.Tried.empty());
+  EXPECT_EQ(resolve("wasmer", "abs/libx.so", "/m.so", {}, Rel).Path,
+            "/abs/libx.so");
+}
+
+// The rules below were each observed in Pyodide 314.0.7 (see
+// test/vectors/README.md) or read from wasmer's sources.
+
+TEST(ResolveTest, NewlinesSplitEntriesForEmscripten) {
+  FakeFS FS{{"/w/lib/libx.so"}};
+  EXPECT_EQ(
+      resolve("emscripten", "libx.so", "/m.so", {"/nope\n/w/lib"}, FS).Path,
+      "/w/lib/libx.so");
+  EXPECT_EQ(resolve("emscripten", "libx.so", "/m.so", {}, FS,
+                    {"/nope\n/w/lib"})
+                .Path,
+            "/w/lib/libx.so");
+}
+
+TEST(ResolveTest, LongCandidatesAreSkippedByEmscripten) {
+  // "<dir>/<name>" must be shorter than 512 bytes.
+  std::string Dir511 = "/" + std::string(510 - 8, 'd');      // 503 bytes
+  std::string Dir512 = "/" + std::string(511 - 8, 'd');      // 504 bytes
+  FakeFS FS{{Dir511 + "/libx.so", Dir512 + "/libx.so"}};
+  EXPECT_EQ(resolve("emscripten", "libx.so", "/m.so", {Dir511}, FS).Path,
+            Dir511 + "/libx.so");
+  EXPECT_EQ(resolve("emscripten", "libx.so", "/m.so", {Dir512}, FS).Via,
+            FoundVia::NotFound);
+  EXPECT_EQ(resolve("wasmer", "libx.so", "/m.so", {Dir512}, FS).Path,
+            Dir512 + "/libx.so");
+}
+
+TEST(ResolveTest, DotDotNeedsAnExistingDirectoryForEmscripten) {
+  FakeFS FS{{"/w/lib/libb.so"}};
+  StringSet<> Dirs{{"/", "/w", "/w/bin", "/w/lib"}};
+  auto IsDir = [&](StringRef P) { return Dirs.contains(P); };
+  const LoaderRules &Em = *getLoaderRules("emscripten");
+  Resolution R = resolveNeeded("libb.so", "/w/bin/a.so",
+                               {"$ORIGIN/nope/../../lib"}, {}, "/", Em, FS,
+                               IsDir);
+  EXPECT_EQ(R.Via, FoundVia::NotFound);
+  R = resolveNeeded("libb.so", "/w/bin/a.so", {"$ORIGIN/../lib"}, {}, "/", Em,
+                    FS, IsDir);
+  EXPECT_EQ(R.Path, "/w/lib/libb.so");
+  // Without a directory probe, '..' is lexical.
+  R = resolveNeeded("libb.so", "/w/bin/a.so", {"$ORIGIN/nope/../../lib"}, {},
+                    "/", Em, FS);
+  EXPECT_EQ(R.Path, "/w/lib/libb.so");
+}
+
+TEST(ResolveTest, OriginExpansionStyles) {
+  // Emscripten: text replacement; wasmer: a path join.
+  FakeFS FS{{"/w/binAL/libb.so", "/w/bin/AL/libb.so"}};
+  EXPECT_EQ(
+      resolve("emscripten", "libb.so", "/w/bin/a.so", {"$ORIGINAL"}, FS).Path,
+      "/w/binAL/libb.so");
+  EXPECT_EQ(resolve("wasmer", "libb.so", "/w/bin/a.so", {"$ORIGINAL"}, FS).Path,
+            "/w/bin/AL/libb.so");
+  // JavaScript replacement patterns in the directory: "$&" is the match.
+  FakeFS Pattern{{"/d$ORIGIN/lib/libb.so", "/d$&/lib/libb.so"}};
+  EXPECT_EQ(resolve("emscripten", "libb.so", "/d$&/a.so", {"$ORIGIN/lib"},
+                    Pattern)
+                .Path,
+            "/d$ORIGIN/lib/libb.so");
+  EXPECT_EQ(
+      resolve("wasmer", "libb.so", "/d$&/a.so", {"$ORIGIN/lib"}, Pattern).Path,
+      "/d$&/lib/libb.so");
+}
+
+TEST(ResolveTest, WasmerRetriesWasmPerDirectory) {
+  FakeFS FS{{"/ld/libb.wasm", "/lib2/libb.so"}};
+  Resolution R = resolve("wasmer", "libb.so", "/m.so", {"/lib2"}, FS, {"/ld"});
+  EXPECT_EQ(R.Path, "/ld/libb.wasm");
+  EXPECT_EQ(resolve("emscripten", "libb.so", "/m.so", {"/lib2"}, FS, {"/ld"})
+                .Path,
+            "/lib2/libb.so");
 }
 
 TEST(ResolveTest, WasmerDefaultsAndWasmRetry) {
@@ -109,6 +186,7 @@ TEST(ResolveTest, WasmerDefaultsAndWasmRetry) {
             FoundVia::NotFound);
   R = resolve("wasmer", "libe.so", "/m.so", {"/w"}, FS);
   EXPECT_EQ(R.Path, "/w/libe.wasm");
+  EXPECT_EQ(R.Tried, (Strings{"/w/libe.so", "/w/libe.wasm"}));
 }
 
 TEST(ResolveTest, RelativeEntriesUseTheWorkingDirectory) {

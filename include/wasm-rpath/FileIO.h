@@ -4,8 +4,8 @@
 // of which a read touches only the pages it parses), and writes an output
 // laid out by the writer through a temporary file in the destination's
 // directory that is renamed over the destination only once complete. Input
-// ranges are copied by the kernel (copy_file_range, then sendfile, then plain
-// writes from the mapping), so an edit of a 256 MB module never holds 256 MB.
+// ranges are copied by the kernel (a clone, splice or copy_file_range; see
+// FileCopy.h), so an edit of a 256 MB module never holds 256 MB.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,16 +26,26 @@ namespace wasmrpath {
 /// an in-place edit rewrites, so the link itself stays a link.
 class InputFile {
 public:
-  /// Opens \p Path for reading. Errors name the problem, not the file.
+  /// Opens \p Path for reading: follows symbolic links, checks that the
+  /// target is a regular file and maps it (or reads it, if small). Errors
+  /// name the problem, not the file: the system's (no such file, permission
+  /// denied, ...), "is a directory", "not a regular file" (a FIFO, a device).
   static llvm::Expected<std::unique_ptr<InputFile>> open(llvm::StringRef Path);
   ~InputFile();
 
+  /// The file's bytes; valid as long as this InputFile lives.
   llvm::ArrayRef<uint8_t> data() const {
     return llvm::arrayRefFromStringRef(Buffer->getBuffer());
   }
+  /// The real path (symbolic links resolved).
   llvm::StringRef path() const { return RealPath; }
   const llvm::sys::fs::file_status &status() const { return Status; }
   int fd() const { return FD; }
+  /// True if data() is a mapping of the file, false if it is a copy in
+  /// memory (small files are read).
+  bool isMapped() const {
+    return Buffer->getBufferKind() == llvm::MemoryBuffer::MemoryBuffer_MMap;
+  }
 
 private:
   InputFile() = default;
@@ -49,10 +59,42 @@ private:
 /// atomically: the destination either keeps its old content or gets all of
 /// the new one, and no temporary file is left behind on failure. The output
 /// gets the input's permission bits, and its owner when run as root. An
-/// existing symlink at \p OutPath is written through.
+/// existing symlink at \p OutPath is written through. The path gets a new
+/// inode, so other hard links to the old file keep the old content.
+///
+/// The temporary file, ".NAME.wasm-rpath-XXXXXX.tmp" next to the
+/// destination, is flock()ed for as long as it exists; before creating it,
+/// stale temporaries for the same destination whose lock can be taken (their
+/// writer was killed) are removed (the directory is read for them once per
+/// process, so a temporary that appears later is left to the next process).
+/// If \p In changed (size or modification
+/// time) while it was being copied, nothing is written. SIGXFSZ is ignored
+/// from the first write on, so that exceeding RLIMIT_FSIZE is an EFBIG error.
 llvm::Error writeOutputFile(const InputFile &In,
                             llvm::ArrayRef<OutputChunk> Chunks,
                             llvm::StringRef OutPath);
+
+/// Writes \p Chunks into the existing file \p OutPath, keeping its inode:
+/// hard links, owner, mode, ACLs and extended attributes stay as they are.
+/// The new content is first written to an unnamed staging file, its space
+/// is reserved in the destination, and only then copied over the old
+/// content, so every failure before the copy back (full disk, RLIMIT_FSIZE,
+/// a destination that cannot be opened for writing, \p In changing) leaves
+/// the destination untouched. The copy back itself is NOT atomic: a crash,
+/// SIGKILL or I/O error during it leaves a mix of old and new, and readers
+/// running at the same time may see one. Use writeOutputFile() unless the
+/// inode must be kept.
+llvm::Error writeOutputFileInPlace(const InputFile &In,
+                                   llvm::ArrayRef<OutputChunk> Chunks,
+                                   llvm::StringRef OutPath);
+
+/// How editModuleFile() writes its result.
+enum class WriteMode {
+  /// writeOutputFile(): a new file renamed over the destination (atomic).
+  Replace,
+  /// writeOutputFileInPlace(): the destination's inode is overwritten.
+  InPlace,
+};
 
 /// The whole edit of one file: opens and parses \p Path, runs \p Edit on the
 /// model, and writes the result atomically, but only if the edit changed
@@ -60,10 +102,20 @@ llvm::Error writeOutputFile(const InputFile &In,
 /// \p OutPath is given (then the output is always written, and the input
 /// never). Errors name the file they concern (llvm::FileError): the input
 /// for reading and for errors from \p Edit, after which nothing has been
-/// written; the destination for writing.
+/// written; the destination for writing. \p Mode chooses how the
+/// destination is written.
 llvm::Error editModuleFile(llvm::StringRef Path,
                            llvm::function_ref<llvm::Error(Object &)> Edit,
-                           llvm::StringRef OutPath = "");
+                           llvm::StringRef OutPath = "",
+                           WriteMode Mode = WriteMode::Replace);
+
+/// Makes writing past RLIMIT_FSIZE (ulimit -f) an EFBIG error instead of a
+/// SIGXFSZ that kills the process mid-write (by default, and through
+/// LLVM's handler, which re-raises it). writeOutputFile() and
+/// writeOutputFileInPlace() call it; tools call it at start, after
+/// InitLLVM (which registers that handler), since they also write response
+/// files and standard output.
+void ignoreFileSizeSignal();
 
 /// True if \p Path names a readable file that starts with a wasm module
 /// header (a NEEDED library that a loader could use).

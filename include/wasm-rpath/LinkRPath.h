@@ -44,6 +44,11 @@ enum class LinkOutputKind {
 /// nothing else changes the file is not rewritten at all. With no entries
 /// nothing is written (wasm-ld writes no RUNTIME_PATH without a flag).
 /// The file is replaced atomically; on error it is left untouched.
+///
+/// Returns what the file was. Errors (llvm::FileError, naming \p Path):
+/// the file cannot be read or is not a valid module (see readObject()), an
+/// entry that checkEntry() refuses, a legacy 'dylink' section when \p Place
+/// includes RUNTIME_PATH, or the write failed.
 llvm::Expected<LinkOutputKind>
 writeLinkRPath(llvm::StringRef Path, llvm::ArrayRef<std::string> Entries,
                RPathPlace Place);

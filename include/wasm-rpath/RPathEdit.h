@@ -13,6 +13,17 @@
 // (RUNTIME_PATH, else rpath.0) and both places receive the same result, so
 // they end up in sync.
 //
+// Errors. Every edit returns llvm::Error; the messages do not name the file
+// (editModuleFile() adds it). An edit that fails leaves the Object as it
+// was. The errors are:
+//  * "not a shared library: no dylink.0 section", for a module without one
+//    (every edit, whatever the RPathPlace);
+//  * "the legacy 'dylink' section has no place for a run-time path ...",
+//    for a run-time path edit of a module with the legacy section, when
+//    the RPathPlace includes Dylink (use RPathPlace::RPathSection);
+//  * the messages of checkEntry(), for an entry or NEEDED name that cannot
+//    be stored.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef WASM_RPATH_RPATHEDIT_H
@@ -27,7 +38,8 @@ namespace wasmrpath {
 
 enum class RPathPlace { Dylink, RPathSection, Both };
 
-/// Parses "dylink", "rpath.0" or "both".
+/// Parses "dylink" (or "dylink.0"), "rpath.0" or "both"; std::nullopt for
+/// anything else.
 std::optional<RPathPlace> parseRPathPlace(llvm::StringRef Name);
 
 /// Splits a patchelf-style search path at ':' into entries, dropping empty
@@ -49,18 +61,26 @@ std::optional<std::string> describeRPathMismatch(
     const std::optional<std::vector<std::string>> &RPathSection);
 
 /// Checks that a string may be stored as a run-time path entry or a NEEDED
-/// name: not empty, valid UTF-8, no NUL. \p What names it in the error.
+/// name: not empty, valid UTF-8, no NUL. \p What names it in the error:
+/// "empty <What>", "<What> contains a NUL byte", "<What> is not valid
+/// UTF-8".
 llvm::Error checkEntry(llvm::StringRef Entry, llvm::StringRef What);
 
-/// Replaces the run-time path with \p Entries (none: remove it).
+/// Replaces the run-time path in \p Place with \p Entries, in this order
+/// (none: remove it). Entries are stored verbatim: split a patchelf-style
+/// path with splitSearchPath() first. Errors: see the top of this file.
 llvm::Error setRPath(Object &Obj, llvm::ArrayRef<std::string> Entries,
                      RPathPlace Place);
 
 /// Appends the entries of \p Entries that the path does not already hold.
+/// The path it starts from is getRPath(Obj, Place); the result is stored in
+/// every place of \p Place. Errors: see the top of this file.
 llvm::Error addRPath(Object &Obj, llvm::ArrayRef<std::string> Entries,
                      RPathPlace Place);
 
-/// Removes the run-time path (the subsection and/or rpath.0).
+/// Removes the run-time path (the subsection and/or rpath.0). On a legacy
+/// module, which has no RUNTIME_PATH, only rpath.0 is removed, and that is
+/// not an error. Errors: no dylink section.
 llvm::Error removeRPath(Object &Obj, RPathPlace Place);
 
 /// Answers whether a path names a wasm module; see isWasmModuleFile().
@@ -70,19 +90,24 @@ using WasmFileProbe = llvm::function_ref<bool(llvm::StringRef Path)>;
 /// directory (those using $ORIGIN, or relative), and an absolute directory
 /// only if it holds a NEEDED library, as a wasm module, that no earlier entry
 /// provides. If \p AllowedPrefixes is not empty, absolute entries must also
-/// start with one of them.
+/// start with one of them. \p IsWasmModule is asked about host paths
+/// (Dir/Name), so absolute entries are checked on this machine.
+/// Errors: see the top of this file.
 llvm::Error shrinkRPath(Object &Obj, RPathPlace Place,
                         llvm::ArrayRef<std::string> AllowedPrefixes,
                         WasmFileProbe IsWasmModule);
 
-/// Appends NEEDED names that are not already listed.
+/// Appends NEEDED names that are not already listed. Errors: no dylink
+/// section, or a name checkEntry() refuses.
 llvm::Error addNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 
-/// Removes NEEDED names; names that are not listed are ignored.
+/// Removes NEEDED names; names that are not listed are ignored. Errors: no
+/// dylink section.
 llvm::Error removeNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 
 /// Renames a NEEDED entry; does nothing if \p Old is not listed. If \p New is
-/// already listed, \p Old is dropped rather than listed twice.
+/// already listed, \p Old is dropped rather than listed twice. Errors: no
+/// dylink section, or a \p New that checkEntry() refuses.
 llvm::Error replaceNeeded(Object &Obj, llvm::StringRef Old,
                           llvm::StringRef New);
 

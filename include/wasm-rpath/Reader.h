@@ -18,12 +18,23 @@ namespace wasmrpath {
 /// Parses \p Data, which must stay alive as long as the result. Errors do
 /// not name the file; callers wrap them with llvm::createFileError.
 ///
+/// Reads the preamble, every section header (id, size, custom section name)
+/// and the payloads of dylink.0 / dylink and rpath.0; nothing else.
 /// A module with no dylink section is returned with Object::Dylink unset; it
 /// is up to the caller to decide whether that is an error.
+///
+/// Errors, with the offset where the problem is: not a WebAssembly file (bad
+/// magic number), a truncated header, a component instead of a core module,
+/// an unsupported version; a section or a dylink.0 subsection running past
+/// its end; a LEB128 longer than 5 bytes or above 2^32-1; a name that is not
+/// valid UTF-8; a dylink section that is not the first section, or a second
+/// one; a second rpath.0; a known dylink.0 subsection that appears twice or
+/// whose body has bytes left over or missing.
 llvm::Expected<Object> readObject(llvm::ArrayRef<uint8_t> Data);
 
 /// Decodes a RUNTIME_PATH body (and so an rpath.0 payload): a varuint32
 /// count followed by that many UTF-8 strings, filling exactly \p Body.
+/// Errors: truncation, a malformed LEB128, invalid UTF-8, bytes left over.
 llvm::Expected<std::vector<std::string>>
 parseStringVector(llvm::ArrayRef<uint8_t> Body);
 

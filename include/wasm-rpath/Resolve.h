@@ -30,19 +30,39 @@
 
 namespace wasmrpath {
 
-/// What distinguishes one loader's search from another's.
+/// What distinguishes one loader's search from another's. The values for
+/// each loader, and what they were checked against, are in Resolve.cpp.
 struct LoaderRules {
   llvm::StringRef Name;
+  /// How a leading "$ORIGIN" becomes the module's directory.
+  enum class OriginStyle {
+    /// As text, by JavaScript's String.replace: "$ORIGINAL" is "<dir>AL",
+    /// and "$&", "$$", "$`", "$'" in the directory are replacement patterns.
+    JSReplace,
+    /// The rest of the entry joined to the directory as a path component:
+    /// "$ORIGINAL" is "<dir>/AL".
+    PathJoin,
+  };
+  OriginStyle Origin = OriginStyle::PathJoin;
   /// Expand "${ORIGIN}" as well as "$ORIGIN" (at the start of an entry).
   bool ExpandBracedOrigin = false;
-  /// Join the entries with ':' and split them again, so that an entry
-  /// containing ':' acts as several (Emscripten passes the path to C as one
-  /// string).
-  bool ResplitEntries = false;
+  /// If not empty, the entries (and LD_LIBRARY_PATH) are joined and split
+  /// again at each of these characters, so that an entry containing one
+  /// acts as several (Emscripten hands the path to musl as one string).
+  llvm::StringRef SplitChars;
+  /// Candidates ("<dir>/<name>") of this length or longer are skipped
+  /// (Emscripten builds them in a 512-byte buffer); 0 for no limit.
+  size_t MaxCandidateLength = 0;
+  /// ".." is resolved by walking the file system, so the directory before
+  /// it must exist; otherwise paths are normalized lexically.
+  bool WalksDotDot = false;
+  /// Whether a relative NEEDED name containing '/' can be loaded (from the
+  /// working directory).
+  bool LoadsRelativePaths = true;
   /// Searched after the run-time path.
   std::vector<std::string> DefaultDirs;
-  /// A name ending in RetryFrom that is not found is searched again with
-  /// that suffix replaced by RetryTo (wasmer: ".so" -> ".wasm").
+  /// Each candidate ending in RetryFrom that does not exist is tried at once
+  /// with that suffix replaced by RetryTo (wasmer: ".so" -> ".wasm").
   llvm::StringRef RetryFrom, RetryTo;
   /// The working directory against which relative names and entries are
   /// taken, unless the caller says otherwise (Pyodide: /home/pyodide).
@@ -80,7 +100,8 @@ std::string loaderDirName(llvm::StringRef ModulePath);
 
 /// The directories that the run-time path \p Entries of a module at
 /// \p ModulePath denotes under \p Rules (origin expanded, entries re-split
-/// if the loader does), each with the entry it came from.
+/// if the loader does, empty pieces dropped), each with the entry it came
+/// from, in order.
 std::vector<std::pair<std::string, std::string>>
 expandRunPath(llvm::ArrayRef<std::string> Entries, llvm::StringRef ModulePath,
               const LoaderRules &Rules);
@@ -88,12 +109,17 @@ expandRunPath(llvm::ArrayRef<std::string> Entries, llvm::StringRef ModulePath,
 /// Resolves one NEEDED name of the module at \p ModulePath, whose run-time
 /// path is \p RunPath, with \p LibraryPath as LD_LIBRARY_PATH and \p Cwd as
 /// the loader's working directory (for relative names and entries).
-/// \p Exists answers whether a loader path names a file.
-Resolution resolveNeeded(llvm::StringRef Name, llvm::StringRef ModulePath,
-                         llvm::ArrayRef<std::string> RunPath,
-                         llvm::ArrayRef<std::string> LibraryPath,
-                         llvm::StringRef Cwd, const LoaderRules &Rules,
-                         llvm::function_ref<bool(llvm::StringRef)> Exists);
+/// \p Exists answers whether a normalized loader path names a regular file;
+/// \p IsDirectory whether it names a directory, for loaders that walk ".."
+/// (without it, ".." is resolved lexically). Every path in Resolution::Tried
+/// and Resolution::Path is absolute and normalized.
+Resolution
+resolveNeeded(llvm::StringRef Name, llvm::StringRef ModulePath,
+              llvm::ArrayRef<std::string> RunPath,
+              llvm::ArrayRef<std::string> LibraryPath, llvm::StringRef Cwd,
+              const LoaderRules &Rules,
+              llvm::function_ref<bool(llvm::StringRef)> Exists,
+              llvm::function_ref<bool(llvm::StringRef)> IsDirectory = {});
 
 /// Options of a dependency walk.
 struct ResolveOptions {

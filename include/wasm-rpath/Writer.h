@@ -33,10 +33,14 @@ struct OutputChunk {
 };
 
 /// Computes the output of \p Obj. Adjacent input ranges are merged, so an
-/// edit of the head costs one write and one copy.
+/// edit of the head costs one write and one copy. The input ranges refer to
+/// Obj.Data (its offsets), which the caller must still have when it writes
+/// them. An unmodified object gives one range, the whole input. Cannot fail:
+/// everything it encodes was validated by the reader or by the edits.
 std::vector<OutputChunk> layoutObject(const Object &Obj);
 
-/// Writes the whole output to \p OS (for tests and in-memory users).
+/// Writes the whole output to \p OS (for tests and in-memory users); stream
+/// errors are \p OS's to report.
 void writeObject(const Object &Obj, llvm::raw_ostream &OS);
 
 /// Encodes a string vector (count, then length-prefixed strings): the body of

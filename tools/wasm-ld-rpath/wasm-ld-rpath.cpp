@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/LinkRPath.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Version.h"
@@ -494,6 +495,7 @@ int runLinker(StringRef Linker, ArrayRef<std::string> Args) {
 
 int main(int Argc, char **Argv) {
   InitLLVM X(Argc, Argv);
+  ignoreFileSizeSignal();
   ToolName = sys::path::filename(Argv[0]);
   ArrayRef<const char *> CommandLine(Argv + 1, Argc - 1);
 
@@ -573,8 +575,8 @@ int main(int Argc, char **Argv) {
   }
   Expected<LinkOutputKind> Kind = writeLinkRPath(C->Output, C->RPath, C->Place);
   if (!Kind) {
-    WithColor::error(errs(), ToolName)
-        << toString(createFileError(C->Output, Kind.takeError())) << "\n";
+    // The error names the file already (editModuleFile()).
+    WithColor::error(errs(), ToolName) << toString(Kind.takeError()) << "\n";
     return 1;
   }
   if (*Kind == LinkOutputKind::NoDylinkSection)

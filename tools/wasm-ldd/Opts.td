@@ -13,6 +13,9 @@ defm root : Value<"root", "<dir>",
 defm library_path : Value<"library-path", "<dirs>",
   "LD_LIBRARY_PATH of the loader: ':'-separated loader directories, searched "
   "first (repeatable)">;
+defm library_path_entry : Value<"library-path-entry", "<dir>",
+  "One LD_LIBRARY_PATH entry, taken verbatim (repeatable; in order with "
+  "--library-path)">;
 defm loader : Value<"loader", "<name>",
   "Whose rules to follow: emscripten (default; Emscripten >= 4.0.8, Pyodide) "
   "or wasmer">;

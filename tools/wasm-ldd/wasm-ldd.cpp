@@ -7,6 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/Display.h"
+#include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Version.h"
 #include "llvm/ADT/StringExtras.h"
@@ -52,13 +54,9 @@ public:
 StringRef ToolName;
 
 /// Shows a string from a module so that it cannot disturb the terminal:
-/// control characters and invalid UTF-8 come out escaped.
-std::string printable(StringRef S) {
-  std::string Out;
-  raw_string_ostream OS(Out);
-  printEscapedString(S, OS);
-  return Out;
-}
+/// control characters, bidirectional overrides and invalid UTF-8 come out
+/// escaped, the same way in every tool (Display.h).
+std::string printable(StringRef S) { return escapeForDisplay(S); }
 
 std::string describeVia(const Resolution &R) {
   switch (R.Via) {
@@ -91,7 +89,7 @@ void printTree(const DependencyGraph &G, size_t Node, unsigned Depth,
     size_t Child = *N.Children[I];
     outs() << printable(R.Path) << " (" << describeVia(R) << ")";
     if (!G.Nodes[Child].Error.empty()) {
-      outs() << " [unusable: " << G.Nodes[Child].Error << "]\n";
+      outs() << " [unusable: " << printable(G.Nodes[Child].Error) << "]\n";
       continue;
     }
     if (Shown[Child]) {
@@ -157,6 +155,7 @@ json::Object toJSON(StringRef File, const DependencyGraph &G,
 
 int main(int Argc, char **Argv) {
   InitLLVM X(Argc, Argv);
+  ignoreFileSizeSignal();
   ToolName = sys::path::filename(Argv[0]);
   LddOptTable T;
   unsigned MissingIndex, MissingCount;
@@ -191,9 +190,15 @@ int main(int Argc, char **Argv) {
   if (!Opts.Rules)
     return Fail("unknown --loader '" + LoaderName + "' (expected " +
                 join(getLoaderNames(), " or ") + ")");
-  for (const std::string &Value : Args.getAllArgValues(OPT_library_path))
-    for (std::string &Dir : splitSearchPath(Value))
+  for (const opt::Arg *A :
+       Args.filtered(OPT_library_path, OPT_library_path_entry)) {
+    if (A->getOption().matches(OPT_library_path_entry)) {
+      Opts.LibraryPath.push_back(A->getValue());
+      continue;
+    }
+    for (std::string &Dir : splitSearchPath(A->getValue()))
       Opts.LibraryPath.push_back(std::move(Dir));
+  }
   if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
     std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
     if (!P || *P == RPathPlace::Both)
@@ -211,29 +216,35 @@ int main(int Argc, char **Argv) {
   for (const std::string &File : Inputs) {
     Expected<DependencyGraph> G = resolveDependencies(File, Opts);
     if (!G) {
-      WithColor::error(errs(), ToolName) << toString(G.takeError()) << "\n";
+      outs().flush();
+      WithColor::error(errs(), ToolName)
+          << printable(toString(G.takeError())) << "\n";
       Failed = true;
       continue;
     }
     std::vector<Hazard> Hazards;
     if (Check || Json)
       Hazards = findHazards(*G, Opts);
+    Unresolved |= !G->allResolved();
+    if (Json) {
+      JsonOut.push_back(toJSON(File, *G, Opts, Hazards));
+    } else {
+      outs() << printable(G->Nodes[0].LoaderPath) << "\n";
+      std::vector<bool> Shown(G->Nodes.size(), false);
+      printTree(*G, 0, 0, Shown);
+    }
+    // The tree first, then what is wrong with it, in this order on a
+    // terminal and in a pipe alike.
+    outs().flush();
     if (Check)
       for (const Hazard &H : Hazards)
         WithColor::warning(errs(), ToolName)
             << "'" << printable(H.Module) << "': " << printable(H.Message)
             << "\n";
-    Unresolved |= !G->allResolved();
-    if (Json) {
-      JsonOut.push_back(toJSON(File, *G, Opts, Hazards));
-      continue;
-    }
-    outs() << printable(G->Nodes[0].LoaderPath) << "\n";
-    std::vector<bool> Shown(G->Nodes.size(), false);
-    printTree(*G, 0, 0, Shown);
   }
   if (Json)
     outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
+  outs().flush();
   if (Check && Unresolved)
     WithColor::error(errs(), ToolName)
         << "some libraries are not found or not usable\n";

@@ -55,6 +55,16 @@ defm output : Value<"output", "<file>",
   Group<grp_general>;
 def : Separate<["-"], "o">, Alias<output>, HelpText<"Alias for --output">,
   Group<grp_general>;
+def in_place : Flag<["--"], "in-place">, Group<grp_general>,
+  HelpText<"Overwrite each file in its existing inode, so that hard links "
+           "share the edit; NOT atomic (a crash while it writes leaves a "
+           "damaged file). Default: a new file renamed over the old one">;
+defm jobs : Value<"jobs", "<n>",
+  "Process the inputs with <n> threads (default 1; 0: one per hardware "
+  "thread). Output and errors come in input order all the same">,
+  Group<grp_general>;
+def : JoinedOrSeparate<["-"], "j">, Alias<jobs>, MetaVarName<"<n>">,
+  HelpText<"Alias for --jobs">, Group<grp_general>;
 def help : Flag<["--", "-"], "help">, Group<grp_general>,
   HelpText<"Display this help">;
 def : Flag<["-"], "h">, Alias<help>, HelpText<"Alias for --help">,

@@ -7,11 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/Batch.h"
+#include "wasm-rpath/Display.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Version.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -65,7 +68,9 @@ struct Config {
   std::vector<std::string> RemoveNeeded;
   std::vector<std::pair<std::string, std::string>> ReplaceNeeded;
   std::string Output;
+  bool InPlace = false;
   std::vector<std::string> Inputs;
+  unsigned Jobs = 1;
 
   bool edits() const {
     return Op != RPathOp::None || !AddNeeded.empty() ||
@@ -146,6 +151,16 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
       return Err;
 
   C.Output = Args.getLastArgValue(OPT_output).str();
+  C.InPlace = Args.hasArg(OPT_in_place);
+  if (C.InPlace && !C.Output.empty())
+    return usageError("--in-place cannot be used with --output");
+  if (const opt::Arg *A = Args.getLastArg(OPT_jobs)) {
+    std::optional<unsigned> Jobs = parseJobs(A->getValue());
+    if (!Jobs)
+      return usageError("invalid number of jobs '" + StringRef(A->getValue()) +
+                        "'");
+    C.Jobs = *Jobs;
+  }
   C.Inputs = Args.getAllArgValues(OPT_INPUT);
   if (C.Inputs.empty())
     return usageError("no input files");
@@ -212,45 +227,62 @@ json::Object describe(StringRef File, const Object &Obj) {
   };
 }
 
+/// Processes one input. It may run on a worker thread (-j), so it prints
+/// only to \p Out and \p Err and stores its JSON object in \p Json.
 Error processFile(const Config &C, StringRef File, bool Prefix,
-                  json::Array &JsonOut) {
+                  raw_ostream &Out, raw_ostream &Err,
+                  std::optional<json::Value> &Json) {
   return editModuleFile(
       File,
       [&](Object &Obj) -> Error {
         if (!Obj.isSharedLibrary())
           return usageError("not a shared library: no dylink.0 section");
         // As patchelf does, printing shows the module as it was read.
+        // Names and entries come from the module, which may be hostile:
+        // shown escaped (Display.h), so that they can neither drive the
+        // terminal nor forge lines. --json escapes in its own way.
         if (C.PrintRPath) {
           if (std::optional<std::string> Mismatch = describeRPathMismatch(Obj);
               Mismatch && C.Place == RPathPlace::Both)
-            WithColor::warning(errs(), ToolName)
-                << "'" << File << "': " << *Mismatch << "\n";
+            WithColor::warning(Err, ToolName)
+                << "'" << escapeForDisplay(File)
+                << "': " << escapeForDisplay(*Mismatch) << "\n";
           if (Prefix)
-            outs() << File << ": ";
-          outs() << joinSearchPath(getRPath(Obj, C.Place)) << "\n";
+            Out << escapeForDisplay(File) << ": ";
+          Out << escapeForDisplay(joinSearchPath(getRPath(Obj, C.Place)))
+              << "\n";
         }
         if (C.PrintNeeded)
           for (const std::string &Name : Obj.Dylink->Needed) {
             if (Prefix)
-              outs() << File << ": ";
-            outs() << Name << "\n";
+              Out << escapeForDisplay(File) << ": ";
+            Out << escapeForDisplay(Name) << "\n";
           }
         if (C.Json)
-          JsonOut.push_back(describe(File, Obj));
+          Json = describe(File, Obj);
         return applyEdits(C, Obj);
       },
-      C.Output);
+      C.Output, C.InPlace ? WriteMode::InPlace : WriteMode::Replace);
 }
 
 } // namespace
 
 int main(int Argc, char **Argv) {
   InitLLVM X(Argc, Argv);
+  ignoreFileSizeSignal();
   ToolName = sys::path::filename(Argv[0]);
   SetRPathOptTable T;
+  // @FILE arguments are replaced by the arguments in FILE (GNU quoting), so
+  // that thousands of inputs fit in one call.
+  BumpPtrAllocator Alloc;
+  SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
+  if (Error E = cl::ExpansionContext(Alloc, cl::TokenizeGNUCommandLine)
+                    .expandResponseFiles(ArgvVec)) {
+    WithColor::error(errs(), ToolName) << toString(std::move(E)) << "\n";
+    return 1;
+  }
   unsigned MissingIndex, MissingCount;
-  opt::InputArgList Args =
-      T.ParseArgs(ArrayRef(Argv + 1, Argc - 1), MissingIndex, MissingCount);
+  opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
   if (MissingCount) {
     WithColor::error(errs(), ToolName)
         << "missing argument to '" << Args.getArgString(MissingIndex) << "'\n";
@@ -266,6 +298,8 @@ int main(int Argc, char **Argv) {
     outs() << "\nOperations apply to every input in place (atomically) unless "
               "--output is given.\nPrints show each input as it was read, "
               "before the edits of the same call.\n";
+    outs() << "Arguments are read from FILE where @FILE is given (for many "
+              "inputs; GNU quoting).\n";
     return 0;
   }
   if (Args.hasArg(OPT_version)) {
@@ -278,14 +312,29 @@ int main(int Argc, char **Argv) {
     return 1;
   }
 
-  bool Failed = false;
-  json::Array JsonOut;
-  for (const std::string &File : C->Inputs)
-    if (Error E = processFile(*C, File, C->Inputs.size() > 1, JsonOut)) {
-      WithColor::error(errs(), ToolName) << toString(std::move(E)) << "\n";
-      Failed = true;
-    }
-  if (C->Json)
+  // With -j, inputs are processed in parallel; what each prints comes out
+  // in input order all the same.
+  std::vector<std::optional<json::Value>> Json(C->Inputs.size());
+  bool AllOk = processInputsInOrder(
+      C->Inputs, C->Jobs,
+      [&](size_t I, raw_ostream &Out, raw_ostream &Err) {
+        Error E = processFile(*C, C->Inputs[I], C->Inputs.size() > 1, Out,
+                              Err, Json[I]);
+        if (!E)
+          return true;
+        // One line whatever the file is called (a glob may pick up a name
+        // with a newline or an escape sequence in it).
+        WithColor::error(Err, ToolName)
+            << escapeForDisplay(toString(std::move(E))) << "\n";
+        return false;
+      },
+      outs(), errs());
+  if (C->Json) {
+    json::Array JsonOut;
+    for (std::optional<json::Value> &V : Json)
+      if (V)
+        JsonOut.push_back(std::move(*V));
     outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
-  return Failed ? 1 : 0;
+  }
+  return AllOk ? 0 : 1;
 }

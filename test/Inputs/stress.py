@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""stress.py: failure and concurrency harnesses for the reliability tests.
+
+Each subcommand runs a tool many times under some disturbance and checks
+that every outcome is one of the allowed, whole files: never a torn file,
+never a crash. It prints a summary line (counts vary from run to run; tests
+check only its fixed part) and exits 1 on the first violation.
+
+  stress.py kill FILE --old OLD --new NEW [--runs N] [--max-delay-ms MS] -- CMD...
+      Runs CMD (which edits FILE from OLD to NEW) N times, each killed
+      with SIGKILL after a random delay. After each kill FILE must be
+      byte-identical to OLD or to NEW (then it is reset to OLD).
+
+  stress.py lock-held FILE [--tries N] -- CMD...
+      Runs CMD (which rewrites FILE), stops it (SIGSTOP) as soon as its
+      temporary file .FILE.wasm-rpath-XXXXXX.tmp appears, and checks that
+      the temporary is flock()ed, so that no other writer would take it for
+      stale; then lets CMD finish.
+
+  stress.py replace FILE --versions V... --allowed A... [--runs N]
+                     [--mode rename|rewrite|remove] -- CMD...
+      Runs CMD (which edits FILE) N times while a thread keeps putting the
+      versions V in FILE's place: by rename (as installers do), by
+      rewriting the file in place (as cp does), or by removing it and
+      creating it again. CMD must exit 0 or 1 (never by a signal), and
+      FILE, whenever the thread is between two changes, must be one of the
+      files A (the versions and the tool's edits of them).
+
+  stress.py concurrent FILE --reset ORIG --results R... [--rounds N] -- CMD...
+      N rounds: FILE is reset to ORIG, then one CMD per result is started
+      at once, each with "{i}" in its arguments replaced by its index. All
+      must succeed, and FILE must then be byte-identical to exactly one of
+      the results R; no temporary file may remain.
+
+  stress.py interrupt FILE --reset ORIG --then CMD2 -- CMD...
+      Copies ORIG to FILE, runs CMD (which rewrites FILE), stops it as soon
+      as its temporary file appears, runs CMD2 (a shell command that changes
+      FILE), and lets CMD finish; exits with CMD's status. Makes "the input
+      changed during the run" happen at a known point. (A run that ends
+      before its temporary is seen, on a busy machine, is tried again.)
+
+  stress.py watch-opens DIR... -- CMD...
+      Runs CMD and prints, one per line, the files and directories under
+      each DIR that were opened while it ran (inotify IN_OPEN), or "none".
+"""
+import argparse
+import ctypes
+import fcntl
+import glob
+import hashlib
+import os
+import random
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+
+def digest(path):
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def fail(msg):
+    print("stress.py: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def temporaries(path):
+    d, n = os.path.split(os.path.abspath(path))
+    return glob.glob(os.path.join(glob.escape(d), "." + glob.escape(n) + ".wasm-rpath-*.tmp"))
+
+
+def replace_atomically(src, dst):
+    tmp = dst + ".stress-tmp"
+    shutil.copyfile(src, tmp)
+    os.rename(tmp, dst)
+
+
+def cmd_kill(a, cmd):
+    old, new = digest(a.old), digest(a.new)
+    rng = random.Random(a.seed)
+    counts = {"old": 0, "new": 0}
+    for _ in range(a.runs):
+        proc = subprocess.Popen(cmd)
+        time.sleep(rng.uniform(0, a.max_delay_ms / 1000))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = digest(a.file)
+        if now == old:
+            counts["old"] += 1
+        elif now == new:
+            counts["new"] += 1
+            replace_atomically(a.old, a.file)
+        else:
+            fail(f"{a.file} is neither the old nor the new file after a kill")
+    # One more kill, as soon as the temporary file appears, so that at least
+    # one stale temporary is there for the next run to clean up.
+    for _ in range(20):
+        if temporaries(a.file):
+            break
+        proc = subprocess.Popen(cmd)
+        while proc.poll() is None and not temporaries(a.file):
+            pass
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if digest(a.file) == new:
+            replace_atomically(a.old, a.file)
+        elif digest(a.file) != old:
+            fail(f"{a.file} is neither the old nor the new file after a kill")
+    print(f"killed {a.runs} runs: the file was whole every time "
+          f"(old {counts['old']}, new {counts['new']}); "
+          f"{len(temporaries(a.file))} stale temporaries")
+
+
+def cmd_lock_held(a, cmd):
+    for attempt in range(a.tries):
+        before = set(temporaries(a.file))
+        proc = subprocess.Popen(cmd)
+        temp = None
+        while proc.poll() is None:
+            found = set(temporaries(a.file)) - before
+            if found:
+                temp = found.pop()
+                break
+        if temp is None:
+            proc.wait()
+            continue  # Finished before it was seen: try again.
+        proc.send_signal(signal.SIGSTOP)
+        try:
+            fd = os.open(temp, os.O_RDONLY)
+        except FileNotFoundError:
+            proc.send_signal(signal.SIGCONT)
+            proc.wait()
+            continue  # Renamed just before the stop.
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = False
+        except BlockingIOError:
+            held = True
+        os.close(fd)
+        proc.send_signal(signal.SIGCONT)
+        if proc.wait() != 0:
+            fail("the stopped run failed")
+        if not held:
+            fail(f"{temp} was not locked while its writer was alive")
+        print("the temporary file was locked while its writer was alive")
+        return
+    fail(f"no temporary file seen in {a.tries} runs")
+
+
+def cmd_replace(a, cmd):
+    allowed = {digest(p) for p in a.allowed}
+    versions = a.versions
+    lock = threading.Lock()
+    stop = threading.Event()
+    changes = [0]
+
+    def put(src):
+        if a.mode == "rename":
+            replace_atomically(src, a.file)
+        elif a.mode == "rewrite":
+            with open(src, "rb") as f:
+                data = f.read()
+            with open(a.file, "r+b") as f:
+                f.truncate(0)
+                for i in range(0, len(data), 4096):
+                    f.write(data[i:i + 4096])
+                    f.flush()
+        else:
+            try:
+                os.unlink(a.file)
+            except FileNotFoundError:
+                pass
+            time.sleep(0.0005)
+            replace_atomically(src, a.file)
+
+    def replacer():
+        i = 0
+        while not stop.is_set():
+            with lock:
+                put(versions[i % len(versions)])
+                changes[0] += 1
+            i += 1
+            time.sleep(0.0002)
+
+    t = threading.Thread(target=replacer)
+    t.start()
+    statuses = {}
+    try:
+        for _ in range(a.runs):
+            status = subprocess.run(cmd, stderr=subprocess.DEVNULL).returncode
+            statuses[status] = statuses.get(status, 0) + 1
+            if status not in (0, 1):
+                fail(f"the tool ended with status {status}")
+            with lock:
+                if digest(a.file) not in allowed:
+                    fail(f"{a.file} is not one of the allowed files")
+    finally:
+        stop.set()
+        t.join()
+    if digest(a.file) not in allowed:
+        fail(f"{a.file} is not one of the allowed files at the end")
+    if temporaries(a.file):
+        fail("temporary files were left behind")
+    print(f"{a.runs} runs while the file was replaced ({a.mode}): every file "
+          f"was whole; exit statuses {sorted(statuses.items())}; "
+          f"{changes[0]} replacements")
+
+
+def cmd_concurrent(a, cmd):
+    results = [digest(r) for r in a.results]
+    if len(set(results)) != len(results):
+        fail("the results must differ")
+    wins = [0] * len(results)
+    for _ in range(a.rounds):
+        replace_atomically(a.reset, a.file)
+        procs = [subprocess.Popen([c.replace("{i}", str(i)) for c in cmd])
+                 for i in range(len(results))]
+        for p in procs:
+            if p.wait() != 0:
+                fail(f"a concurrent run failed with status {p.returncode}")
+        now = digest(a.file)
+        if now not in results:
+            fail(f"{a.file} is none of the results")
+        wins[results.index(now)] += 1
+        if temporaries(a.file):
+            fail("temporary files were left behind")
+    print(f"{a.rounds} rounds of {len(results)} concurrent runs: the file was "
+          f"exactly one result every time (wins {wins})")
+
+
+def cmd_interrupt(a, cmd):
+    for _ in range(20):
+        replace_atomically(a.reset, a.file)
+        before = set(temporaries(a.file))
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+        seen = False
+        while proc.poll() is None:
+            if set(temporaries(a.file)) - before:
+                proc.send_signal(signal.SIGSTOP)
+                seen = True
+                break
+        if not seen:
+            proc.wait()
+            continue
+        subprocess.run(a.then, shell=True, check=True)
+        proc.send_signal(signal.SIGCONT)
+        _, err = proc.communicate()
+        sys.stderr.buffer.write(err)
+        return proc.returncode
+    fail("every run ended before its temporary file was seen")
+
+
+IN_OPEN = 0x20
+IN_NONBLOCK = os.O_NONBLOCK
+
+
+def cmd_watch_opens(a, cmd):
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.inotify_init1(IN_NONBLOCK)
+    if fd < 0:
+        fail("inotify_init1 failed")
+    watches = {}
+    for d in a.dirs:
+        wd = libc.inotify_add_watch(fd, os.fsencode(d), IN_OPEN)
+        if wd < 0:
+            fail(f"cannot watch {d}")
+        watches[wd] = d
+    status = subprocess.run(cmd).returncode
+    opened = []
+    while True:
+        try:
+            buf = os.read(fd, 65536)
+        except BlockingIOError:
+            break
+        pos = 0
+        while pos < len(buf):
+            wd, mask, _, length = struct.unpack_from("iIII", buf, pos)
+            name = buf[pos + 16:pos + 16 + length].rstrip(b"\0").decode()
+            opened.append(os.path.join(watches[wd], name) if name else watches[wd])
+            pos += 16 + length
+    os.close(fd)
+    for o in sorted(set(opened)) or ["none"]:
+        print("opened: " + o)
+    return status
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="what", required=True)
+    k = sub.add_parser("kill")
+    k.add_argument("file")
+    k.add_argument("--old", required=True)
+    k.add_argument("--new", required=True)
+    k.add_argument("--runs", type=int, default=20)
+    k.add_argument("--max-delay-ms", type=float, default=50)
+    k.add_argument("--seed", type=int, default=1)
+    h = sub.add_parser("lock-held")
+    h.add_argument("file")
+    h.add_argument("--tries", type=int, default=20)
+    r = sub.add_parser("replace")
+    r.add_argument("file")
+    r.add_argument("--versions", nargs="+", required=True)
+    r.add_argument("--allowed", nargs="+", required=True)
+    r.add_argument("--runs", type=int, default=100)
+    r.add_argument("--mode", choices=["rename", "rewrite", "remove"], default="rename")
+    c = sub.add_parser("concurrent")
+    c.add_argument("file")
+    c.add_argument("--reset", required=True)
+    c.add_argument("--results", nargs="+", required=True)
+    c.add_argument("--rounds", type=int, default=20)
+    i = sub.add_parser("interrupt")
+    i.add_argument("file")
+    i.add_argument("--reset", required=True)
+    i.add_argument("--then", required=True)
+    w = sub.add_parser("watch-opens")
+    w.add_argument("dirs", nargs="+")
+    argv = sys.argv[1:]
+    if "--" not in argv:
+        p.error("missing -- CMD")
+    at = argv.index("--")
+    a = p.parse_args(argv[:at])
+    cmd = argv[at + 1:]
+    handler = {"kill": cmd_kill, "lock-held": cmd_lock_held,
+               "replace": cmd_replace, "concurrent": cmd_concurrent,
+               "interrupt": cmd_interrupt,
+               "watch-opens": cmd_watch_opens}[a.what]
+    sys.exit(handler(a, cmd) or 0)
+
+
+if __name__ == "__main__":
+    main()
