@@ -12,7 +12,7 @@ BIN=$(mktemp -d)
 trap 'rm -rf "$BIN"' EXIT
 cc -O2 -o "$BIN/copy-paths" "$(dirname "$0")/copy-paths.c"
 cat "$FILE" > /dev/null
-echo "$(stat -c %s "$FILE") bytes; $(stat -f -c %T .) ($(findmnt -n -o OPTIONS -T . || true))"
+echo "$(stat -c %s "$FILE") bytes; $(findmnt -n -o FSTYPE,OPTIONS -T . | head -1)"
 for m in cfr sendfile splice-64k splice-1m pread mmap; do "$BIN/copy-paths" copy "$FILE" $m 26 44 "$RUNS"; done
 for m in cfr splice-1m; do "$BIN/copy-paths" copy "$FILE" $m 26 26 "$RUNS"; done
 for m in trunc rename exchange; do "$BIN/copy-paths" replace "$FILE" $m "$RUNS"; done

@@ -2,6 +2,8 @@
 # Benchmark: wasm-set-rpath against cp and peers on pyodide.asm.wasm (9.6 MB,
 # a real module with dylink.0), side by side in one hyperfine run, plus the
 # peak memory (max RSS) of each command. Not a test: run it by hand.
+# The full suite (256 MiB modules, batch mode, scaling, peers) is
+# bench/suite.sh; docs/performance.md has its results.
 #
 #   bench/pyodide-asm.sh [BUILD_DIR]     (default: build; run scripts/test.sh first)
 set -euo pipefail

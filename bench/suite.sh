@@ -124,7 +124,7 @@ done
 say "# wasm-rpath benchmark"
 say ""
 say "$(uname -sr), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/Mem:/{print $2}') GB"
-say "work directory: $WORK on $(stat -f -c %T "$WORK") ($(findmnt -n -o OPTIONS -T "$WORK" 2>/dev/null || echo '?')); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "work directory: $WORK on $(findmnt -n -o FSTYPE,OPTIONS -T "$WORK" 2>/dev/null | head -1 || stat -f -c %T "$WORK"); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "$("$TOOL" --version); $(hyperfine --version); $(patchelf --version); $(wasm-opt --version); $(llvm-objcopy-19 --version | head -2 | tail -1 | sed 's/^ *//')"
 
 # compare TITLE FILE RUNS: the main table for one input.
