@@ -1,6 +1,7 @@
 //===- FileIOTest.cpp - Atomic output and kernel copies -------------------===//
 
 #include "ModuleBuilder.h"
+#include "ScratchDir.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Reader.h"
@@ -17,38 +18,9 @@ using namespace wasmrpath::testing;
 
 namespace {
 
-class FileIOTest : public ::testing::Test {
+class FileIOTest : public ScratchDirTest {
 protected:
-  void SetUp() override {
-    ASSERT_FALSE(sys::fs::createUniqueDirectory("wasm-rpath-fileio", Dir));
-  }
-  void TearDown() override { sys::fs::remove_directories(Dir); }
-
-  std::string path(StringRef Name) {
-    SmallString<256> P(Dir);
-    sys::path::append(P, Name);
-    return std::string(P);
-  }
-  void writeFile(StringRef Path, StringRef Data) {
-    std::error_code EC;
-    raw_fd_ostream OS(Path, EC);
-    ASSERT_FALSE(EC);
-    OS << Data;
-  }
-  std::string readFile(StringRef Path) {
-    auto Buf = MemoryBuffer::getFile(Path);
-    return Buf ? (*Buf)->getBuffer().str() : "<missing>";
-  }
-  size_t countFiles() {
-    std::error_code EC;
-    size_t N = 0;
-    for (sys::fs::directory_iterator I(Dir, EC), E; I != E && !EC;
-         I.increment(EC))
-      ++N;
-    return N;
-  }
-
-  SmallString<256> Dir;
+  size_t countFiles() { return listDir().size(); }
 };
 
 TEST_F(FileIOTest, RewritesInPlaceKeepingModeAndLeavingNoTemporary) {

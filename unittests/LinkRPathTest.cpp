@@ -8,6 +8,7 @@
 
 #include "wasm-rpath/LinkRPath.h"
 #include "ModuleBuilder.h"
+#include "ScratchDir.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -28,24 +29,15 @@ const std::string Imports =
     subsection(4, uleb(1) + str("env") + str("g") + uleb(0));
 const std::string Linked = memInfo() + Needed + Exports + Imports;
 
-class LinkRPathTest : public ::testing::Test {
+class LinkRPathTest : public ScratchDirTest {
 protected:
   void SetUp() override {
-    ASSERT_FALSE(sys::fs::createUniqueDirectory("wasm-rpath-link", Dir));
-    File = (Dir + "/out.so").str();
+    ScratchDirTest::SetUp();
+    File = path("out.so");
   }
-  void TearDown() override { sys::fs::remove_directories(Dir); }
 
-  void writeFile(StringRef Data) {
-    std::error_code EC;
-    raw_fd_ostream OS(File, EC);
-    ASSERT_FALSE(EC);
-    OS << Data;
-  }
-  std::string readFile() {
-    auto Buf = MemoryBuffer::getFile(File);
-    return Buf ? (*Buf)->getBuffer().str() : "<missing>";
-  }
+  void writeFile(StringRef Data) { ScratchDirTest::writeFile(File, Data); }
+  std::string readFile() { return ScratchDirTest::readFile(File); }
   sys::fs::UniqueID fileID() {
     sys::fs::UniqueID ID;
     EXPECT_FALSE(sys::fs::getUniqueID(File, ID));
@@ -59,7 +51,6 @@ protected:
     EXPECT_EQ(*K, LinkOutputKind::SharedLibrary);
   }
 
-  SmallString<128> Dir;
   std::string File;
 };
 

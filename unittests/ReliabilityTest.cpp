@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModuleBuilder.h"
+#include "ScratchDir.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
@@ -179,37 +180,8 @@ TEST(DisplayTest, OutputIsOneLineOfPrintableBytes) {
 // Files
 //===----------------------------------------------------------------------===//
 
-class ReliabilityFileTest : public ::testing::Test {
+class ReliabilityFileTest : public ScratchDirTest {
 protected:
-  void SetUp() override {
-    ASSERT_FALSE(sys::fs::createUniqueDirectory("wasm-rpath-reliability", Dir));
-  }
-  void TearDown() override { sys::fs::remove_directories(Dir); }
-
-  std::string path(StringRef Name) {
-    SmallString<256> P(Dir);
-    sys::path::append(P, Name);
-    return std::string(P);
-  }
-  void writeFile(StringRef Path, StringRef Data) {
-    std::error_code EC;
-    raw_fd_ostream OS(Path, EC);
-    ASSERT_FALSE(EC);
-    OS << Data;
-  }
-  std::string readFile(StringRef Path) {
-    auto Buf = MemoryBuffer::getFile(Path);
-    return Buf ? (*Buf)->getBuffer().str() : "<missing>";
-  }
-  std::vector<std::string> listDir() {
-    std::vector<std::string> Names;
-    std::error_code EC;
-    for (sys::fs::directory_iterator I(Dir, EC), E; I != E && !EC;
-         I.increment(EC))
-      Names.push_back(sys::path::filename(I->path()).str());
-    llvm::sort(Names);
-    return Names;
-  }
   ino_t inode(StringRef Path) {
     struct stat St;
     EXPECT_EQ(::stat(Path.str().c_str(), &St), 0);
@@ -235,8 +207,6 @@ protected:
                   memInfo() + subsection(5, strVec({Entry.str()}))) +
            body();
   }
-
-  SmallString<256> Dir;
 };
 
 // A temporary left by a killed writer (no lock) is removed by the next
