@@ -4,12 +4,14 @@
 # (independent readers), node/npm (Pyodide in node), Emscripten and make (emcc
 # and CMake package tests), hyperfine (benchmarks), and for the tests of the
 # documentation and the package: meson, xxd, groff and man, dpkg-dev
-# (dpkg-shlibdeps). Safe to re-run.
+# (dpkg-shlibdeps), and clang's sanitizer runtimes (libclang-rt-19-dev, only
+# recommended by clang-19) for the fuzz smoke test. Safe to re-run.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 pkgs=(cmake ninja-build g++ python3 llvm-19-dev llvm-19-tools lld-19 clang-19
-      libzstd-dev zlib1g-dev libgtest-dev binaryen wabt hyperfine emscripten make
+      libzstd-dev zlib1g-dev libgtest-dev libclang-rt-19-dev binaryen wabt hyperfine
+      emscripten make
       meson xxd groff-base man-db dpkg-dev)
 # node and npm: the base image's (NodeSource) when present, else Debian's.
 command -v node >/dev/null || pkgs+=(nodejs)
@@ -20,5 +22,5 @@ for p in "${pkgs[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
