@@ -46,30 +46,7 @@ using namespace wasmrpath;
 
 namespace {
 
-enum ID {
-  OPT_INVALID = 0,
-#define OPTION(...) LLVM_MAKE_OPT_ID(__VA_ARGS__),
-#include "Opts.inc"
-#undef OPTION
-};
-
-#define PREFIX(NAME, VALUE)                                                    \
-  static constexpr StringLiteral NAME##_init[] = VALUE;                        \
-  static constexpr ArrayRef<StringLiteral> NAME(NAME##_init,                   \
-                                                std::size(NAME##_init) - 1);
-#include "Opts.inc"
-#undef PREFIX
-
-static constexpr opt::OptTable::Info InfoTable[] = {
-#define OPTION(...) LLVM_CONSTRUCT_OPT_INFO(__VA_ARGS__),
-#include "Opts.inc"
-#undef OPTION
-};
-
-class LdRPathOptTable : public opt::GenericOptTable {
-public:
-  LdRPathOptTable() : GenericOptTable(InfoTable) {}
-};
+#include "ToolOptTable.h"
 
 StringRef ToolName;
 
@@ -255,7 +232,7 @@ struct ExpandedArgs {
 
 /// wasm-ld's choice of tokenizer: --rsp-quoting, else the host's style.
 bool useWindowsQuoting(ArrayRef<const char *> CommandLine) {
-  LdRPathOptTable T;
+  ToolOptTable T;
   unsigned MissingIndex, MissingCount;
   opt::InputArgList Args = T.ParseArgs(CommandLine, MissingIndex, MissingCount);
   if (const opt::Arg *A = Args.getLastArg(OPT_rsp_quoting))
@@ -455,7 +432,7 @@ linkerArgs(ArrayRef<const char *> CommandLine, const ExpandedArgs &Exp,
   return Out;
 }
 
-void printHelp(const LdRPathOptTable &T) {
+void printHelp(const ToolOptTable &T) {
   T.printHelp(outs(), (ToolName + " [wasm-ld options]").str().c_str(),
               "wasm-ld-rpath: wasm-ld with -rpath on any LLVM version",
               /*ShowHidden=*/false, /*ShowAllAliases=*/false);
@@ -523,7 +500,7 @@ int main(int Argc, char **Argv) {
   bool Windows = useWindowsQuoting(CommandLine);
   ExpandedArgs Exp = expandResponseFiles(CommandLine, Windows, Alloc);
 
-  LdRPathOptTable T;
+  ToolOptTable T;
   unsigned MissingIndex, MissingCount;
   opt::InputArgList Args = T.ParseArgs(Exp.Args, MissingIndex, MissingCount);
   Expected<Config> C = readConfig(Args);

@@ -26,30 +26,7 @@ using namespace wasmrpath;
 
 namespace {
 
-enum ID {
-  OPT_INVALID = 0,
-#define OPTION(...) LLVM_MAKE_OPT_ID(__VA_ARGS__),
-#include "Opts.inc"
-#undef OPTION
-};
-
-#define PREFIX(NAME, VALUE)                                                    \
-  static constexpr StringLiteral NAME##_init[] = VALUE;                        \
-  static constexpr ArrayRef<StringLiteral> NAME(NAME##_init,                   \
-                                                std::size(NAME##_init) - 1);
-#include "Opts.inc"
-#undef PREFIX
-
-static constexpr opt::OptTable::Info InfoTable[] = {
-#define OPTION(...) LLVM_CONSTRUCT_OPT_INFO(__VA_ARGS__),
-#include "Opts.inc"
-#undef OPTION
-};
-
-class LddOptTable : public opt::GenericOptTable {
-public:
-  LddOptTable() : GenericOptTable(InfoTable) {}
-};
+#include "ToolOptTable.h"
 
 StringRef ToolName;
 
@@ -157,7 +134,7 @@ int main(int Argc, char **Argv) {
   InitLLVM X(Argc, Argv);
   ignoreFileSizeSignal();
   ToolName = sys::path::filename(Argv[0]);
-  LddOptTable T;
+  ToolOptTable T;
   unsigned MissingIndex, MissingCount;
   opt::InputArgList Args =
       T.ParseArgs(ArrayRef(Argv + 1, Argc - 1), MissingIndex, MissingCount);
