@@ -4,8 +4,10 @@
 // into Opts.inc in the tool's build directory (add_wasm_rpath_tool()). This
 // header expands that file into the option IDs (OPT_*) and a ToolOptTable
 // class, the way LLVM's binary utilities do, so that each driver includes it
-// instead of repeating the expansion. Include it inside the driver's
-// anonymous namespace, after `using namespace llvm;`.
+// instead of repeating the expansion; it also gathers search-path entries
+// from options the way every tool takes them. Include it inside the driver's
+// anonymous namespace, after `using namespace llvm;` and the includes of
+// llvm/Option/ArgList.h and wasm-rpath/RPathEdit.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,3 +37,25 @@ class ToolOptTable : public opt::GenericOptTable {
 public:
   ToolOptTable() : GenericOptTable(InfoTable) {}
 };
+
+/// The entries given by search-path options, in command-line order: each
+/// \p Split option's value is ':'-separated (a piece per entry, as patchelf
+/// and LD_LIBRARY_PATH have it), each \p Verbatim option's value is one
+/// entry, which may contain ':'.
+inline std::vector<std::string>
+collectSearchEntries(const opt::InputArgList &Args,
+                     std::initializer_list<opt::OptSpecifier> Split,
+                     opt::OptSpecifier Verbatim) {
+  std::vector<std::string> Entries;
+  for (const opt::Arg *A : Args) {
+    if (A->getOption().matches(Verbatim)) {
+      Entries.push_back(A->getValue());
+      continue;
+    }
+    for (opt::OptSpecifier Id : Split)
+      if (A->getOption().matches(Id))
+        for (std::string &E : wasmrpath::splitSearchPath(A->getValue()))
+          Entries.push_back(std::move(E));
+  }
+  return Entries;
+}

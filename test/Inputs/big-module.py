@@ -34,42 +34,13 @@ with wasm-rpath.
 import ast
 import sys
 
-
-def uleb(value, width=None):
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        out.append(byte)
-        if value == 0 and (width is None or len(out) >= width):
-            break
-        out[-1] |= 0x80
-    return bytes(out)
-
-
-def read_uleb(data, pos):
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return result, pos
-
-
-def name(s):
-    return uleb(len(s)) + s
+from wasmbytes import name, read_uleb, string_vector, uleb
 
 
 def custom_header(section_name, payload_size):
     """The id, a 5-byte size and the name of a custom section."""
     n = name(section_name)
     return b"\x00" + uleb(len(n) + payload_size, 5) + n
-
-
-def string_vector(strings):
-    return uleb(len(strings)) + b"".join(name(s) for s in strings)
 
 
 def split_dylink(module):

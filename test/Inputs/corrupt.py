@@ -33,49 +33,10 @@ first non-custom section after dylink.0 is the type section.
 import os
 import sys
 
-
-# --- Encoding and decoding -------------------------------------------------
-
-def uleb(value, width=None):
-    """Encodes value as an unsigned LEB128, padded to width bytes if given."""
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        out.append(byte)
-        if value == 0 and (width is None or len(out) >= width):
-            break
-        out[-1] |= 0x80
-    if width is not None and len(out) != width:
-        raise ValueError(f"{value} does not fit in {width} LEB bytes")
-    return bytes(out)
+from wasmbytes import custom, name, read_uleb, string_vector, uleb
 
 
-def read_uleb(data, pos):
-    """Decodes the LEB128 at data[pos]; returns (value, position after it)."""
-    result = shift = 0
-    while True:
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return result, pos
-
-
-def name(s):
-    """A wasm `name`: length, then the bytes."""
-    return uleb(len(s)) + s
-
-
-def custom(section_name, payload):
-    body = name(section_name) + payload
-    return b"\x00" + uleb(len(body)) + body
-
-
-def string_vector(strings):
-    return uleb(len(strings)) + b"".join(name(s) for s in strings)
-
+# --- Offsets --------------------------------------------------------------
 
 def hexoff(offset):
     return hex(offset)

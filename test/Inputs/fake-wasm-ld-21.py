@@ -26,6 +26,8 @@ import shutil
 import subprocess
 import sys
 
+from wasmbytes import name, read_uleb, uleb
+
 
 def tokenize_gnu(text):
     """LLVM's GNU response-file tokenizer (cl::TokenizeGNUCommandLine)."""
@@ -69,30 +71,8 @@ def expand(args):
     return out
 
 
-def uleb(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def read_uleb(data, pos):
-    result = shift = 0
-    while True:
-        b = data[pos]
-        pos += 1
-        result |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return result, pos
-
-
 def string(s):
-    b = s.encode("utf-8")
-    return uleb(len(b)) + b
+    return name(s.encode("utf-8"))
 
 
 def add_runtime_path(path, entries):

@@ -167,15 +167,8 @@ int main(int Argc, char **Argv) {
   if (!Opts.Rules)
     return Fail("unknown --loader '" + LoaderName + "' (expected " +
                 join(getLoaderNames(), " or ") + ")");
-  for (const opt::Arg *A :
-       Args.filtered(OPT_library_path, OPT_library_path_entry)) {
-    if (A->getOption().matches(OPT_library_path_entry)) {
-      Opts.LibraryPath.push_back(A->getValue());
-      continue;
-    }
-    for (std::string &Dir : splitSearchPath(A->getValue()))
-      Opts.LibraryPath.push_back(std::move(Dir));
-  }
+  Opts.LibraryPath =
+      collectSearchEntries(Args, {OPT_library_path}, OPT_library_path_entry);
   if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
     std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
     if (!P || *P == RPathPlace::Both)

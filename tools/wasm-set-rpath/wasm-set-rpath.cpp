@@ -89,15 +89,8 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
       C.Op = RPathOp::Set;
   }
   // Entries in command-line order, whichever option carried them.
-  for (const opt::Arg *A :
-       Args.filtered(OPT_set_rpath, OPT_add_rpath, OPT_rpath_entry)) {
-    if (A->getOption().matches(OPT_rpath_entry)) {
-      C.RPathEntries.push_back(A->getValue());
-      continue;
-    }
-    for (std::string &E : splitSearchPath(A->getValue()))
-      C.RPathEntries.push_back(std::move(E));
-  }
+  C.RPathEntries = collectSearchEntries(Args, {OPT_set_rpath, OPT_add_rpath},
+                                        OPT_rpath_entry);
   if (const opt::Arg *A = Args.getLastArg(OPT_allowed_rpath_prefixes)) {
     if (C.Op != RPathOp::Shrink)
       return usageError("--allowed-rpath-prefixes requires --shrink-rpath");
