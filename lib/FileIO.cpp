@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileCopy.h"
 #include "wasm-rpath/Reader.h"
 #include "llvm/ADT/STLExtras.h"
@@ -42,9 +43,8 @@ Error errnoError(const Twine &What, int Errno) {
 }
 
 Error inputChanged() {
-  return createStringError(inconvertibleErrorCode(),
-                           "input file changed while being read; nothing "
-                           "was written");
+  return makeError(errc::input_changed,
+                   "input file changed while being read; nothing was written");
 }
 
 /// Writes \p Chunks to \p OutFD, a new file, from offset 0. The input's

@@ -1,6 +1,12 @@
 //===- RPathEdit.cpp - Edits of run-time path and NEEDED ------------------===//
+//
+// The edits of RPathEdit.h. They change the decoded lists of the model only;
+// the writer decides from the difference what to re-encode.
+//
+//===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Error.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
@@ -12,14 +18,10 @@ namespace wasmrpath {
 
 namespace {
 
-Error makeError(const Twine &Msg) {
-  return createStringError(inconvertibleErrorCode(), Msg);
-}
-
 Error requireSharedLibrary(const Object &Obj) {
   if (Obj.isSharedLibrary())
     return Error::success();
-  return makeError("not a shared library: no dylink.0 section");
+  return makeNotSharedLibraryError();
 }
 
 bool includesDylink(RPathPlace P) { return P != RPathPlace::RPathSection; }
@@ -33,7 +35,7 @@ Error assignRPath(Object &Obj, std::vector<std::string> Entries,
   if (includesDylink(Place)) {
     DylinkInfo &Info = *Obj.Dylink;
     if (Info.IsLegacy)
-      return makeError("the legacy 'dylink' section has no place for a "
+      return makeError(errc::unsupported, "the legacy 'dylink' section has no place for a "
                        "run-time path (relink with LLVM 13 or later, or use "
                        "--rpath-section=rpath.0)");
     ArrayRef<std::string> Old =
@@ -120,12 +122,12 @@ std::optional<std::string> describeRPathMismatch(
 
 Error checkEntry(StringRef Entry, StringRef What) {
   if (Entry.empty())
-    return makeError("empty " + What);
+    return makeError(errc::invalid_argument, "empty " + What);
   if (Entry.contains('\0'))
-    return makeError(What + " contains a NUL byte");
+    return makeError(errc::invalid_argument, What + " contains a NUL byte");
   const UTF8 *Begin = reinterpret_cast<const UTF8 *>(Entry.begin());
   if (!isLegalUTF8String(&Begin, reinterpret_cast<const UTF8 *>(Entry.end())))
-    return makeError(What + " is not valid UTF-8");
+    return makeError(errc::invalid_argument, What + " is not valid UTF-8");
   return Error::success();
 }
 

@@ -11,9 +11,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Error.h"
+#include "llvm/BinaryFormat/Wasm.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/LEB128.h"
 
 using namespace llvm;
@@ -22,9 +25,8 @@ namespace wasmrpath {
 
 namespace {
 
-Error makeError(const Twine &Msg) {
-  return createStringError(inconvertibleErrorCode(), Msg);
-}
+/// Every error of the reader is about malformed input.
+Error makeError(const Twine &Msg) { return wasmrpath::makeError(errc::malformed, Msg); }
 
 std::string hexOffset(uint64_t Offset) {
   return "0x" + utohexstr(Offset, /*LowerCase=*/true);
@@ -272,9 +274,10 @@ Error parseLegacyDylink(const Section &Sec, ArrayRef<uint8_t> Data,
 } // namespace
 
 bool hasWasmModuleHeader(ArrayRef<uint8_t> Head) {
-  static const uint8_t Preamble[] = {0x00, 'a', 's', 'm', 0x01, 0x00, 0x00,
-                                     0x00};
-  return Head.size() >= 8 && Head.take_front(8) == ArrayRef(Preamble);
+  return Head.size() >= 8 &&
+         Head.take_front(4) ==
+             arrayRefFromStringRef(StringRef(wasm::WasmMagic, 4)) &&
+         support::endian::read32le(Head.data() + 4) == wasm::WasmVersion;
 }
 
 Expected<std::vector<std::string>> parseStringVector(ArrayRef<uint8_t> Body) {
@@ -288,8 +291,8 @@ Expected<std::vector<std::string>> parseStringVector(ArrayRef<uint8_t> Body) {
 }
 
 Expected<Object> readObject(ArrayRef<uint8_t> Data) {
-  if (Data.size() < 4 || Data[0] != 0x00 || Data[1] != 'a' || Data[2] != 's' ||
-      Data[3] != 'm')
+  if (Data.size() < 4 ||
+      Data.take_front(4) != arrayRefFromStringRef(StringRef(wasm::WasmMagic, 4)))
     return makeError("not a WebAssembly file (bad magic number)");
   if (Data.size() < 8)
     return makeError("truncated WebAssembly header");

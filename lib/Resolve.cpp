@@ -1,6 +1,7 @@
 //===- Resolve.cpp - How loaders find NEEDED libraries --------------------===//
 
 #include "wasm-rpath/Resolve.h"
+#include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Reader.h"
 #include "llvm/ADT/DenseMap.h"
@@ -322,8 +323,8 @@ Expected<std::string> loaderPathOf(StringRef Root, StringRef HostPath) {
     // The root may have been given through a symlink.
     SmallString<256> Real;
     if (sys::fs::real_path(Abs, Real) || !isUnder(Real, Root))
-      return createStringError(inconvertibleErrorCode(),
-                               "not under the root '" + Root + "'");
+      return makeError(errc::invalid_argument,
+                       "not under the root '" + Root + "'");
     Abs = Real;
   }
   if (Root == "/")
@@ -372,7 +373,7 @@ Expected<DependencyGraph> resolveDependencies(StringRef HostPath,
       return N;
     }
     if (!Obj->isSharedLibrary()) {
-      N.Error = "not a side module: no dylink.0 section";
+      N.Error = toString(makeNotSharedLibraryError());
       return N;
     }
     N.RuntimePath = Obj->Dylink->RuntimePath;

@@ -22,6 +22,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/BinaryFormat/Wasm.h"
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,13 +30,14 @@
 
 namespace wasmrpath {
 
-/// Subsection types of dylink.0 (tool-conventions DynamicLinking.md).
-/// LLVM 19's BinaryFormat/Wasm.h lacks RUNTIME_PATH, so all are defined here.
+/// Subsection types of dylink.0 (tool-conventions DynamicLinking.md), with
+/// LLVM's values. LLVM 19's BinaryFormat/Wasm.h lacks RUNTIME_PATH (LLVM 21
+/// adds WASM_DYLINK_RUNTIME_PATH = 5), so that one is defined here.
 enum DylinkSubsectionType : uint8_t {
-  DylinkMemInfo = 1,
-  DylinkNeeded = 2,
-  DylinkExportInfo = 3,
-  DylinkImportInfo = 4,
+  DylinkMemInfo = llvm::wasm::WASM_DYLINK_MEM_INFO,
+  DylinkNeeded = llvm::wasm::WASM_DYLINK_NEEDED,
+  DylinkExportInfo = llvm::wasm::WASM_DYLINK_EXPORT_INFO,
+  DylinkImportInfo = llvm::wasm::WASM_DYLINK_IMPORT_INFO,
   DylinkRuntimePath = 5,
 };
 
@@ -56,7 +58,7 @@ struct Section {
   uint64_t End = 0;        ///< One past the last byte of the section.
 
   uint64_t size() const { return End - Offset; }
-  bool isCustom() const { return Id == 0; }
+  bool isCustom() const { return Id == llvm::wasm::WASM_SEC_CUSTOM; }
 };
 
 /// One subsection of dylink.0 as read. Raw covers the type byte, the size and

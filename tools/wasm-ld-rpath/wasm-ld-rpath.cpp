@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/LinkRPath.h"
 #include "wasm-rpath/RPathEdit.h"
@@ -59,7 +60,7 @@ constexpr StringLiteral LinkerEnvVar = "WASM_RPATH_LINKER";
 constexpr StringLiteral SectionEnvVar = "WASM_RPATH_SECTION";
 
 Error makeError(const Twine &Msg) {
-  return createStringError(inconvertibleErrorCode(), Msg);
+  return wasmrpath::makeError(errc::invalid_argument, Msg);
 }
 
 std::string realPath(StringRef Path) {

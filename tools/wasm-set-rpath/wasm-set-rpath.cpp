@@ -9,6 +9,7 @@
 
 #include "wasm-rpath/Batch.h"
 #include "wasm-rpath/Display.h"
+#include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Version.h"
@@ -56,7 +57,7 @@ struct Config {
 };
 
 Error usageError(const Twine &Msg) {
-  return createStringError(inconvertibleErrorCode(), Msg);
+  return makeError(errc::invalid_argument, Msg);
 }
 
 Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
@@ -206,7 +207,7 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
       File,
       [&](Object &Obj) -> Error {
         if (!Obj.isSharedLibrary())
-          return usageError("not a shared library: no dylink.0 section");
+          return makeNotSharedLibraryError();
         // As patchelf does, printing shows the module as it was read.
         // Names and entries come from the module, which may be hostile:
         // shown escaped (Display.h), so that they can neither drive the
