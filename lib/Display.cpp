@@ -68,4 +68,11 @@ std::string escapeForDisplay(StringRef S) {
   return Out;
 }
 
+std::string escapeForJSON(StringRef S) {
+  const UTF8 *Begin = reinterpret_cast<const UTF8 *>(S.begin());
+  if (isLegalUTF8String(&Begin, reinterpret_cast<const UTF8 *>(S.end())))
+    return S.str();
+  return escapeForDisplay(S);
+}
+
 } // namespace wasmrpath

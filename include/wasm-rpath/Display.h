@@ -33,6 +33,13 @@ namespace wasmrpath {
 /// escaping is for people, and --json gives the exact strings.
 std::string escapeForDisplay(llvm::StringRef S);
 
+/// Returns \p S for a JSON string: as it is if it is valid UTF-8 (JSON
+/// escapes the rest itself), else as escapeForDisplay() shows it. A JSON
+/// writer would otherwise replace each invalid byte by U+FFFD, so that two
+/// different file names could print the same; escaped, they print as the
+/// text output shows them.
+std::string escapeForJSON(llvm::StringRef S);
+
 } // namespace wasmrpath
 
 #endif // WASM_RPATH_DISPLAY_H

@@ -19,8 +19,11 @@
 //  * "not a shared library: no dylink.0 section", for a module without one
 //    (every edit, whatever the RPathPlace);
 //  * "the legacy 'dylink' section has no place for a run-time path ...",
-//    for a run-time path edit of a module with the legacy section, when
-//    the RPathPlace includes Dylink (use RPathPlace::RPathSection);
+//    for a run-time path edit of a module with the legacy section that
+//    would store entries, when the RPathPlace includes Dylink (use
+//    RPathPlace::RPathSection); an edit that leaves no entries (setting an
+//    empty path, a shrink that keeps nothing) asks for what a legacy module
+//    already is, and succeeds;
 //  * the messages of checkEntry(), for an entry or NEEDED name that cannot
 //    be stored.
 //
@@ -91,7 +94,10 @@ using WasmFileProbe = llvm::function_ref<bool(llvm::StringRef Path)>;
 /// only if it holds a NEEDED library, as a wasm module, that no earlier entry
 /// provides. If \p AllowedPrefixes is not empty, absolute entries must also
 /// start with one of them. \p IsWasmModule is asked about host paths
-/// (Dir/Name), so absolute entries are checked on this machine.
+/// (Dir/Name), so absolute entries are checked on this machine. The cost is
+/// near-linear: each distinct directory is judged once, and when many names
+/// are still to be found it is listed once and only the names it holds are
+/// probed (not entries x NEEDED lookups).
 /// Errors: see the top of this file.
 llvm::Error shrinkRPath(Object &Obj, RPathPlace Place,
                         llvm::ArrayRef<std::string> AllowedPrefixes,
@@ -105,8 +111,10 @@ llvm::Error addNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 /// dylink section.
 llvm::Error removeNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 
-/// Renames a NEEDED entry; does nothing if \p Old is not listed. If \p New is
-/// already listed, \p Old is dropped rather than listed twice. Errors: no
+/// Renames a NEEDED entry; does nothing if \p Old is not listed. Every
+/// occurrence of \p Old is renamed, and \p New is then listed once, where
+/// it first appears (so the edit is idempotent even on a list that names
+/// \p Old twice). Errors: no
 /// dylink section, or a \p New that checkEntry() refuses.
 llvm::Error replaceNeeded(Object &Obj, llvm::StringRef Old,
                           llvm::StringRef New);

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/CommandLine.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Resolve.h"
@@ -107,7 +108,7 @@ json::Object toJSON(StringRef File, const DependencyGraph &G,
     }
     Libraries.push_back(json::Object{
         {"path", N.LoaderPath},
-        {"host_path", N.HostPath},
+        {"host_path", escapeForJSON(N.HostPath)},
         {"error", N.Error.empty() ? json::Value(nullptr) : json::Value(N.Error)},
         {"runtime_path", stringList(N.RuntimePath)},
         {"rpath.0", stringList(N.RPathSection)},
@@ -119,7 +120,7 @@ json::Object toJSON(StringRef File, const DependencyGraph &G,
     HazardList.push_back(
         json::Object{{"module", H.Module}, {"message", H.Message}});
   return json::Object{
-      {"file", File},
+      {"file", escapeForJSON(File)},
       {"loader", Opts.Rules->Name},
       {"root", Opts.Root},
       {"resolved", G.allResolved()},
@@ -218,5 +219,7 @@ int main(int Argc, char **Argv) {
   if (Check && Unresolved)
     WithColor::error(errs(), ToolName)
         << "some libraries are not found or not usable\n";
+  if (!flushStandardOutput(ToolName))
+    return 1;
   return Failed || (Check && Unresolved) ? 1 : 0;
 }

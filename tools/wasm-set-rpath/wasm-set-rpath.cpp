@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/Batch.h"
+#include "wasm-rpath/CommandLine.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
@@ -190,7 +191,7 @@ json::Value optionalStringArray(const std::optional<std::vector<std::string>> &S
 json::Object describe(StringRef File, const Object &Obj) {
   const DylinkInfo &Info = *Obj.Dylink;
   return json::Object{
-      {"file", File},
+      {"file", escapeForJSON(File)},
       {"dylink_section", Info.IsLegacy ? "dylink" : "dylink.0"},
       {"needed", stringArray(Info.Needed)},
       {"runtime_path", optionalStringArray(Info.RuntimePath)},
@@ -246,9 +247,9 @@ int main(int Argc, char **Argv) {
   // @FILE arguments are replaced by the arguments in FILE (GNU quoting), so
   // that thousands of inputs fit in one call.
   BumpPtrAllocator Alloc;
+  StringSaver Saver(Alloc);
   SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
-  if (Error E = cl::ExpansionContext(Alloc, cl::TokenizeGNUCommandLine)
-                    .expandResponseFiles(ArgvVec)) {
+  if (Error E = expandResponseFiles(ArgvVec, Saver)) {
     WithColor::error(errs(), ToolName) << toString(std::move(E)) << "\n";
     return 1;
   }
@@ -307,5 +308,5 @@ int main(int Argc, char **Argv) {
         JsonOut.push_back(std::move(*V));
     outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
   }
-  return AllOk ? 0 : 1;
+  return flushStandardOutput(ToolName) && AllOk ? 0 : 1;
 }
