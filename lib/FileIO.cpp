@@ -626,8 +626,10 @@ void ignoreFileSizeSignal() {
   std::call_once(IgnoredAtStartOnce, [] {
     sigemptyset(&IgnoredAtStart);
     struct sigaction Now;
-    bool LLVMHandlers = ::sigaction(SIGINT, nullptr, &Now) == 0 &&
-                        (Now.sa_flags & SA_SIGINFO) != 0;
+    bool LLVMHandlers =
+        ::sigaction(SIGINT, nullptr, &Now) == 0 &&
+        ((Now.sa_flags & SA_SIGINFO) ||
+         (Now.sa_handler != SIG_DFL && Now.sa_handler != SIG_IGN));
     if (LLVMHandlers)
       sys::unregisterHandlers();
     for (int Sig : InterruptSignals) {
