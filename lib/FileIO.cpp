@@ -27,6 +27,7 @@
 #include <climits>
 #include <csignal>
 #include <mutex>
+#include <pthread.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -196,6 +197,22 @@ void restoreIgnoredSignals() {
       ::signal(Sig, SIG_IGN);
 }
 
+/// Runs \p F, which may (re)install LLVM's handlers, and then
+/// restoreIgnoredSignals(), with the interrupt signals blocked in this
+/// thread in between: one that arrives meanwhile stays pending, and is
+/// discarded when its disposition becomes SIG_IGN again, instead of
+/// reaching LLVM's handler.
+template <typename Fn> void withInterruptsBlocked(Fn F) {
+  sigset_t Block, Old;
+  sigemptyset(&Block);
+  for (int Sig : InterruptSignals)
+    sigaddset(&Block, Sig);
+  ::pthread_sigmask(SIG_BLOCK, &Block, &Old);
+  F();
+  restoreIgnoredSignals();
+  ::pthread_sigmask(SIG_SETMASK, &Old, nullptr);
+}
+
 /// The temporary file of an atomic write: created next to the destination,
 /// flock()ed for as long as it exists (see removeStaleTemporaries), and
 /// removed on fatal and interrupt signals (LLVM's handler) and on every
@@ -260,16 +277,22 @@ Expected<TemporaryFile> TemporaryFile::create(StringRef Target) {
   // Another writer's sweep may lock and remove a new file in the moment
   // between its creation and its lock; then this one takes a new file.
   for (unsigned Attempt = 0;; ++Attempt) {
-    int FD;
+    int FD = -1;
     SmallString<256> Created;
-    if (std::error_code EC = sys::fs::createUniqueFile(
-            Model, FD, Created, sys::fs::OF_None,
-            sys::fs::owner_read | sys::fs::owner_write))
+    std::error_code EC;
+    // Created and registered with interrupts held back, so that no signal
+    // can end the process between the two and leave the file behind; from
+    // here on a signal removes it (LLVM's handler), unless it was ignored
+    // at start.
+    withInterruptsBlocked([&] {
+      EC = sys::fs::createUniqueFile(Model, FD, Created, sys::fs::OF_None,
+                                     sys::fs::owner_read |
+                                         sys::fs::owner_write);
+      if (!EC)
+        sys::RemoveFileOnSignal(Created);
+    });
+    if (EC)
       return errorCodeToError(EC);
-    // Registered before anything is written: a signal from here on removes
-    // it (LLVM's handler), unless the signal was ignored at start.
-    sys::RemoveFileOnSignal(Created);
-    restoreIgnoredSignals();
     TemporaryFile Temp(std::string(Created), FD);
     int Locked = ::flock(FD, LOCK_EX | LOCK_NB);
     // A file system without locks (flock fails otherwise than EWOULDBLOCK)
@@ -624,22 +647,19 @@ void ignoreFileSizeSignal() {
   // ignored? LLVM's handlers (InitLLVM) hide that, but keep the earlier
   // dispositions, which unregisterHandlers() puts back for a moment.
   std::call_once(IgnoredAtStartOnce, [] {
-    sigemptyset(&IgnoredAtStart);
-    struct sigaction Now;
-    bool LLVMHandlers =
-        ::sigaction(SIGINT, nullptr, &Now) == 0 &&
-        ((Now.sa_flags & SA_SIGINFO) ||
-         (Now.sa_handler != SIG_DFL && Now.sa_handler != SIG_IGN));
-    if (LLVMHandlers)
+    withInterruptsBlocked([] {
+      sigemptyset(&IgnoredAtStart);
       sys::unregisterHandlers();
-    for (int Sig : InterruptSignals) {
-      struct sigaction Old;
-      if (::sigaction(Sig, nullptr, &Old) == 0 &&
-          !(Old.sa_flags & SA_SIGINFO) && Old.sa_handler == SIG_IGN)
-        sigaddset(&IgnoredAtStart, Sig);
-    }
-    if (LLVMHandlers)
-      sys::SetInterruptFunction(nullptr); // Registers the handlers again.
+      for (int Sig : InterruptSignals) {
+        struct sigaction Old;
+        if (::sigaction(Sig, nullptr, &Old) == 0 &&
+            !(Old.sa_flags & SA_SIGINFO) && Old.sa_handler == SIG_IGN)
+          sigaddset(&IgnoredAtStart, Sig);
+      }
+      // Registers LLVM's handlers again (they remove temporary files on
+      // fatal signals), over the dispositions just read.
+      sys::SetInterruptFunction(nullptr);
+    });
   });
   restoreIgnoredSignals();
   // A file that grows past RLIMIT_FSIZE gets SIGXFSZ, whose default action

@@ -326,6 +326,15 @@ public:
 
   Expected<ArrayRef<uint8_t>> keep(uint64_t Offset, uint64_t Size) override {
     MutableArrayRef<uint8_t> Out(Storage.Allocate<uint8_t>(Size), Size);
+    // Short pieces (custom section names) come from the read-ahead window,
+    // so that a module of many small sections costs few reads.
+    if (Size <= ReadAhead / 4) {
+      Expected<ArrayRef<uint8_t>> Bytes = peek(Offset, Size);
+      if (!Bytes)
+        return Bytes.takeError();
+      llvm::copy(*Bytes, Out.begin());
+      return Out;
+    }
     if (Error E = readAt(Offset, Out))
       return E;
     return Out;
