@@ -93,7 +93,10 @@ Error applyEdit(Object &Obj, uint8_t Selector) {
   case 5:
     return replaceNeeded(Obj, "libb.so", "libc.so");
   default:
-    return shrinkRPath(Obj, Place, {}, [](StringRef) { return false; });
+    // No file system: nothing is found, and nothing is listed.
+    return shrinkRPath(
+        Obj, Place, {}, [](StringRef) { return false; },
+        [](StringRef) { return std::optional<StringSet<>>(); });
   }
 }
 

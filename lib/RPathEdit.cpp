@@ -168,9 +168,11 @@ namespace {
 /// from it on, it is listed once, and only the names it holds are probed.
 constexpr size_t ListingThreshold = 16;
 
-/// The names of the entries of \p Dir, or std::nullopt if it cannot be
-/// listed (then the caller probes each name, as a directory that may be
-/// searched but not read still serves lookups).
+} // namespace
+
+/// A directory that cannot be listed gives std::nullopt; shrinkRPath() then
+/// probes each name, as a directory that may be searched but not read
+/// still serves lookups.
 std::optional<StringSet<>> listDirectory(StringRef Dir) {
   StringSet<> Names;
   std::error_code EC;
@@ -182,11 +184,10 @@ std::optional<StringSet<>> listDirectory(StringRef Dir) {
   return Names;
 }
 
-} // namespace
-
 Error shrinkRPath(Object &Obj, RPathPlace Place,
                   ArrayRef<std::string> AllowedPrefixes,
-                  WasmFileProbe IsWasmModule) {
+                  WasmFileProbe IsWasmModule,
+                  DirectoryLister ListDirectory) {
   if (Error E = requireSharedLibrary(Obj))
     return E;
   // The NEEDED names that a directory may provide, and those not yet found
@@ -221,7 +222,7 @@ Error shrinkRPath(Object &Obj, RPathPlace Place,
     // lists and of the directories.
     std::optional<StringSet<>> Listing;
     if (Remaining.size() >= ListingThreshold)
-      Listing = listDirectory(Dir);
+      Listing = ListDirectory(Dir);
     std::vector<std::string> Found;
     for (const auto &Name : Remaining) {
       if (Listing && !Listing->contains(Name.getKey()))

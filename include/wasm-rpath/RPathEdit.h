@@ -34,6 +34,7 @@
 
 #include "wasm-rpath/Object.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
 #include <optional>
 
@@ -89,6 +90,13 @@ llvm::Error removeRPath(Object &Obj, RPathPlace Place);
 /// Answers whether a path names a wasm module; see isWasmModuleFile().
 using WasmFileProbe = llvm::function_ref<bool(llvm::StringRef Path)>;
 
+/// Lists the names in a directory, or std::nullopt if it cannot be listed.
+using DirectoryLister =
+    llvm::function_ref<std::optional<llvm::StringSet<>>(llvm::StringRef Dir)>;
+
+/// The host's directory listing (readdir), for DirectoryLister.
+std::optional<llvm::StringSet<>> listDirectory(llvm::StringRef Dir);
+
 /// patchelf's --shrink-rpath: keeps every entry that is not an absolute
 /// directory (those using $ORIGIN, or relative), and an absolute directory
 /// only if it holds a NEEDED library, as a wasm module, that no earlier entry
@@ -97,11 +105,13 @@ using WasmFileProbe = llvm::function_ref<bool(llvm::StringRef Path)>;
 /// (Dir/Name), so absolute entries are checked on this machine. The cost is
 /// near-linear: each distinct directory is judged once, and when many names
 /// are still to be found it is listed once and only the names it holds are
-/// probed (not entries x NEEDED lookups).
+/// probed (not entries x NEEDED lookups). \p ListDirectory lists them; one
+/// that gives std::nullopt makes every remaining name be probed.
 /// Errors: see the top of this file.
 llvm::Error shrinkRPath(Object &Obj, RPathPlace Place,
                         llvm::ArrayRef<std::string> AllowedPrefixes,
-                        WasmFileProbe IsWasmModule);
+                        WasmFileProbe IsWasmModule,
+                        DirectoryLister ListDirectory = listDirectory);
 
 /// Appends NEEDED names that are not already listed. Errors: no dylink
 /// section, or a name checkEntry() refuses.
