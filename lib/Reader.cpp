@@ -355,8 +355,7 @@ private:
       if (N == 0)
         return wasmrpath::makeError(
             errc::input_changed,
-            "input file shrank while being read (another process truncated "
-            "it); nothing was written");
+            "input file shrank while being read; nothing was written");
       Done += N;
     }
     return Error::success();
