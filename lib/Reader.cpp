@@ -20,6 +20,7 @@
 #include "llvm/Support/Errno.h"
 #include "llvm/Support/LEB128.h"
 #include "llvm/Support/Allocator.h"
+#include <new>
 #include <unistd.h>
 
 using namespace llvm;
@@ -305,7 +306,7 @@ private:
 
 class FileSource : public ByteSource {
 public:
-  FileSource(int FD, uint64_t Size, BumpPtrAllocator &Storage)
+  FileSource(int FD, uint64_t Size, Object::ReadBytes &Storage)
       : FD(FD), FileSize(Size), Storage(Storage) {}
   uint64_t size() const override { return FileSize; }
 
@@ -325,19 +326,31 @@ public:
   }
 
   Expected<ArrayRef<uint8_t>> keep(uint64_t Offset, uint64_t Size) override {
-    MutableArrayRef<uint8_t> Out(Storage.Allocate<uint8_t>(Size), Size);
+    if (Size > ReadAhead / 4) {
+      // A large payload (a hostile dylink.0 of a gigabyte is possible in a
+      // sparse file) is allocated so that running out of memory is an
+      // error, not the abort of LLVM's allocators.
+      std::unique_ptr<uint8_t[]> Block(new (std::nothrow) uint8_t[Size]);
+      if (!Block)
+        return createStringError(
+            std::make_error_code(std::errc::not_enough_memory),
+            "cannot hold a section in memory (" + Twine(Size) + " bytes)");
+      MutableArrayRef<uint8_t> Out(Block.get(), Size);
+      Storage.Large.push_back(std::move(Block));
+      if (Error E = readAt(Offset, Out))
+        return E;
+      return Out;
+    }
     // Short pieces (custom section names) come from the read-ahead window,
     // so that a module of many small sections costs few reads.
-    if (Size <= ReadAhead / 4) {
+    MutableArrayRef<uint8_t> Out(Storage.Small.Allocate<uint8_t>(Size), Size);
+    {
       Expected<ArrayRef<uint8_t>> Bytes = peek(Offset, Size);
       if (!Bytes)
         return Bytes.takeError();
       llvm::copy(*Bytes, Out.begin());
       return Out;
     }
-    if (Error E = readAt(Offset, Out))
-      return E;
-    return Out;
   }
 
 private:
@@ -363,7 +376,7 @@ private:
 
   int FD;
   uint64_t FileSize;
-  BumpPtrAllocator &Storage;
+  Object::ReadBytes &Storage;
   std::vector<uint8_t> Window;
   uint64_t WindowOffset = 0;
 };
@@ -527,7 +540,7 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
 }
 
 Expected<Object> readObject(int FD, uint64_t Size) {
-  auto Storage = std::make_shared<BumpPtrAllocator>();
+  auto Storage = std::make_shared<Object::ReadBytes>();
   FileSource Src(FD, Size, *Storage);
   Expected<Object> Obj = readObjectFrom(Src);
   if (Obj)

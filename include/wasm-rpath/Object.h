@@ -111,8 +111,13 @@ struct Object {
   /// The size of the input in bytes.
   uint64_t InputSize = 0;
   /// The bytes that names and decoded sections point into when the input
-  /// was read from a file descriptor.
-  std::shared_ptr<llvm::BumpPtrAllocator> Storage;
+  /// was read from a file descriptor: small pieces in one allocator, large
+  /// payloads each in its own block.
+  struct ReadBytes {
+    llvm::BumpPtrAllocator Small;
+    std::vector<std::unique_ptr<uint8_t[]>> Large;
+  };
+  std::shared_ptr<ReadBytes> Storage;
   std::vector<Section> Sections;
 
   /// Index into Sections of dylink.0 / dylink, if present (always 0).
