@@ -833,5 +833,22 @@ void unixToDosTime(int64_t T, uint16_t &DosDate, uint16_t &DosTime) {
                      ((Secs % 60) / 2));
 }
 
+int64_t dosToUnixTime(uint16_t DosDate, uint16_t DosTime) {
+  int64_t Y = 1980 + (DosDate >> 9), M = (DosDate >> 5) & 15, D = DosDate & 31;
+  // Out-of-range fields (month 0, day 0) are taken as the first, as
+  // Python's zipfile would fail on them; a copy never depends on this.
+  M = std::clamp<int64_t>(M, 1, 12);
+  D = std::max<int64_t>(D, 1);
+  // Days since 1970-01-01 from a civil date (Howard Hinnant's algorithm).
+  Y -= M <= 2;
+  int64_t Era = Y / 400;
+  int64_t YOE = Y - Era * 400;
+  int64_t DOY = (153 * (M > 2 ? M - 3 : M + 9) + 2) / 5 + D - 1;
+  int64_t DOE = YOE * 365 + YOE / 4 - YOE / 100 + DOY;
+  int64_t Days = Era * 146097 + DOE - 719468;
+  return Days * 86400 + (DosTime >> 11) * 3600 + ((DosTime >> 5) & 63) * 60 +
+         (DosTime & 31) * 2;
+}
+
 } // namespace zip
 } // namespace wasmrpath
