@@ -178,6 +178,26 @@ Expected<std::vector<std::string>> exportsOf(ArrayRef<uint8_t> Bytes) {
 
 } // namespace
 
+Error checkRepairOptions(const RepairOptions &Opts) {
+  if (Opts.LibSdir.empty() || StringRef(Opts.LibSdir).contains('/'))
+    return makeError(errc::invalid_argument,
+                     "invalid --lib-sdir '" + Opts.LibSdir +
+                         "' (a suffix such as .libs, without '/')");
+  if (Opts.Level < 0 || Opts.Level > 9)
+    return makeError(errc::invalid_argument,
+                     "invalid compression level " + Twine(Opts.Level) +
+                         " (expected 0-9)");
+  if (Expected<std::vector<GlobPattern>> G =
+          compileGlobs(Opts.Exclude, "--exclude");
+      !G)
+    return G.takeError();
+  if (Expected<std::vector<GlobPattern>> G =
+          compileGlobs(Opts.NoMangle, "--no-mangle");
+      !G)
+    return G.takeError();
+  return Error::success();
+}
+
 StringRef neededStatusName(NeededStatus::Kind K) {
   switch (K) {
   case NeededStatus::Found:
@@ -572,7 +592,9 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     Whole.Size = W.file().data().size();
     if (Whole.Size == 0)
       return createFileError(W.path(), makeError(errc::malformed, "empty file"));
-    return writeOutputFile(W.file(), {Whole}, OutPath);
+    if (Error E = writeOutputFile(W.file(), {Whole}, OutPath))
+      return createFileError(OutPath, std::move(E));
+    return Error::success();
   }
 
   // New members' time stamp: SOURCE_DATE_EPOCH, else the newest member's,
@@ -692,7 +714,9 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
   std::vector<OutputChunk> Chunks = Wr.finish();
-  return writeOutputFile(W.file(), Chunks, OutPath);
+  if (Error E = writeOutputFile(W.file(), Chunks, OutPath))
+    return createFileError(OutPath, std::move(E));
+  return Error::success();
 }
 
 json::Value toJSON(const RepairPlan &Plan) {
