@@ -109,7 +109,8 @@ Expected<std::vector<GlobPattern>> compileGlobs(ArrayRef<std::string> Pats,
 
 /// A library found outside the wheel, to be vendored.
 struct HostLibrary {
-  std::string HostPath;
+  std::string HostPath;  // The real path: what identifies the library.
+  std::string FoundPath; // As found through --libdir: what is shown.
   std::string NewName;
   std::vector<uint8_t> Content; // Kept until its module is planned.
 };
@@ -386,6 +387,7 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
         }
         HostLibrary L;
         L.HostPath = std::string(Real);
+        L.FoundPath = std::string(Candidate);
         L.Content.assign((*In)->data().begin(), (*In)->data().end());
         L.NewName = Opts.NoMangleAll || matchesAny(*NoMangle, Name)
                         ? Name.str()
@@ -465,7 +467,7 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
             return createFileError(Lib.HostPath, Exports.takeError());
           Pending P;
           P.Plan.Member = S.Member;
-          P.Plan.SourcePath = Lib.HostPath;
+          P.Plan.SourcePath = Lib.FoundPath;
           P.Plan.Vendored = true;
           P.Plan.Needed = Obj->Dylink->Needed;
           P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
@@ -482,7 +484,7 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
                      for (const Pending &P : Mods)
                        if (P.LoaderPath == Loader)
                          return !P.Plan.Vendored ||
-                                P.Plan.SourcePath != Lib.HostPath;
+                                P.Plan.SourcePath != Lib.FoundPath;
                      return false;
                    }()) {
           return Fail(makeError(
