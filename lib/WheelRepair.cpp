@@ -227,6 +227,11 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   if (!A)
     return Fail(A.takeError());
   W->Archive = std::move(*A);
+  // RECORD verification streams every member once: let the mapping's pages
+  // go behind it, so that memory does not grow with the wheel.
+  const InputFile *File = W->In.get();
+  W->Archive.setReleaseHook(
+      [File](ArrayRef<uint8_t> Range) { File->releasePages(Range); });
   Expected<wheel::WheelName> Name = wheel::parseWheelName(Path);
   if (!Name)
     return Fail(Name.takeError());
