@@ -289,7 +289,7 @@ void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
 }
 
 Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
-                      StringRef OutPath) {
+                      StringRef OutPath, function_ref<Error()> BeforeCommit) {
   // Write through a symlink: the link stays, its target gets the new data.
   SmallString<256> Target(OutPath);
   if (sys::fs::is_symlink_file(OutPath)) {
@@ -316,6 +316,9 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     return Fail(errnoError("cannot set permissions", errno));
   if (Error E = checkInputUnchanged(In))
     return Fail(std::move(E));
+  if (BeforeCommit)
+    if (Error E = BeforeCommit())
+      return Fail(std::move(E));
   return Temp->keep(Target);
 }
 

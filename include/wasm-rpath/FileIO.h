@@ -76,9 +76,14 @@ private:
 /// If \p In changed (size or modification
 /// time) while it was being copied, nothing is written. SIGXFSZ is ignored
 /// from the first write on, so that exceeding RLIMIT_FSIZE is an EFBIG error.
+/// \p BeforeCommit, if given, runs once the temporary file is complete and
+/// before it replaces the destination; an error from it discards the
+/// temporary and is returned (a check that runs alongside the write, such as
+/// a wheel's RECORD verification, decides there whether the output stands).
 llvm::Error writeOutputFile(const InputFile &In,
                             llvm::ArrayRef<OutputChunk> Chunks,
-                            llvm::StringRef OutPath);
+                            llvm::StringRef OutPath,
+                            llvm::function_ref<llvm::Error()> BeforeCommit = {});
 
 /// Writes \p Chunks into the existing file \p OutPath, keeping its inode:
 /// hard links, owner, mode, ACLs and extended attributes stay as they are.
