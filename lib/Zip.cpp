@@ -666,8 +666,15 @@ struct Writer::Impl {
     if (Extra.size() > Max16)
       return makeError(memberName(E) + ": its central extra field would be " +
                        Twine(Extra.size()) + " bytes, more than 65535");
+    // ZIP64 needs version 4.5 to extract; a record that had a ZIP64 extra
+    // already says what its writer chose, and a copy keeps it.
+    bool HadZip64 = false;
+    consumeError(walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
+      HadZip64 |= ID == Zip64ExtraID;
+      return Error::success();
+    }));
     uint16_t Needed = E.VersionNeeded;
-    if ((BigU || BigC || BigOff) && Needed < VersionZip64)
+    if ((BigU || BigC || BigOff) && !HadZip64 && Needed < VersionZip64)
       Needed = VersionZip64;
     std::string &S = Central;
     put32(S, SigCentral);
