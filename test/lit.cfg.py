@@ -39,6 +39,7 @@ config.substitutions += [
     ("%pyodide_asm", os.path.join(pyodide_dir, "pyodide.asm.wasm")),
     ("%binaryen_wasm_opt", config.node + " " + os.path.join(binaryen_dir, "bin", "wasm-opt")),
     ("%inputs", inputs),
+    ("%tools_dir", config.wasm_rpath_tools_dir),
 ]
 
 # Optional tools are lit features, so that a machine without one still runs
@@ -60,6 +61,7 @@ features = {
     "node": bool(config.node) and os.path.exists(config.node),
     "wabt": all(which(t) for t in ["wasm-validate", "wasm-objdump"]),
     "emcc": all(which(t) for t in ["emcc", "em-config"]),
+    "npm": bool(which("npm")),
 }
 features = {k: v and k not in without for k, v in features.items()}
 features["pyodide"] = (features["node"] and "pyodide" not in without and

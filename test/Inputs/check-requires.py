@@ -2,7 +2,7 @@
 """check-requires.py TEST_ROOT: every lit test that runs an optional tool
 says so with a REQUIRES: line.
 
-lit.cfg.py turns the optional tools into features (node, pyodide, wabt,
+lit.cfg.py turns the optional tools into features (node, npm, pyodide, wabt,
 binaryen, emcc) so that a machine without one skips the tests that need it
 instead of stopping the whole suite. That only works if each such test
 declares the feature; this checker finds the tools a test runs (in its RUN
@@ -23,6 +23,7 @@ USES = {
     "pyodide": re.compile(r"%pyodide_run\b|%pyodide_asm\b|check-conformance\.py"),
     "wabt": re.compile(r"(?<![\w-])(wasm-validate|wasm-objdump|wasm2wat|wat2wasm|wasm-strip)(?![\w-])"),
     "binaryen": re.compile(r"(?<![\w-])wasm-opt(?![\w-])|%binaryen_wasm_opt\b"),
+    "npm": re.compile(r"(?<![\w-])npm(?![\w-])"),
     "emcc": re.compile(r"(?<![\w-])(emcc|em-config)(?![\w-])|%emscripten_toolchain\b"),
 }
 IMPLIED = {"pyodide": {"node"}}
