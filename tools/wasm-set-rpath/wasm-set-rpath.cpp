@@ -13,6 +13,7 @@
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Symbols.h"
 #include "wasm-rpath/Version.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
@@ -37,6 +38,7 @@ struct Config {
   bool PrintRPath = false;
   bool PrintNeeded = false;
   bool Json = false;
+  bool Debug = false;
   EditPlan Plan;
   std::string Output;
   bool InPlace = false;
@@ -55,6 +57,8 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   C.PrintRPath = Args.hasArg(OPT_print_rpath);
   C.PrintNeeded = Args.hasArg(OPT_print_needed);
   C.Json = Args.hasArg(OPT_json);
+  C.Debug = Args.hasArg(OPT_debug);
+  // --force-rpath is read and ignored (see Opts.td).
 
   // The options become an EditPlan, which knows which of them exclude each
   // other; only the spellings are this tool's.
@@ -134,6 +138,44 @@ json::Object describe(StringRef File, const Object &Obj) {
   };
 }
 
+/// --debug: what the edit of \p File changed, on \p Err, as patchelf
+/// reports its work there. Strings from the module are escaped (Display.h).
+void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
+               StringRef OldPath, ArrayRef<std::string> OldNeeded,
+               const Config &C) {
+  auto Line = [&]() -> raw_ostream & {
+    return Err << ToolName << ": debug: '" << escapeForDisplay(File) << "': ";
+  };
+  auto List = [](ArrayRef<std::string> Names) {
+    std::string Out;
+    for (const std::string &N : Names)
+      Out += (Out.empty() ? "" : " ") + escapeForDisplay(N);
+    return "[" + Out + "]";
+  };
+  bool Changed = Obj.isModified();
+  if (C.Plan.operation() != RPathOp::None) {
+    std::string NewPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+    if (NewPath == OldPath)
+      Line() << "run-time path '" << escapeForDisplay(OldPath)
+             << "' unchanged\n";
+    else
+      Line() << "run-time path '" << escapeForDisplay(OldPath) << "' -> '"
+             << escapeForDisplay(NewPath) << "'\n";
+  }
+  if (ArrayRef<std::string>(Obj.Dylink->Needed) != OldNeeded)
+    Line() << "NEEDED " << List(OldNeeded) << " -> "
+           << List(Obj.Dylink->Needed) << "\n";
+  if (C.Plan.empty())
+    return;
+  if (!C.Output.empty())
+    Line() << "writing '" << escapeForDisplay(C.Output) << "'\n";
+  else if (!Changed)
+    Line() << "no change; not written\n";
+  else
+    Line() << (C.InPlace ? "writing in place\n"
+                         : "writing (a new file renamed over it)\n");
+}
+
 /// Processes one input. It may run on a worker thread (-j), so it prints
 /// only to \p Out and \p Err and stores its JSON object in \p Json.
 Error processFile(const Config &C, StringRef File, bool Prefix,
@@ -167,7 +209,27 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
           }
         if (C.Json)
           Json = describe(File, Obj);
-        return C.Plan.apply(Obj, isWasmModuleFile);
+        // A main module has dylink.0 too, but no loader searches its
+        // run-time path: such an edit does nothing, and says so.
+        if (C.Plan.operation() != RPathOp::None) {
+          Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
+          if (!Symbols)
+            return Symbols.takeError();
+          if (isMainModule(*Symbols))
+            WithColor::warning(Err, ToolName)
+                << "'" << escapeForDisplay(File)
+                << "': a main module (emcc -sMAIN_MODULE), whose run-time "
+                   "path loaders do not search; set it on the side modules "
+                   "that need the libraries\n";
+        }
+        if (!C.Debug)
+          return C.Plan.apply(Obj, isWasmModuleFile);
+        std::string OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+        std::vector<std::string> OldNeeded = Obj.Dylink->Needed;
+        if (Error E = C.Plan.apply(Obj, isWasmModuleFile))
+          return E;
+        debugEdit(Err, File, Obj, OldPath, OldNeeded, C);
+        return Error::success();
       },
       C.Output, C.InPlace ? WriteMode::InPlace : WriteMode::Replace);
 }
