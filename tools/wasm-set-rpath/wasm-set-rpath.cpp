@@ -18,6 +18,7 @@
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -176,6 +177,22 @@ void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
                          : "writing (a new file renamed over it)\n");
 }
 
+/// A hint for an error of \p File: a directory where no new file can be
+/// made (the default write renames a new file over the old one) but whose
+/// file is writable is what --in-place is for. Empty if it does not apply.
+std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
+  if (EC != std::errc::permission_denied || C.InPlace || !C.Output.empty())
+    return "";
+  StringRef Dir = sys::path::parent_path(File);
+  if (Dir.empty())
+    Dir = ".";
+  if (!sys::fs::access(Dir, sys::fs::AccessMode::Write) ||
+      sys::fs::access(File, sys::fs::AccessMode::Write))
+    return "";
+  return " (its directory is not writable; --in-place writes into the "
+         "file itself, not atomically)";
+}
+
 /// Processes one input. It may run on a worker thread (-j), so it prints
 /// only to \p Out and \p Err and stores its JSON object in \p Json.
 Error processFile(const Config &C, StringRef File, bool Prefix,
@@ -291,10 +308,17 @@ int main(int Argc, char **Argv) {
                               Err, Json[I]);
         if (!E)
           return true;
+        std::string Msg;
+        std::error_code EC;
+        handleAllErrors(std::move(E), [&](const ErrorInfoBase &EI) {
+          Msg += (Msg.empty() ? "" : "\n") + EI.message(); // as toString()
+          EC = EI.convertToErrorCode();
+        });
         // One line whatever the file is called (a glob may pick up a name
         // with a newline or an escape sequence in it).
         WithColor::error(Err, ToolName)
-            << escapeForDisplay(toString(std::move(E))) << "\n";
+            << escapeForDisplay(Msg) << writeHint(*C, C->Inputs[I], EC)
+            << "\n";
         return false;
       },
       outs(), errs());
