@@ -12,6 +12,7 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Json.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Symbols.h"
 #include "wasm-rpath/Version.h"
@@ -117,28 +118,6 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   return C;
 }
 
-json::Value stringArray(ArrayRef<std::string> Strings) {
-  json::Array A;
-  for (const std::string &S : Strings)
-    A.push_back(S);
-  return A;
-}
-
-json::Value optionalStringArray(const std::optional<std::vector<std::string>> &S) {
-  return S ? stringArray(*S) : json::Value(nullptr);
-}
-
-json::Object describe(StringRef File, const Object &Obj) {
-  const DylinkInfo &Info = *Obj.Dylink;
-  return json::Object{
-      {"file", File},
-      {"dylink_section", Info.IsLegacy ? "dylink" : "dylink.0"},
-      {"needed", stringArray(Info.Needed)},
-      {"runtime_path", optionalStringArray(Info.RuntimePath)},
-      {"rpath.0", optionalStringArray(Obj.RPathSection)},
-  };
-}
-
 /// --debug: what the edit of \p File changed, on \p Err, as patchelf
 /// reports its work there. Strings from the module are escaped (Display.h).
 void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
@@ -225,7 +204,7 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
             Out << escapeForDisplay(Name) << "\n";
           }
         if (C.Json)
-          Json = describe(File, Obj);
+          Json = describeModule(File, Obj);
         // A main module has dylink.0 too, but no loader searches its
         // run-time path: such an edit does nothing, and says so.
         if (C.Plan.operation() != RPathOp::None) {
