@@ -27,6 +27,7 @@
 #include <mutex>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -272,6 +273,19 @@ Expected<std::unique_ptr<InputFile>> InputFile::open(StringRef Path) {
 InputFile::~InputFile() {
   if (FD >= 0)
     sys::fs::closeFile(FD);
+}
+
+void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
+  if (!isMapped() || Range.empty())
+    return;
+  // Only whole pages: the ones at the ends may hold bytes still in use.
+  uintptr_t Page = sys::Process::getPageSizeEstimate();
+  uintptr_t Begin = alignTo(reinterpret_cast<uintptr_t>(Range.begin()), Page);
+  uintptr_t End = alignDown(reinterpret_cast<uintptr_t>(Range.end()), Page);
+  // The mapping is read-only, so dropping its pages loses nothing: they
+  // are read again from the page cache if used.
+  if (Begin < End)
+    ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
 }
 
 Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,

@@ -109,7 +109,8 @@ Expected<std::vector<GlobPattern>> compileGlobs(ArrayRef<std::string> Pats,
 
 /// A library found outside the wheel, to be vendored.
 struct HostLibrary {
-  std::string HostPath;
+  std::string HostPath;  // The real path: what identifies the library.
+  std::string FoundPath; // As found through --libdir: what is shown.
   std::string NewName;
   std::vector<uint8_t> Content; // Kept until its module is planned.
 };
@@ -178,6 +179,26 @@ Expected<std::vector<std::string>> exportsOf(ArrayRef<uint8_t> Bytes) {
 
 } // namespace
 
+Error checkRepairOptions(const RepairOptions &Opts) {
+  if (Opts.LibSdir.empty() || StringRef(Opts.LibSdir).contains('/'))
+    return makeError(errc::invalid_argument,
+                     "invalid --lib-sdir '" + Opts.LibSdir +
+                         "' (a suffix such as .libs, without '/')");
+  if (Opts.Level < 0 || Opts.Level > 9)
+    return makeError(errc::invalid_argument,
+                     "invalid compression level " + Twine(Opts.Level) +
+                         " (expected 0-9)");
+  if (Expected<std::vector<GlobPattern>> G =
+          compileGlobs(Opts.Exclude, "--exclude");
+      !G)
+    return G.takeError();
+  if (Expected<std::vector<GlobPattern>> G =
+          compileGlobs(Opts.NoMangle, "--no-mangle");
+      !G)
+    return G.takeError();
+  return Error::success();
+}
+
 StringRef neededStatusName(NeededStatus::Kind K) {
   switch (K) {
   case NeededStatus::Found:
@@ -206,6 +227,11 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   if (!A)
     return Fail(A.takeError());
   W->Archive = std::move(*A);
+  // RECORD verification streams every member once: let the mapping's pages
+  // go behind it, so that memory does not grow with the wheel.
+  const InputFile *File = W->In.get();
+  W->Archive.setReleaseHook(
+      [File](ArrayRef<uint8_t> Range) { File->releasePages(Range); });
   Expected<wheel::WheelName> Name = wheel::parseWheelName(Path);
   if (!Name)
     return Fail(Name.takeError());
@@ -366,6 +392,7 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
         }
         HostLibrary L;
         L.HostPath = std::string(Real);
+        L.FoundPath = std::string(Candidate);
         L.Content.assign((*In)->data().begin(), (*In)->data().end());
         L.NewName = Opts.NoMangleAll || matchesAny(*NoMangle, Name)
                         ? Name.str()
@@ -445,7 +472,7 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
             return createFileError(Lib.HostPath, Exports.takeError());
           Pending P;
           P.Plan.Member = S.Member;
-          P.Plan.SourcePath = Lib.HostPath;
+          P.Plan.SourcePath = Lib.FoundPath;
           P.Plan.Vendored = true;
           P.Plan.Needed = Obj->Dylink->Needed;
           P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
@@ -462,7 +489,7 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
                      for (const Pending &P : Mods)
                        if (P.LoaderPath == Loader)
                          return !P.Plan.Vendored ||
-                                P.Plan.SourcePath != Lib.HostPath;
+                                P.Plan.SourcePath != Lib.FoundPath;
                      return false;
                    }()) {
           return Fail(makeError(
@@ -572,7 +599,9 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     Whole.Size = W.file().data().size();
     if (Whole.Size == 0)
       return createFileError(W.path(), makeError(errc::malformed, "empty file"));
-    return writeOutputFile(W.file(), {Whole}, OutPath);
+    if (Error E = writeOutputFile(W.file(), {Whole}, OutPath))
+      return createFileError(OutPath, std::move(E));
+    return Error::success();
   }
 
   // New members' time stamp: SOURCE_DATE_EPOCH, else the newest member's,
@@ -692,7 +721,9 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
   std::vector<OutputChunk> Chunks = Wr.finish();
-  return writeOutputFile(W.file(), Chunks, OutPath);
+  if (Error E = writeOutputFile(W.file(), Chunks, OutPath))
+    return createFileError(OutPath, std::move(E));
+  return Error::success();
 }
 
 json::Value toJSON(const RepairPlan &Plan) {

@@ -21,6 +21,7 @@
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/ErrorHandling.h"
 #include <algorithm>
+#include <optional>
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -160,12 +161,18 @@ Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
 }
 
 /// Finds the end of the member's data descriptor: with or without its
-/// optional signature, with 4- or 8-byte sizes (ZIP64), whichever form
-/// repeats the central directory's CRC and sizes.
+/// optional signature, with 4- or 8-byte sizes, whichever form repeats the
+/// central directory's CRC and sizes. Sizes below 4 GiB fit both widths
+/// (the high halves are zeros), so 8-byte sizes are tried first when the
+/// local header has a ZIP64 extra (APPNOTE 4.3.9.2 says they are then
+/// used), and among the forms that match, one followed by the next header's
+/// signature (or the end of the members) wins.
 Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
-                                     uint64_t DataEnd, uint64_t Limit) {
+                                     uint64_t DataEnd, uint64_t Limit,
+                                     bool LocalZip64) {
+  std::optional<uint64_t> First;
   for (bool WithSig : {true, false}) {
-    for (bool Wide : {false, true}) {
+    for (bool Wide : {LocalZip64, !LocalZip64}) {
       uint64_t Len = (WithSig ? 4 : 0) + 4 + (Wide ? 16 : 8);
       if (!inBounds(DataEnd, Len, Limit))
         continue;
@@ -177,11 +184,20 @@ Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
       }
       uint64_t C = Wide ? get64(P + 4) : get32(P + 4);
       uint64_t U = Wide ? get64(P + 12) : get32(P + 8);
-      if (get32(P) == E.CRC32 && C == E.CompressedSize &&
-          U == E.UncompressedSize)
-        return DataEnd + Len;
+      if (get32(P) != E.CRC32 || C != E.CompressedSize ||
+          U != E.UncompressedSize)
+        continue;
+      uint64_t End = DataEnd + Len;
+      if (End == Limit ||
+          (inBounds(End, 4, Limit) && (get32(Data.data() + End) == SigLocal ||
+                                       get32(Data.data() + End) == SigCentral)))
+        return End;
+      if (!First)
+        First = End;
     }
   }
+  if (First)
+    return *First;
   return makeError(memberName(E) + " has no data descriptor matching the "
                    "central directory at offset " + hex(DataEnd));
 }
@@ -266,7 +282,16 @@ Error readLocalHeader(ArrayRef<uint8_t> Data, Entry &E, uint64_t Limit) {
   uint64_t DataEnd = E.DataOffset + E.CompressedSize;
   E.RecordEnd = DataEnd;
   if (E.Flags & FlagDataDescriptor) {
-    Expected<uint64_t> End = findDescriptorEnd(Data, E, DataEnd, Limit);
+    bool LocalZip64 = false;
+    StringRef LocalExtra(LocalName.end(), ExtraLen);
+    // A malformed local extra field is not an error: only the central one
+    // describes the member.
+    consumeError(walkExtra(LocalExtra, [&](uint16_t ID, StringRef) {
+      LocalZip64 |= ID == Zip64ExtraID;
+      return Error::success();
+    }));
+    Expected<uint64_t> End =
+        findDescriptorEnd(Data, E, DataEnd, Limit, LocalZip64);
     if (!End)
       return End.takeError();
     E.RecordEnd = *End;
@@ -420,21 +445,27 @@ struct ZStream {
 /// (then nothing is verified). Fn may shorten nothing; it returns an Error
 /// to stop.
 Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
-                   function_ref<Error(ArrayRef<uint8_t>)> Fn) {
+                   function_ref<Error(ArrayRef<uint8_t>)> Fn,
+                   const std::function<void(ArrayRef<uint8_t>)> &Release) {
+  auto Done = [&](ArrayRef<uint8_t> Consumed) {
+    if (Release)
+      Release(Consumed);
+  };
   if (Error Err = checkExtractable(E))
     return Err;
   ArrayRef<uint8_t> In = Data.slice(E.DataOffset, E.CompressedSize);
   uint32_t CRC = 0;
   if (E.Method == MethodStored) {
-    uint64_t Done = 0;
-    while (Done < In.size()) {
-      size_t N = std::min<uint64_t>(Archive::ChunkSize, In.size() - Done);
-      ArrayRef<uint8_t> Chunk = In.slice(Done, N);
+    uint64_t Offset = 0;
+    while (Offset < In.size()) {
+      size_t N = std::min<uint64_t>(Archive::ChunkSize, In.size() - Offset);
+      ArrayRef<uint8_t> Chunk = In.slice(Offset, N);
       CRC = libdeflate_crc32(CRC, Chunk.data(), Chunk.size());
       if (Error Err = Fn(Chunk))
         return Err;
-      Done += N;
-      if (Done >= StopAfter)
+      Done(Chunk);
+      Offset += N;
+      if (Offset >= StopAfter)
         return Error::success();
     }
     return CRC == E.CRC32 ? Error::success() : crcMismatch(E, CRC);
@@ -448,9 +479,13 @@ Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
   std::vector<uint8_t> Window(Archive::ChunkSize);
   uint64_t InDone = 0, OutDone = 0;
   for (;;) {
-    // avail_in is 32-bit: feed the input in pieces.
+    // Feed the input in pieces (avail_in is 32-bit), each released once
+    // inflate has consumed it.
     if (Z.S.avail_in == 0 && InDone < In.size()) {
-      size_t N = std::min<uint64_t>(1u << 30, In.size() - InDone);
+      if (InDone)
+        Done(In.slice(InDone - std::min<uint64_t>(InDone, 4 * Archive::ChunkSize),
+                      std::min<uint64_t>(InDone, 4 * Archive::ChunkSize)));
+      size_t N = std::min<uint64_t>(4 * Archive::ChunkSize, In.size() - InDone);
       Z.S.next_in = const_cast<Bytef *>(In.data() + InDone);
       Z.S.avail_in = N;
       InDone += N;
@@ -539,7 +574,7 @@ Error Archive::extract(const Entry &E, SmallVectorImpl<uint8_t> &Out,
 
 Error Archive::forEachChunk(
     const Entry &E, function_ref<Error(ArrayRef<uint8_t>)> Fn) const {
-  return streamMember(Data, E, UINT64_MAX, Fn);
+  return streamMember(Data, E, UINT64_MAX, Fn, Release);
 }
 
 Error Archive::extractPrefix(const Entry &E, uint64_t N,
@@ -551,7 +586,7 @@ Error Archive::extractPrefix(const Entry &E, uint64_t N,
     size_t Take = std::min<uint64_t>(Chunk.size(), N - Out.size());
     Out.append(Chunk.begin(), Chunk.begin() + Take);
     return Error::success();
-  });
+  }, Release);
 }
 
 //===----------------------------------------------------------------------===//

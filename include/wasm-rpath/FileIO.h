@@ -46,6 +46,12 @@ public:
   bool isMapped() const {
     return Buffer->getBufferKind() == llvm::MemoryBuffer::MemoryBuffer_MMap;
   }
+  /// Lets the pages of the mapping that lie wholly inside \p Range (a part
+  /// of data()) go, so that a caller that streams through a large file
+  /// once does not keep all of it resident; a later read of the range maps
+  /// the pages again from the page cache. Does nothing if the file was read
+  /// into memory. Safe to call from several threads.
+  void releasePages(llvm::ArrayRef<uint8_t> Range) const;
 
 private:
   InputFile() = default;

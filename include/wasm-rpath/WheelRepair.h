@@ -68,6 +68,11 @@ struct RepairOptions {
   std::string MainModule;
 };
 
+/// Checks \p Opts once, before any wheel is read: globs that do not
+/// compile, a --lib-sdir that is empty or holds '/', a level outside 0-9.
+/// Errors are usage errors (errc::invalid_argument).
+llvm::Error checkRepairOptions(const RepairOptions &Opts);
+
 /// An open wheel: the file, its central directory, .dist-info and RECORD.
 class WheelFile {
 public:

@@ -28,6 +28,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -141,7 +142,18 @@ public:
 
   static constexpr size_t ChunkSize = 256 * 1024;
 
+  /// Sets a function that streaming reads (forEachChunk, extractPrefix)
+  /// call with each range of the archive's bytes they are done with, so
+  /// that the owner of a mapping can let its pages go
+  /// (InputFile::releasePages()): streaming a 200 MiB member then keeps a
+  /// few pages of it resident, not 200 MiB. Ranges are released only once
+  /// read; the hook must be safe to call from several threads.
+  void setReleaseHook(std::function<void(llvm::ArrayRef<uint8_t>)> Hook) {
+    Release = std::move(Hook);
+  }
+
 private:
+  std::function<void(llvm::ArrayRef<uint8_t>)> Release;
   llvm::ArrayRef<uint8_t> Data;
   std::vector<Entry> Entries;
   std::string Comment;

@@ -72,9 +72,6 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   O.NoMangle = Args.getAllArgValues(OPT_no_mangle);
   O.NoMangleAll = Args.hasArg(OPT_no_mangle_all);
   O.LibSdir = Args.getLastArgValue(OPT_lib_sdir, O.LibSdir).str();
-  if (O.LibSdir.empty() || StringRef(O.LibSdir).contains('/'))
-    return usageError("invalid --lib-sdir '" + O.LibSdir +
-                      "' (a suffix such as .libs, without '/')");
   O.MainModule = Args.getLastArgValue(OPT_main_module).str();
   if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
     std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
@@ -84,11 +81,9 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     O.Place = *P;
   }
   if (const opt::Arg *A = Args.getLastArg(OPT_zip_compression_level)) {
-    unsigned Level;
-    if (StringRef(A->getValue()).getAsInteger(10, Level) || Level > 9)
+    if (StringRef(A->getValue()).getAsInteger(10, O.Level))
       return usageError("invalid compression level '" +
                         StringRef(A->getValue()) + "' (expected 0-9)");
-    O.Level = Level;
   }
   // As Python's wheel and pip tools read it: seconds since the epoch.
   if (std::optional<std::string> E =
@@ -98,6 +93,8 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
       return usageError("invalid SOURCE_DATE_EPOCH '" + *E + "'");
     O.SourceDateEpoch = T;
   }
+  if (Error E = checkRepairOptions(O))
+    return E;
   return C;
 }
 
@@ -160,6 +157,14 @@ void printDiagnostics(const RepairPlan &Plan) {
 /// Shows or repairs one wheel; \p Json receives its JSON object.
 Error processWheel(const Config &C, StringRef Path,
                    std::optional<json::Value> &Json) {
+  SmallString<256> Out(C.WheelDir);
+  sys::path::append(Out, sys::path::filename(Path));
+  // The input is never modified: an output that is the input is refused
+  // before any work.
+  if (C.Repair && sys::fs::equivalent(Path, Out))
+    return createFileError(Path,
+                           usageError("the output would replace the input; "
+                                      "choose another --wheel-dir"));
   Expected<std::unique_ptr<WheelFile>> W = WheelFile::open(Path);
   if (!W)
     return W.takeError();
@@ -177,15 +182,8 @@ Error processWheel(const Config &C, StringRef Path,
   if (C.Repair) {
     if (Error E = checkNothingMissing(*Plan))
       return E;
-    SmallString<256> Out(C.WheelDir);
-    sys::path::append(Out, sys::path::filename(Path));
     if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
       return createFileError(C.WheelDir, EC);
-    // The input is never modified: an output that is the input is refused.
-    if (sys::fs::equivalent(Path, Out))
-      return createFileError(
-          Path, usageError("the output would replace the input; choose "
-                           "another --wheel-dir"));
     bool Changes = Plan->changesWheel(**W);
     if (Error E = writeRepairedWheel(**W, *Plan, C.Opts, Out))
       return E;
