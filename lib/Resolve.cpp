@@ -324,7 +324,7 @@ Expected<std::string> loaderPathOf(StringRef Root, StringRef HostPath) {
     SmallString<256> Real;
     if (sys::fs::real_path(Abs, Real) || !isUnder(Real, Root))
       return makeError(errc::invalid_argument,
-                       "not under the root '" + Root + "'");
+                       "not under the --root directory '" + Root + "'");
     Abs = Real;
   }
   if (Root == "/")
@@ -335,9 +335,14 @@ Expected<std::string> loaderPathOf(StringRef Root, StringRef HostPath) {
 Expected<DependencyGraph> resolveDependencies(StringRef HostPath,
                                               const ResolveOptions &Opts) {
   assert(Opts.Rules && "no loader rules");
+  // The tools take the root from --root; its errors say so, because a
+  // message about a directory the user never named on its own is puzzling.
   SmallString<256> RealRoot;
   if (std::error_code EC = sys::fs::real_path(Opts.Root, RealRoot))
-    return createFileError(Opts.Root, errorCodeToError(EC));
+    return createStringError(EC, "--root '" + Opts.Root + "': " + EC.message());
+  if (!sys::fs::is_directory(RealRoot))
+    return makeError(errc::invalid_argument,
+                     "--root '" + Opts.Root + "' is not a directory");
   Expected<std::string> RootLoaderPath = loaderPathOf(RealRoot, HostPath);
   if (!RootLoaderPath)
     return createFileError(HostPath, RootLoaderPath.takeError());

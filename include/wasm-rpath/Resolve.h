@@ -123,7 +123,8 @@ resolveNeeded(llvm::StringRef Name, llvm::StringRef ModulePath,
 
 /// Options of a dependency walk.
 struct ResolveOptions {
-  /// Host directory that is the loader's "/".
+  /// Host directory that is the loader's "/". Errors about it call it
+  /// --root, as the tools spell it.
   std::string Root = "/";
   std::vector<std::string> LibraryPath;
   const LoaderRules *Rules = nullptr;
