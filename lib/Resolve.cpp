@@ -5,6 +5,7 @@
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Symbols.h"
+#include "wasm-rpath/Zip.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -754,6 +755,40 @@ bool isPreloadedByPyodide(StringRef FileName) {
     return Version == "314";
   }
   return true;
+}
+
+Expected<std::vector<std::string>>
+installWheel(const zip::Archive &A, StringRef Label, StringRef SitePackages,
+             MemoryOverlayFileSystem &FS) {
+  // A module larger than this is not a side module anyone loads; the limit
+  // keeps a hostile archive from exhausting memory.
+  constexpr uint64_t MaxModule = uint64_t(1) << 30;
+  std::vector<std::string> Preload;
+  for (const zip::Entry &E : A.entries()) {
+    if (E.isDirectory())
+      continue;
+    StringRef Name(E.Name);
+    if (Name.starts_with("/") || Name.contains('\\') ||
+        is_contained(split(Name, '/'), ".."))
+      return makeError(errc::malformed,
+                       "member '" + Name + "' would be installed outside "
+                       "site-packages");
+    std::string Path = normalizeLoaderPath((SitePackages + "/" + Name).str());
+    SmallVector<uint8_t, 0> Bytes;
+    if (Error Err = A.extractPrefix(E, 8, Bytes))
+      return createFileError(Label + ":" + Name, std::move(Err));
+    if (hasWasmModuleHeader(Bytes)) {
+      if (Error Err = A.extract(E, Bytes, MaxModule))
+        return createFileError(Label + ":" + Name, std::move(Err));
+    }
+    FS.addFile(Path,
+               MemoryBuffer::getMemBufferCopy(toStringRef(Bytes),
+                                              (Label + ":" + Name).str()),
+               (Label + ":" + Name).str());
+    if (isPreloadedByPyodide(Name))
+      Preload.push_back(Path);
+  }
+  return Preload;
 }
 
 std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,

@@ -344,6 +344,21 @@ std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
                                 const LoadPrediction &P,
                                 const ModuleSymbols *Main = nullptr);
 
+namespace zip {
+class Archive;
+}
+
+/// Installs the wheel \p A as Pyodide does, in memory: each member at
+/// \p SitePackages/<member> in \p FS, with "<\p Label>:<member>" as its
+/// location. Only modules are extracted whole; other members are held by
+/// their first bytes (enough to tell that they are not modules). Returns the
+/// loader paths of the modules Pyodide preloads, in zip order. Errors: a
+/// member that cannot be extracted, a member name that leaves
+/// site-packages.
+llvm::Expected<std::vector<std::string>>
+installWheel(const zip::Archive &A, llvm::StringRef Label,
+             llvm::StringRef SitePackages, MemoryOverlayFileSystem &FS);
+
 /// True for the files Pyodide's package loader preloads: "*.so" and
 /// "*.so.N" (an extension module tagged for another CPython, such as
 /// ".cpython-313-wasm32-emscripten.so" under 3.14, is skipped).
