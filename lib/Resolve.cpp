@@ -243,12 +243,27 @@ expandRunPath(ArrayRef<std::string> Entries, StringRef ModulePath,
   return Result;
 }
 
-Resolution resolveNeeded(StringRef Name, StringRef ModulePath,
-                         ArrayRef<std::string> RunPath,
-                         ArrayRef<std::string> LibraryPath, StringRef Cwd,
-                         const LoaderRules &Rules,
-                         function_ref<bool(StringRef)> Exists,
-                         function_ref<bool(StringRef)> IsDirectory) {
+namespace {
+
+/// A search list: (directory, entry it came from) pairs.
+using SearchDirs = std::vector<std::pair<std::string, std::string>>;
+
+/// LD_LIBRARY_PATH is split like the run-time path but has no $ORIGIN.
+SearchDirs libraryDirs(ArrayRef<std::string> LibraryPath,
+                       const LoaderRules &Rules) {
+  SearchDirs Dirs;
+  for (const std::string &Entry : LibraryPath)
+    appendSearchDirs(Entry, Entry, Rules, Dirs);
+  return Dirs;
+}
+
+/// resolveNeeded() with the search lists already expanded, so that a walk
+/// expands each module's lists once, not once per NEEDED name.
+Resolution resolveIn(StringRef Name, const SearchDirs &LibraryDirs,
+                     const SearchDirs &RunDirs, StringRef Cwd,
+                     const LoaderRules &Rules,
+                     function_ref<bool(StringRef)> Exists,
+                     function_ref<bool(StringRef)> IsDirectory) {
   Resolution R;
   R.Name = Name.str();
   auto TryOne = [&](StringRef Raw, FoundVia Via, StringRef Entry) {
@@ -291,20 +306,29 @@ Resolution resolveNeeded(StringRef Name, StringRef ModulePath,
       Try((Cwd + "/" + Name).str(), FoundVia::Path, "");
     return R;
   }
-  // LD_LIBRARY_PATH is split like the run-time path but has no $ORIGIN.
-  std::vector<std::pair<std::string, std::string>> LibraryDirs;
-  for (const std::string &Entry : LibraryPath)
-    appendSearchDirs(Entry, Entry, Rules, LibraryDirs);
   for (const auto &[Dir, Entry] : LibraryDirs)
     if (TryIn(Dir, FoundVia::LibraryPath, Entry))
       return R;
-  for (const auto &[Dir, Entry] : expandRunPath(RunPath, ModulePath, Rules))
+  for (const auto &[Dir, Entry] : RunDirs)
     if (TryIn(Dir, FoundVia::RuntimePath, Entry))
       return R;
   for (const std::string &Dir : Rules.DefaultDirs)
     if (TryIn(Dir, FoundVia::DefaultDir, Dir))
       return R;
   return R;
+}
+
+} // namespace
+
+Resolution resolveNeeded(StringRef Name, StringRef ModulePath,
+                         ArrayRef<std::string> RunPath,
+                         ArrayRef<std::string> LibraryPath, StringRef Cwd,
+                         const LoaderRules &Rules,
+                         function_ref<bool(StringRef)> Exists,
+                         function_ref<bool(StringRef)> IsDirectory) {
+  return resolveIn(Name, libraryDirs(LibraryPath, Rules),
+                   expandRunPath(RunPath, ModulePath, Rules), Cwd, Rules,
+                   Exists, IsDirectory);
 }
 
 bool DependencyGraph::allResolved() const {
@@ -525,12 +549,23 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
                                     const ResolveOptions &Opts) {
   assert(Opts.Rules && "no loader rules");
   std::string Cwd = Opts.Cwd.empty() ? Opts.Rules->DefaultCwd : Opts.Cwd;
-  ArrayRef<std::string> LibraryPath = Opts.libraryPath();
-  auto Exists = [&](StringRef P) {
-    return FS.status(P).Type == LoaderFileSystem::FileType::Regular;
-  };
+  SearchDirs LibraryDirs = libraryDirs(Opts.libraryPath(), *Opts.Rules);
+  // Whether each directory a candidate is in exists, asked once per
+  // directory: a module with thousands of NEEDED names and of entries
+  // costs one question per directory plus one per candidate in a directory
+  // that exists.
+  StringMap<bool> DirExists;
   auto IsDirectory = [&](StringRef P) {
-    return FS.status(P).Type == LoaderFileSystem::FileType::Directory;
+    auto [It, Inserted] = DirExists.try_emplace(P);
+    if (Inserted)
+      It->second =
+          FS.status(P).Type == LoaderFileSystem::FileType::Directory;
+    return It->second;
+  };
+  auto Exists = [&](StringRef P) {
+    StringRef Parent = P.rsplit('/').first;
+    return IsDirectory(Parent.empty() ? "/" : Parent) &&
+           FS.status(P).Type == LoaderFileSystem::FileType::Regular;
   };
   // Reads one library; problems become the node's Error so that the walk
   // can report every one of them. The bytes are dropped once read.
@@ -567,9 +602,10 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
     N.RuntimePath = Obj->Dylink->RuntimePath;
     N.RPathSection = Obj->RPathSection;
     N.RunPath = getRPath(*Obj, Opts.Place);
+    SearchDirs RunDirs = expandRunPath(N.RunPath, LoaderPath, *Opts.Rules);
     for (const std::string &Name : Obj->Dylink->Needed)
-      N.Needed.push_back(resolveNeeded(Name, LoaderPath, N.RunPath, LibraryPath,
-                                       Cwd, *Opts.Rules, Exists, IsDirectory));
+      N.Needed.push_back(resolveIn(Name, LibraryDirs, RunDirs, Cwd,
+                                   *Opts.Rules, Exists, IsDirectory));
     return N;
   };
 
