@@ -475,10 +475,9 @@ void MemoryOverlayFileSystem::addFile(StringRef Path,
                                       std::unique_ptr<MemoryBuffer> Data,
                                       StringRef Location) {
   std::string Norm = normalizeLoaderPath(Path);
-  for (StringRef D = loaderDirName(Norm);; D = StringRef(loaderDirName(D))) {
+  for (std::string D = loaderDirName(Norm);; D = loaderDirName(D))
     if (!Dirs.insert(D).second || D == "/")
       break;
-  }
   uint64_t Index = Files.size();
   auto [It, Inserted] = Files.try_emplace(Norm);
   if (!Inserted)
@@ -921,7 +920,8 @@ std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
          (symbolKindName(C.Kind) + " symbol '" + C.Symbol +
           "' is also defined by " +
           (C.Winner ? Winner : std::string("the main module")) +
-          ", loaded first: every module binds to that definition")
+          ", loaded first: addresses of it (GOT.mem, GOT.func) bind to that "
+          "definition in every module, this one's included")
              .str(),
          C.Symbol, Winner});
   }

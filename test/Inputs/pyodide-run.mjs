@@ -6,11 +6,16 @@
 // released runtime. Works offline: Pyodide is loaded from node_modules.
 //
 //   node pyodide-run.mjs [--copy HOSTDIR[:GUESTDIR]]... [--env NAME=VALUE]...
+//                        [--load-package HOST.whl]...
 //                        (--code 'python source' | --file script.py)
 //
 //   --copy  copy the host tree HOSTDIR (files only; symlinks are followed)
 //           into Pyodide's in-memory FS at GUESTDIR (default: HOSTDIR's
 //           absolute host path). The split is at the last ':'.
+//   --load-package  install a local wheel with pyodide.loadPackage (into
+//           site-packages, preloading its modules in zip order), in order,
+//           after the copies and the environment; its messages and errors
+//           go to stderr.
 //   --env   set os.environ[NAME] (and the libc environment the dynamic loader
 //           reads) after boot; LD_LIBRARY_PATH replaces Pyodide's default
 //           "/usr/lib:/lib/python3.14/site-packages".
@@ -32,6 +37,7 @@ function die(msg, code = 2) {
 
 const copies = [];
 const env = [];
+const packages = [];
 let code;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -47,6 +53,8 @@ for (let i = 0; i < argv.length; i++) {
     const e = v.indexOf("=");
     if (e <= 0) die(`--env expects NAME=VALUE, got '${v}'`);
     env.push([v.slice(0, e), v.slice(e + 1)]);
+  } else if (opt === "--load-package") {
+    packages.push(path.resolve(val()));
   } else if (opt === "--code") {
     code = val();
   } else if (opt === "--file") {
@@ -110,6 +118,11 @@ if (env.length) {
   const os = pyodide.pyimport("os");
   for (const [k, v] of env) os.environ.__setitem__(k, v);
   os.destroy();
+}
+
+for (const whl of packages) {
+  const log = (m) => process.stderr.write(`loadPackage: ${m}\n`);
+  await pyodide.loadPackage(whl, { messageCallback: log, errorCallback: log });
 }
 
 let status = 0;

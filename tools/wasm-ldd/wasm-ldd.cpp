@@ -454,6 +454,10 @@ int main(int Argc, char **Argv) {
   std::vector<Hazard> Hazards;
   if (Check || Json)
     Hazards = findHazards(G, FS, Opts, P, Main ? &*Main : nullptr);
+  // A symbol defined twice makes one module use another's data: as bad as
+  // a failed load, and --check fails on it too.
+  for (const Hazard &H : Hazards)
+    LoadsFail |= H.Kind == "symbol-clash" || H.Kind == "main-module-clash";
 
   bool InputFailed = false;
   for (const Input &In : Inputs)
@@ -518,6 +522,7 @@ int main(int Argc, char **Argv) {
     WithColor::error(errs(), ToolName)
         << "some libraries are not found or not usable\n";
   else if (Check && LoadsFail)
-    WithColor::error(errs(), ToolName) << "some modules do not load\n";
+    WithColor::error(errs(), ToolName)
+        << "some modules do not load or share symbols\n";
   return InputFailed || (Check && (!Resolved || LoadsFail)) ? 1 : 0;
 }
