@@ -34,6 +34,7 @@
 
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include <set>
@@ -439,7 +440,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
         "more candidates than the search lists hold");
 
   // Found: the last candidate, the only one that exists.
-  if (R.Via == FoundVia::NotFound) {
+  if (R.Via == FoundVia::NotFound && !R.Entry.empty()) {
+    // Stopped at a relative entry found under the working directory.
+    check(R.Path.empty(), "not found but a path is set");
+    check(!Rules->LoadsRelativePaths, "a loader that loads relative paths stopped");
+    check(!FS.Answers.empty() && FS.Answers.back() &&
+              count(FS.Answers, true) == 1,
+          "stopped at a relative entry that was not the first hit");
+  } else if (R.Via == FoundVia::NotFound) {
     check(R.Path.empty() && R.Entry.empty(), "not found but a path is set");
     check(none_of(FS.Answers, [](bool B) { return B; }),
           "an existing candidate was passed over");

@@ -293,9 +293,18 @@ Resolution resolveIn(StringRef Name, const SearchDirs &LibraryDirs,
     std::string Candidate = (Dir + "/" + Name).str();
     if (Rules.MaxCandidateLength && Candidate.size() >= Rules.MaxCandidateLength)
       return false;
-    if (!Dir.starts_with("/"))
-      Candidate = (Cwd + "/" + Candidate).str();
-    return Try(Candidate, Via, Entry);
+    if (Dir.starts_with("/"))
+      return Try(Candidate, Via, Entry);
+    if (!Try((Cwd + "/" + Candidate).str(), Via, Entry))
+      return false;
+    // Found from the working directory through a relative entry: a loader
+    // that cannot load relative paths (Emscripten) stops its search here
+    // and then fails, as Pyodide shows.
+    if (!Rules.LoadsRelativePaths) {
+      R.Via = FoundVia::NotFound;
+      R.Path.clear();
+    }
+    return true;
   };
 
   // A name with a slash is a path, not searched.

@@ -114,7 +114,10 @@ struct Resolution {
   std::string Name;
   FoundVia Via = FoundVia::NotFound;
   std::string Path;  ///< Loader path of the library; empty if not found.
-  std::string Entry; ///< The search entry that matched, as written.
+  /// The search entry that matched, as written. Also set when Via is
+  /// NotFound because the search stopped at a relative entry whose file
+  /// exists under the working directory, which Emscripten cannot load.
+  std::string Entry;
   /// Candidates tried, in order; at most MaxTried of them are kept, the
   /// rest only counted, so that a hostile module (thousands of NEEDED
   /// names times thousands of entries) cannot make the report huge.

@@ -48,3 +48,6 @@ def show_all : Flag<["-"], "a">,
 def help : Flag<["--", "-"], "help">, HelpText<"Display this help">;
 def : Flag<["-"], "h">, Alias<help>, HelpText<"Alias for --help">;
 def version : Flag<["--"], "version">, HelpText<"Display the version">;
+def print_loader_rules : Flag<["--"], "print-loader-rules">, Flags<[HelpHidden]>,
+  HelpText<"Print every loader's rules (LoaderRules) as JSON, for the test "
+           "that holds runtime/js's rules to the same data">;

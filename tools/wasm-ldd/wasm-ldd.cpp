@@ -287,6 +287,31 @@ int main(int Argc, char **Argv) {
     outs() << ToolName << " (wasm-rpath) " << WASM_RPATH_VERSION << "\n";
     return 0;
   }
+  if (Args.hasArg(OPT_print_loader_rules)) {
+    json::Object All;
+    for (StringRef Name : getLoaderNames()) {
+      const LoaderRules &R = *getLoaderRules(Name);
+      All[Name] = json::Object{
+          {"name", R.Name},
+          {"origin", R.Origin == LoaderRules::OriginStyle::JSReplace
+                         ? "js-replace"
+                         : "path-join"},
+          {"expandBracedOrigin", R.ExpandBracedOrigin},
+          {"splitChars", R.SplitChars},
+          {"maxCandidateLength", static_cast<int64_t>(R.MaxCandidateLength)},
+          {"walksDotDot", R.WalksDotDot},
+          {"loadsRelativePaths", R.LoadsRelativePaths},
+          {"defaultDirs", stringList(R.DefaultDirs)},
+          {"retryFrom", R.RetryFrom},
+          {"retryTo", R.RetryTo},
+          {"defaultCwd", R.DefaultCwd},
+          {"defaultLibraryPath", stringList(R.DefaultLibraryPath)},
+          {"sitePackages", R.SitePackages},
+      };
+    }
+    outs() << formatv("{0:2}", json::Value(std::move(All))) << "\n";
+    return 0;
+  }
 
   ResolveOptions Opts;
   Opts.Root = Args.getLastArgValue(OPT_root, "/").str();
