@@ -71,26 +71,25 @@ std::string WheelName::distInfoDir() const {
 
 Expected<WheelName> parseWheelName(StringRef FileName) {
   StringRef Base = sys::path::filename(FileName, sys::path::Style::posix);
+  std::string Quoted = quoted(Base);
   if (!Base.consume_back(".whl"))
-    return makeError("wheel file name " + quoted(Base) +
-                     " does not end in .whl");
+    return makeError("wheel file name " + Quoted + " does not end in .whl");
   SmallVector<StringRef, 6> Parts;
   Base.split(Parts, '-');
   if (Parts.size() != 5 && Parts.size() != 6)
-    return makeError("wheel file name " + quoted(Base) + ".whl has " +
+    return makeError("wheel file name " + Quoted + " has " +
                      Twine(Parts.size()) + " dash-separated fields, not "
                      "5 or 6 (name-version[-build]-python-abi-platform)");
   for (StringRef P : Parts)
     if (P.empty())
-      return makeError("wheel file name " + quoted(Base) +
-                       ".whl has an empty field");
+      return makeError("wheel file name " + Quoted + " has an empty field");
   WheelName N;
   N.Distribution = Parts[0].str();
   N.Version = Parts[1].str();
   size_t I = 2;
   if (Parts.size() == 6) {
     if (!isDigit(Parts[2].front()))
-      return makeError("wheel file name " + quoted(Base) + ".whl: build tag " +
+      return makeError("wheel file name " + Quoted + ": build tag " +
                        quoted(Parts[2]) + " does not start with a digit");
     N.Build = Parts[I++].str();
   }

@@ -21,6 +21,7 @@
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/ErrorHandling.h"
 #include <algorithm>
+#include <optional>
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -160,12 +161,18 @@ Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
 }
 
 /// Finds the end of the member's data descriptor: with or without its
-/// optional signature, with 4- or 8-byte sizes (ZIP64), whichever form
-/// repeats the central directory's CRC and sizes.
+/// optional signature, with 4- or 8-byte sizes, whichever form repeats the
+/// central directory's CRC and sizes. Sizes below 4 GiB fit both widths
+/// (the high halves are zeros), so 8-byte sizes are tried first when the
+/// local header has a ZIP64 extra (APPNOTE 4.3.9.2 says they are then
+/// used), and among the forms that match, one followed by the next header's
+/// signature (or the end of the members) wins.
 Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
-                                     uint64_t DataEnd, uint64_t Limit) {
+                                     uint64_t DataEnd, uint64_t Limit,
+                                     bool LocalZip64) {
+  std::optional<uint64_t> First;
   for (bool WithSig : {true, false}) {
-    for (bool Wide : {false, true}) {
+    for (bool Wide : {LocalZip64, !LocalZip64}) {
       uint64_t Len = (WithSig ? 4 : 0) + 4 + (Wide ? 16 : 8);
       if (!inBounds(DataEnd, Len, Limit))
         continue;
@@ -177,11 +184,20 @@ Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
       }
       uint64_t C = Wide ? get64(P + 4) : get32(P + 4);
       uint64_t U = Wide ? get64(P + 12) : get32(P + 8);
-      if (get32(P) == E.CRC32 && C == E.CompressedSize &&
-          U == E.UncompressedSize)
-        return DataEnd + Len;
+      if (get32(P) != E.CRC32 || C != E.CompressedSize ||
+          U != E.UncompressedSize)
+        continue;
+      uint64_t End = DataEnd + Len;
+      if (End == Limit ||
+          (inBounds(End, 4, Limit) && (get32(Data.data() + End) == SigLocal ||
+                                       get32(Data.data() + End) == SigCentral)))
+        return End;
+      if (!First)
+        First = End;
     }
   }
+  if (First)
+    return *First;
   return makeError(memberName(E) + " has no data descriptor matching the "
                    "central directory at offset " + hex(DataEnd));
 }
@@ -266,7 +282,16 @@ Error readLocalHeader(ArrayRef<uint8_t> Data, Entry &E, uint64_t Limit) {
   uint64_t DataEnd = E.DataOffset + E.CompressedSize;
   E.RecordEnd = DataEnd;
   if (E.Flags & FlagDataDescriptor) {
-    Expected<uint64_t> End = findDescriptorEnd(Data, E, DataEnd, Limit);
+    bool LocalZip64 = false;
+    StringRef LocalExtra(LocalName.end(), ExtraLen);
+    // A malformed local extra field is not an error: only the central one
+    // describes the member.
+    consumeError(walkExtra(LocalExtra, [&](uint16_t ID, StringRef) {
+      LocalZip64 |= ID == Zip64ExtraID;
+      return Error::success();
+    }));
+    Expected<uint64_t> End =
+        findDescriptorEnd(Data, E, DataEnd, Limit, LocalZip64);
     if (!End)
       return End.takeError();
     E.RecordEnd = *End;
@@ -831,6 +856,23 @@ void unixToDosTime(int64_t T, uint16_t &DosDate, uint16_t &DosTime) {
   DosDate = uint16_t(((Y - 1980) << 9) | (M << 5) | D);
   DosTime = uint16_t(((Secs / 3600) << 11) | (((Secs / 60) % 60) << 5) |
                      ((Secs % 60) / 2));
+}
+
+int64_t dosToUnixTime(uint16_t DosDate, uint16_t DosTime) {
+  int64_t Y = 1980 + (DosDate >> 9), M = (DosDate >> 5) & 15, D = DosDate & 31;
+  // Out-of-range fields (month 0, day 0) are taken as the first, as
+  // Python's zipfile would fail on them; a copy never depends on this.
+  M = std::clamp<int64_t>(M, 1, 12);
+  D = std::max<int64_t>(D, 1);
+  // Days since 1970-01-01 from a civil date (Howard Hinnant's algorithm).
+  Y -= M <= 2;
+  int64_t Era = Y / 400;
+  int64_t YOE = Y - Era * 400;
+  int64_t DOY = (153 * (M > 2 ? M - 3 : M + 9) + 2) / 5 + D - 1;
+  int64_t DOE = YOE * 365 + YOE / 4 - YOE / 100 + DOY;
+  int64_t Days = Era * 146097 + DOE - 719468;
+  return Days * 86400 + (DosTime >> 11) * 3600 + ((DosTime >> 5) & 63) * 60 +
+         (DosTime & 31) * 2;
 }
 
 } // namespace zip

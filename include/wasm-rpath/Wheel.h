@@ -123,7 +123,11 @@ public:
 
   /// RECORD as `wheel` and pip write it: "\n" line ends, fields quoted
   /// (QUOTE_MINIMAL) only when they hold ',', '"', '\r' or '\n', rows in
-  /// the order of Rows.
+  /// the order of Rows (a repair lists them in the archive's member order,
+  /// RECORD's own row, with empty hash and size, among them). Byte for
+  /// byte what Python's csv.writer writes, except for a path holding '\r',
+  /// which Python 3.11 leaves unquoted so that its own reader splits the
+  /// row there; here it is quoted, and reads back.
   std::string serialize() const;
 };
 

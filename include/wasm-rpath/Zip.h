@@ -216,6 +216,10 @@ void writeChunks(llvm::ArrayRef<OutputChunk> Chunks,
 /// The DOS date and time (UTC) of Unix time \p T, clipped as NewEntry says.
 void unixToDosTime(int64_t T, uint16_t &DosDate, uint16_t &DosTime);
 
+/// The Unix time of DOS date and time fields read as UTC: the inverse of
+/// unixToDosTime(), so that a member that is rewritten keeps its stamp.
+int64_t dosToUnixTime(uint16_t DosDate, uint16_t DosTime);
+
 } // namespace zip
 } // namespace wasmrpath
 

@@ -1,13 +1,11 @@
 #!/usr/bin/env python3
-"""make-wheel.py: pack a directory as a wheel, the way `wheel pack` would.
+"""Builds a wheel from files, as a build backend would: the given members,
+a .dist-info with METADATA, WHEEL and a correct RECORD (last), written with
+Python's zipfile (deflate). Used by the wasm-auditwheel tests as "any zip
+writer" for the input wheels.
 
-  make-wheel.py SRCDIR DIST VERSION OUT.whl [--order FIRST,SECOND,...]
-
-Writes every file under SRCDIR (paths relative to it) and a
-DIST-VERSION.dist-info with METADATA, WHEEL and RECORD (sha256, size), with
-Python's zipfile (independent of wasm-rpath's zip layer). Members are
-written in sorted order, except that the paths given with --order come
-first, in that order: Pyodide preloads a wheel's modules in zip order.
+usage: make-wheel.py OUT.whl DIST VERSION MEMBER=SOURCE... [--stored NAME]...
+       [--top-level-first]
 """
 import base64
 import hashlib
@@ -16,38 +14,42 @@ import sys
 import zipfile
 
 
+def digest(data):
+    return "sha256=" + base64.urlsafe_b64encode(
+        hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
 def main(argv):
-    if len(argv) < 5:
-        sys.exit(__doc__)
-    src, dist, version, out = argv[1:5]
-    first = []
-    if len(argv) > 6 and argv[5] == "--order":
-        first = argv[6].split(",")
-    files = []
-    for d, _, names in os.walk(src):
-        for n in names:
-            files.append(os.path.relpath(os.path.join(d, n), src).replace(os.sep, "/"))
-    files.sort()
-    files = [f for f in first if f in files] + [f for f in files if f not in first]
-    info = "%s-%s.dist-info" % (dist, version)
-    meta = {
-        info + "/METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (dist, version),
-        info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: make-wheel.py\nRoot-Is-Purelib: false\nTag: py3-none-any\n",
-    }
-    record = []
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for f in files:
-            data = open(os.path.join(src, f), "rb").read()
-            z.writestr(f, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append("%s,sha256=%s,%d" % (f, digest, len(data)))
-        for f, text in meta.items():
-            data = text.encode()
-            z.writestr(f, data)
-            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            record.append("%s,sha256=%s,%d" % (f, digest, len(data)))
-        record.append(info + "/RECORD,,")
-        z.writestr(info + "/RECORD", "\n".join(record) + "\n")
+    out, dist, version = argv[1:4]
+    stored = set()
+    members = []
+    args = argv[4:]
+    i = 0
+    while i < len(args):
+        if args[i] == "--stored":
+            stored.add(args[i + 1])
+            i += 2
+            continue
+        name, _, src = args[i].partition("=")
+        with open(src, "rb") as f:
+            members.append((name, f.read()))
+        i += 1
+    di = f"{dist}-{version}.dist-info"
+    members.append((f"{di}/METADATA",
+                    f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n".encode()))
+    members.append((f"{di}/WHEEL",
+                    b"Wheel-Version: 1.0\nGenerator: make-wheel.py\nRoot-Is-Purelib: false\n"
+                    b"Tag: cp314-cp314-pyemscripten_2026_0_wasm32\n"))
+    record = "".join(f"{n},{digest(d)},{len(d)}\n" for n, d in members)
+    record += f"{di}/RECORD,,\n"
+    members.append((f"{di}/RECORD", record.encode()))
+    with zipfile.ZipFile(out, "w") as z:
+        for n, d in members:
+            info = zipfile.ZipInfo(n, date_time=(2024, 1, 2, 3, 4, 6))
+            info.external_attr = 0o644 << 16
+            info.compress_type = (zipfile.ZIP_STORED if n in stored
+                                  else zipfile.ZIP_DEFLATED)
+            z.writestr(info, d)
 
 
 if __name__ == "__main__":

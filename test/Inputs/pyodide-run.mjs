@@ -6,19 +6,20 @@
 // released runtime. Works offline: Pyodide is loaded from node_modules.
 //
 //   node pyodide-run.mjs [--copy HOSTDIR[:GUESTDIR]]... [--env NAME=VALUE]...
-//                        [--load-package HOST.whl]...
+//                        [--wheel FILE.whl]...
 //                        (--code 'python source' | --file script.py)
 //
 //   --copy  copy the host tree HOSTDIR (files only; symlinks are followed)
 //           into Pyodide's in-memory FS at GUESTDIR (default: HOSTDIR's
 //           absolute host path). The split is at the last ':'.
-//   --load-package  install a local wheel with pyodide.loadPackage (into
-//           site-packages, preloading its modules in zip order), in order,
-//           after the copies and the environment; its messages and errors
-//           go to stderr.
 //   --env   set os.environ[NAME] (and the libc environment the dynamic loader
 //           reads) after boot; LD_LIBRARY_PATH replaces Pyodide's default
 //           "/usr/lib:/lib/python3.14/site-packages".
+//   --wheel install a local wheel with pyodide.loadPackage(absolute path), as
+//           a user would (after the copies, in the order given): Pyodide
+//           unpacks it into site-packages and preloads its .so files. What
+//           loadPackage reports as an error ("Failed to load ...") goes to
+//           stderr prefixed with "loadPackage: ".
 //
 // Pyodide is found in $PYODIDE_DIR if set, else in ../node_modules/pyodide
 // (run `npm ci --prefix test`). stdout carries only what the Python code
@@ -37,7 +38,7 @@ function die(msg, code = 2) {
 
 const copies = [];
 const env = [];
-const packages = [];
+const wheels = [];
 let code;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -53,8 +54,8 @@ for (let i = 0; i < argv.length; i++) {
     const e = v.indexOf("=");
     if (e <= 0) die(`--env expects NAME=VALUE, got '${v}'`);
     env.push([v.slice(0, e), v.slice(e + 1)]);
-  } else if (opt === "--load-package") {
-    packages.push(path.resolve(val()));
+  } else if (opt === "--wheel") {
+    wheels.push(path.resolve(val()));
   } else if (opt === "--code") {
     code = val();
   } else if (opt === "--file") {
@@ -114,15 +115,18 @@ for (const [host, guest] of copies) {
   copyTree(host, path.posix.resolve(FS.cwd(), guest), new Set());
 }
 
+for (const whl of wheels) {
+  if (!fs.existsSync(whl)) die(`--wheel: no such file ${whl}`);
+  await pyodide.loadPackage(whl, {
+    messageCallback: () => {},
+    errorCallback: (msg) => process.stderr.write(`loadPackage: ${msg}\n`),
+  });
+}
+
 if (env.length) {
   const os = pyodide.pyimport("os");
   for (const [k, v] of env) os.environ.__setitem__(k, v);
   os.destroy();
-}
-
-for (const whl of packages) {
-  const log = (m) => process.stderr.write(`loadPackage: ${m}\n`);
-  await pyodide.loadPackage(whl, { messageCallback: log, errorCallback: log });
 }
 
 let status = 0;

@@ -9,6 +9,7 @@
 
 #include "wasm-rpath/Batch.h"
 #include "wasm-rpath/Display.h"
+#include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
@@ -32,28 +33,15 @@ namespace {
 
 StringRef ToolName;
 
-enum class RPathOp { None, Set, Add, Remove, Shrink };
-
 struct Config {
   bool PrintRPath = false;
   bool PrintNeeded = false;
   bool Json = false;
-  RPathOp Op = RPathOp::None;
-  std::vector<std::string> RPathEntries;
-  std::vector<std::string> AllowedPrefixes;
-  RPathPlace Place = RPathPlace::Both;
-  std::vector<std::string> AddNeeded;
-  std::vector<std::string> RemoveNeeded;
-  std::vector<std::pair<std::string, std::string>> ReplaceNeeded;
+  EditPlan Plan;
   std::string Output;
   bool InPlace = false;
   std::vector<std::string> Inputs;
   unsigned Jobs = 1;
-
-  bool edits() const {
-    return Op != RPathOp::None || !AddNeeded.empty() ||
-           !RemoveNeeded.empty() || !ReplaceNeeded.empty();
-  }
 };
 
 Error usageError(const Twine &Msg) {
@@ -68,63 +56,47 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   C.PrintNeeded = Args.hasArg(OPT_print_needed);
   C.Json = Args.hasArg(OPT_json);
 
-  // The rpath operations are mutually exclusive, as each defines the whole
-  // new path. --rpath-entry supplies entries to --set-rpath/--add-rpath.
-  std::vector<std::string> Given;
+  // The options become an EditPlan, which knows which of them exclude each
+  // other; only the spellings are this tool's.
+  EditPlan &Plan = C.Plan;
   for (auto [Id, Name, Op] :
        {std::tuple{OPT_set_rpath, "--set-rpath", RPathOp::Set},
         std::tuple{OPT_add_rpath, "--add-rpath", RPathOp::Add},
         std::tuple{OPT_remove_rpath, "--remove-rpath", RPathOp::Remove},
         std::tuple{OPT_shrink_rpath, "--shrink-rpath", RPathOp::Shrink}})
-    if (Args.hasArg(Id)) {
-      Given.push_back(Name);
-      C.Op = Op;
-    }
-  if (Given.size() > 1)
-    return usageError(Given[0] + " and " + Given[1] +
-                      " cannot be used together");
-  if (Args.hasArg(OPT_rpath_entry)) {
-    if (C.Op == RPathOp::Remove || C.Op == RPathOp::Shrink)
-      return usageError("--rpath-entry cannot be used with " + Given[0]);
-    if (C.Op == RPathOp::None)
-      C.Op = RPathOp::Set;
-  }
+    if (Args.hasArg(Id))
+      if (Error E = Plan.addRPathOperation(Op, Name))
+        return E;
   // Entries in command-line order, whichever option carried them.
-  C.RPathEntries = collectSearchEntries(Args, {OPT_set_rpath, OPT_add_rpath},
-                                        OPT_rpath_entry);
-  if (const opt::Arg *A = Args.getLastArg(OPT_allowed_rpath_prefixes)) {
-    if (C.Op != RPathOp::Shrink)
-      return usageError("--allowed-rpath-prefixes requires --shrink-rpath");
-    C.AllowedPrefixes = splitSearchPath(A->getValue());
-  }
+  Plan.addRPathEntries(
+      collectSearchEntries(Args, {OPT_set_rpath, OPT_add_rpath},
+                           OPT_rpath_entry),
+      Args.hasArg(OPT_rpath_entry) ? "--rpath-entry" : "");
+  if (const opt::Arg *A = Args.getLastArg(OPT_allowed_rpath_prefixes))
+    Plan.setAllowedPrefixes(splitSearchPath(A->getValue()),
+                            "--allowed-rpath-prefixes");
   if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
     std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
     if (!P)
       return usageError("invalid --rpath-section '" + StringRef(A->getValue()) +
                         "' (expected dylink, rpath.0 or both)");
-    C.Place = *P;
+    Plan.setPlace(*P);
   }
-
-  C.AddNeeded = Args.getAllArgValues(OPT_add_needed);
-  C.RemoveNeeded = Args.getAllArgValues(OPT_remove_needed);
-  for (const opt::Arg *A : Args.filtered(OPT_replace_needed))
-    C.ReplaceNeeded.emplace_back(A->getValue(0), A->getValue(1));
-
+  for (const opt::Arg *A : Args.filtered(OPT_add_needed, OPT_remove_needed,
+                                         OPT_replace_needed)) {
+    if (A->getOption().matches(OPT_add_needed))
+      Plan.addNeeded(A->getValue());
+    else if (A->getOption().matches(OPT_remove_needed))
+      Plan.removeNeeded(A->getValue());
+    else
+      Plan.replaceNeeded(A->getValue(0), A->getValue(1));
+  }
   // Bad values are usage errors, reported once before any file is touched.
-  for (const std::string &E : C.RPathEntries)
-    if (Error Err = checkEntry(E, "run-time path entry"))
-      return Err;
-  for (const std::string &N : C.AddNeeded)
-    if (Error Err = checkEntry(N, "NEEDED name"))
-      return Err;
-  for (const auto &Rename : C.ReplaceNeeded)
-    if (Error Err = checkEntry(Rename.second, "NEEDED name"))
-      return Err;
+  if (Error E = Plan.finalize())
+    return E;
 
   C.Output = Args.getLastArgValue(OPT_output).str();
   C.InPlace = Args.hasArg(OPT_in_place);
-  if (C.InPlace && !C.Output.empty())
-    return usageError("--in-place cannot be used with --output");
   if (const opt::Arg *A = Args.getLastArg(OPT_jobs)) {
     std::optional<unsigned> Jobs = parseJobs(A->getValue());
     if (!Jobs)
@@ -133,47 +105,11 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     C.Jobs = *Jobs;
   }
   C.Inputs = Args.getAllArgValues(OPT_INPUT);
-  if (C.Inputs.empty())
-    return usageError("no input files");
-  if (!C.Output.empty() && C.Inputs.size() != 1)
-    return usageError("--output requires exactly one input file");
-  if (!C.edits() && !C.PrintRPath && !C.PrintNeeded && !C.Json)
+  if (Error E = checkOutputOptions(C.Output, C.InPlace, C.Inputs.size()))
+    return E;
+  if (Plan.empty() && !C.PrintRPath && !C.PrintNeeded && !C.Json)
     return usageError("nothing to do: give an operation (see --help)");
   return C;
-}
-
-/// Applies the edits in patchelf's order: run-time path first, then NEEDED
-/// removals, renames and additions.
-Error applyEdits(const Config &C, Object &Obj) {
-  Error E = Error::success();
-  switch (C.Op) {
-  case RPathOp::None:
-    break;
-  case RPathOp::Set:
-    E = setRPath(Obj, C.RPathEntries, C.Place);
-    break;
-  case RPathOp::Add:
-    E = addRPath(Obj, C.RPathEntries, C.Place);
-    break;
-  case RPathOp::Remove:
-    E = removeRPath(Obj, C.Place);
-    break;
-  case RPathOp::Shrink:
-    E = shrinkRPath(Obj, C.Place, C.AllowedPrefixes, isWasmModuleFile);
-    break;
-  }
-  if (E)
-    return E;
-  if (!C.RemoveNeeded.empty())
-    if (Error E = removeNeeded(Obj, C.RemoveNeeded))
-      return E;
-  for (const auto &[Old, New] : C.ReplaceNeeded)
-    if (Error E = replaceNeeded(Obj, Old, New))
-      return E;
-  if (!C.AddNeeded.empty())
-    if (Error E = addNeeded(Obj, C.AddNeeded))
-      return E;
-  return Error::success();
 }
 
 json::Value stringArray(ArrayRef<std::string> Strings) {
@@ -214,13 +150,13 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         // terminal nor forge lines. --json escapes in its own way.
         if (C.PrintRPath) {
           if (std::optional<std::string> Mismatch = describeRPathMismatch(Obj);
-              Mismatch && C.Place == RPathPlace::Both)
+              Mismatch && C.Plan.place() == RPathPlace::Both)
             WithColor::warning(Err, ToolName)
                 << "'" << escapeForDisplay(File)
                 << "': " << escapeForDisplay(*Mismatch) << "\n";
           if (Prefix)
             Out << escapeForDisplay(File) << ": ";
-          Out << escapeForDisplay(joinSearchPath(getRPath(Obj, C.Place)))
+          Out << escapeForDisplay(joinSearchPath(getRPath(Obj, C.Plan.place())))
               << "\n";
         }
         if (C.PrintNeeded)
@@ -231,7 +167,7 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
           }
         if (C.Json)
           Json = describe(File, Obj);
-        return applyEdits(C, Obj);
+        return C.Plan.apply(Obj, isWasmModuleFile);
       },
       C.Output, C.InPlace ? WriteMode::InPlace : WriteMode::Replace);
 }
