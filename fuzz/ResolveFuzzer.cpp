@@ -440,8 +440,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
         "more candidates than the search lists hold");
 
   // Found: the last candidate, the only one that exists.
-  if (R.Via == FoundVia::NotFound && !R.Entry.empty()) {
-    // Stopped at a relative entry found under the working directory.
+  if (R.Via == FoundVia::NotFound && any_of(FS.Answers, [](bool B) { return B; })) {
+    // Stopped at a relative entry found under the working directory (the
+    // entry may be empty: a fuzzed default directory "").
     check(R.Path.empty(), "not found but a path is set");
     check(!Rules->LoadsRelativePaths, "a loader that loads relative paths stopped");
     check(!FS.Answers.empty() && FS.Answers.back() &&
