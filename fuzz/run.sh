@@ -8,7 +8,10 @@
 #   edit     the read/edit/write round trip (EditRoundTripFuzzer.cpp), seeded
 #            with real side modules built by clang-19 and wasm-ld-19;
 #   resolve  the loaders' search rules (ResolveFuzzer.cpp), with a dictionary;
-#   all      both, each for half of SECONDS.
+#   zip      the zip layer's read/extract/re-write/re-read (ZipFuzzer.cpp),
+#            seeded with small archives from Python's zipfile, with a
+#            dictionary;
+#   all      the three, each for a third of SECONDS.
 # A third argument that starts with '-' is a libFuzzer argument (the target
 # is then edit, as before targets could be chosen).
 #
@@ -23,8 +26,8 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
   shift
 fi
 case $TARGET in
-  edit|resolve|all) ;;
-  *) echo "run.sh: unknown target '$TARGET' (edit, resolve or all)" >&2; exit 2 ;;
+  edit|resolve|zip|all) ;;
+  *) echo "run.sh: unknown target '$TARGET' (edit, resolve, zip or all)" >&2; exit 2 ;;
 esac
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 cd "$SRC"
@@ -35,7 +38,8 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 case $TARGET in
   edit) TARGETS=(wasm-rpath-fuzz-edit) ;;
   resolve) TARGETS=(wasm-rpath-fuzz-resolve) ;;
-  all) TARGETS=(wasm-rpath-fuzz-edit wasm-rpath-fuzz-resolve) ;;
+  zip) TARGETS=(wasm-rpath-fuzz-zip) ;;
+  all) TARGETS=(wasm-rpath-fuzz-edit wasm-rpath-fuzz-resolve wasm-rpath-fuzz-zip) ;;
 esac
 cmake --build "$BUILD" --target "${TARGETS[@]}" > "$BUILD/build.log" 2>&1 ||
   { cat "$BUILD/build.log" >&2; exit 1; }
@@ -74,12 +78,28 @@ fuzz_resolve() {
     -print_final_stats=1 "${@:2}")
 }
 
+fuzz_zip() {
+  local CORPUS=$BUILD/fuzz-corpus-zip
+  if [ ! -d "$CORPUS" ]; then
+    mkdir -p "$CORPUS"
+    python3 "$SRC/fuzz/zip-seeds.py" "$CORPUS"
+  fi
+  if [ -d test/Inputs/fuzz-regressions-zip ]; then
+    cp test/Inputs/fuzz-regressions-zip/* "$CORPUS/"
+  fi
+  (cd "$BUILD" && ./bin/wasm-rpath-fuzz-zip "$CORPUS" \
+    -dict="$SRC/fuzz/zip.dict" -max_total_time="$1" -max_len=4096 \
+    -print_final_stats=1 "${@:2}")
+}
+
 case $TARGET in
   edit) fuzz_edit "$SECONDS_TO_RUN" "$@" ;;
   resolve) fuzz_resolve "$SECONDS_TO_RUN" "$@" ;;
+  zip) fuzz_zip "$SECONDS_TO_RUN" "$@" ;;
   all)
-    HALF=$(( (SECONDS_TO_RUN + 1) / 2 ))
-    fuzz_edit "$HALF" "$@"
-    fuzz_resolve "$HALF" "$@"
+    THIRD=$(( (SECONDS_TO_RUN + 2) / 3 ))
+    fuzz_edit "$THIRD" "$@"
+    fuzz_resolve "$THIRD" "$@"
+    fuzz_zip "$THIRD" "$@"
     ;;
 esac

@@ -24,16 +24,16 @@ void appendHexEscapes(std::string &Out, StringRef Bytes) {
   }
 }
 
-} // namespace
-
-std::string escapeForDisplay(StringRef S) {
+/// The one escaping loop: malformed UTF-8 always, the characters of
+/// mustEscape() when \p Controls.
+std::string escape(StringRef S, bool Controls) {
   std::string Out;
   Out.reserve(S.size());
   size_t I = 0;
   while (I < S.size()) {
     unsigned char B = S[I];
     if (B < 0x80) {
-      if (mustEscape(B))
+      if (Controls && mustEscape(B))
         appendHexEscapes(Out, S.substr(I, 1));
       else
         Out += static_cast<char>(B);
@@ -59,7 +59,7 @@ std::string escapeForDisplay(StringRef S) {
       ++I;
       continue;
     }
-    if (mustEscape(C))
+    if (Controls && mustEscape(C))
       appendHexEscapes(Out, S.substr(I, Len));
     else
       Out.append(S.data() + I, Len);
@@ -68,11 +68,12 @@ std::string escapeForDisplay(StringRef S) {
   return Out;
 }
 
-std::string escapeForJSON(StringRef S) {
-  const UTF8 *Begin = reinterpret_cast<const UTF8 *>(S.begin());
-  if (isLegalUTF8String(&Begin, reinterpret_cast<const UTF8 *>(S.end())))
-    return S.str();
-  return escapeForDisplay(S);
+} // namespace
+
+std::string escapeForDisplay(StringRef S) { return escape(S, /*Controls=*/true); }
+
+std::string escapeInvalidUTF8(StringRef S) {
+  return escape(S, /*Controls=*/false);
 }
 
 } // namespace wasmrpath

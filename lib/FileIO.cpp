@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -529,13 +530,29 @@ InputFile::~InputFile() {
     sys::fs::closeFile(FD);
 }
 
+void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
+  if (!isMapped() || Range.empty())
+    return;
+  // Only whole pages: the ones at the ends may hold bytes still in use.
+  uintptr_t Page = sys::Process::getPageSizeEstimate();
+  uintptr_t Begin = alignTo(reinterpret_cast<uintptr_t>(Range.begin()), Page);
+  uintptr_t End = alignDown(reinterpret_cast<uintptr_t>(Range.end()), Page);
+  // The mapping is read-only, so dropping its pages loses nothing: they
+  // are read again from the page cache if used.
+  if (Begin < End)
+    ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
+}
+
 Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
-                      StringRef OutPath) {
+                      StringRef OutPath, function_ref<Error()> BeforeCommit) {
   Expected<Destination> Dest = findDestination(OutPath);
   if (!Dest)
     return Dest.takeError();
-  if (Dest->K == Destination::Stream)
-    return writeToStream(In, Chunks, Dest->Path);
+  if (Dest->K == Destination::Stream) {
+    if (Error E = writeToStream(In, Chunks, Dest->Path))
+      return E;
+    return BeforeCommit ? BeforeCommit() : Error::success();
+  }
   StringRef Target = Dest->Path;
   unsigned Mode = In.status().permissions() & sys::fs::all_perms;
   Expected<TemporaryFile> Temp = TemporaryFile::create(Target);
@@ -554,6 +571,9 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     return errnoError("cannot set permissions", errno);
   if (Error E = checkInputUnchanged(In))
     return E;
+  if (BeforeCommit)
+    if (Error E = BeforeCommit())
+      return E;
   // Something may have taken the destination's place since it was looked
   // at (a FIFO, a device made by mknod): a rename would replace it.
   if (Error E = checkStillReplaceable(Target))

@@ -33,12 +33,12 @@ namespace wasmrpath {
 /// escaping is for people, and --json gives the exact strings.
 std::string escapeForDisplay(llvm::StringRef S);
 
-/// Returns \p S for a JSON string: as it is if it is valid UTF-8 (JSON
-/// escapes the rest itself), else as escapeForDisplay() shows it. A JSON
-/// writer would otherwise replace each invalid byte by U+FFFD, so that two
-/// different file names could print the same; escaped, they print as the
-/// text output shows them.
-std::string escapeForJSON(llvm::StringRef S);
+/// Returns \p S with only the bytes that are not part of well-formed UTF-8
+/// escaped, as escapeForDisplay() escapes them ("\xHH"); controls and the
+/// rest are kept. For output formats that escape controls themselves (JSON,
+/// Json.h) but can only hold UTF-8: a file name from a directory listing
+/// may be any bytes.
+std::string escapeInvalidUTF8(llvm::StringRef S);
 
 } // namespace wasmrpath
 

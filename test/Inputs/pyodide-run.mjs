@@ -6,6 +6,7 @@
 // released runtime. Works offline: Pyodide is loaded from node_modules.
 //
 //   node pyodide-run.mjs [--copy HOSTDIR[:GUESTDIR]]... [--env NAME=VALUE]...
+//                        [--wheel FILE.whl]...
 //                        (--code 'python source' | --file script.py)
 //
 //   --copy  copy the host tree HOSTDIR (files only; symlinks are followed)
@@ -14,6 +15,11 @@
 //   --env   set os.environ[NAME] (and the libc environment the dynamic loader
 //           reads) after boot; LD_LIBRARY_PATH replaces Pyodide's default
 //           "/usr/lib:/lib/python3.14/site-packages".
+//   --wheel install a local wheel with pyodide.loadPackage(absolute path), as
+//           a user would (after the copies, in the order given): Pyodide
+//           unpacks it into site-packages and preloads its .so files. What
+//           loadPackage reports as an error ("Failed to load ...") goes to
+//           stderr prefixed with "loadPackage: ".
 //
 // Pyodide is found in $PYODIDE_DIR if set, else in ../node_modules/pyodide
 // (run `npm ci --prefix test`). stdout carries only what the Python code
@@ -32,6 +38,7 @@ function die(msg, code = 2) {
 
 const copies = [];
 const env = [];
+const wheels = [];
 let code;
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -47,6 +54,8 @@ for (let i = 0; i < argv.length; i++) {
     const e = v.indexOf("=");
     if (e <= 0) die(`--env expects NAME=VALUE, got '${v}'`);
     env.push([v.slice(0, e), v.slice(e + 1)]);
+  } else if (opt === "--wheel") {
+    wheels.push(path.resolve(val()));
   } else if (opt === "--code") {
     code = val();
   } else if (opt === "--file") {
@@ -104,6 +113,14 @@ function copyTree(host, guest, seen) {
 for (const [host, guest] of copies) {
   if (!fs.existsSync(host)) die(`--copy: no such host path ${host}`);
   copyTree(host, path.posix.resolve(FS.cwd(), guest), new Set());
+}
+
+for (const whl of wheels) {
+  if (!fs.existsSync(whl)) die(`--wheel: no such file ${whl}`);
+  await pyodide.loadPackage(whl, {
+    messageCallback: () => {},
+    errorCallback: (msg) => process.stderr.write(`loadPackage: ${msg}\n`),
+  });
 }
 
 if (env.length) {

@@ -7,16 +7,20 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wasm-rpath/Batch.h"
 #include "wasm-rpath/CommandLine.h"
+#include "wasm-rpath/Batch.h"
 #include "wasm-rpath/Display.h"
+#include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Json.h"
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Symbols.h"
 #include "wasm-rpath/Version.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -33,28 +37,16 @@ namespace {
 
 StringRef ToolName;
 
-enum class RPathOp { None, Set, Add, Remove, Shrink };
-
 struct Config {
   bool PrintRPath = false;
   bool PrintNeeded = false;
   bool Json = false;
-  RPathOp Op = RPathOp::None;
-  std::vector<std::string> RPathEntries;
-  std::vector<std::string> AllowedPrefixes;
-  RPathPlace Place = RPathPlace::Both;
-  std::vector<std::string> AddNeeded;
-  std::vector<std::string> RemoveNeeded;
-  std::vector<std::pair<std::string, std::string>> ReplaceNeeded;
+  bool Debug = false;
+  EditPlan Plan;
   std::string Output;
   bool InPlace = false;
   std::vector<std::string> Inputs;
   unsigned Jobs = 1;
-
-  bool edits() const {
-    return Op != RPathOp::None || !AddNeeded.empty() ||
-           !RemoveNeeded.empty() || !ReplaceNeeded.empty();
-  }
 };
 
 Error usageError(const Twine &Msg) {
@@ -68,64 +60,50 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   C.PrintRPath = Args.hasArg(OPT_print_rpath);
   C.PrintNeeded = Args.hasArg(OPT_print_needed);
   C.Json = Args.hasArg(OPT_json);
+  C.Debug = Args.hasArg(OPT_debug);
+  // --force-rpath is read and ignored (see Opts.td).
 
-  // The rpath operations are mutually exclusive, as each defines the whole
-  // new path. --rpath-entry supplies entries to --set-rpath/--add-rpath.
-  std::vector<std::string> Given;
+  // The options become an EditPlan, which knows which of them exclude each
+  // other; only the spellings are this tool's.
+  EditPlan &Plan = C.Plan;
   for (auto [Id, Name, Op] :
        {std::tuple{OPT_set_rpath, "--set-rpath", RPathOp::Set},
         std::tuple{OPT_add_rpath, "--add-rpath", RPathOp::Add},
         std::tuple{OPT_remove_rpath, "--remove-rpath", RPathOp::Remove},
         std::tuple{OPT_shrink_rpath, "--shrink-rpath", RPathOp::Shrink}})
-    if (Args.hasArg(Id)) {
-      Given.push_back(Name);
-      C.Op = Op;
-    }
-  if (Given.size() > 1)
-    return usageError(Given[0] + " and " + Given[1] +
-                      " cannot be used together");
-  if (Args.hasArg(OPT_rpath_entry)) {
-    if (C.Op == RPathOp::Remove || C.Op == RPathOp::Shrink)
-      return usageError("--rpath-entry cannot be used with " + Given[0]);
-    if (C.Op == RPathOp::None)
-      C.Op = RPathOp::Set;
-  }
+    if (Args.hasArg(Id))
+      if (Error E = Plan.addRPathOperation(Op, Name))
+        return E;
   // Entries in command-line order, whichever option carried them.
-  C.RPathEntries = collectSearchEntries(Args, {OPT_set_rpath, OPT_add_rpath},
-                                        OPT_rpath_entry);
-  if (const opt::Arg *A = Args.getLastArg(OPT_allowed_rpath_prefixes)) {
-    if (C.Op != RPathOp::Shrink)
-      return usageError("--allowed-rpath-prefixes requires --shrink-rpath");
-    C.AllowedPrefixes = splitSearchPath(A->getValue());
-  }
+  Plan.addRPathEntries(
+      collectSearchEntries(Args, {OPT_set_rpath, OPT_add_rpath},
+                           OPT_rpath_entry),
+      Args.hasArg(OPT_rpath_entry) ? "--rpath-entry" : "");
+  if (const opt::Arg *A = Args.getLastArg(OPT_allowed_rpath_prefixes))
+    Plan.setAllowedPrefixes(splitSearchPath(A->getValue()),
+                            "--allowed-rpath-prefixes");
   if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
     std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
     if (!P)
       return usageError("invalid --rpath-section '" + StringRef(A->getValue()) +
                         "' (expected dylink, rpath.0 or both)");
-    C.Place = *P;
+    Plan.setPlace(*P);
   }
-
-  C.AddNeeded = Args.getAllArgValues(OPT_add_needed);
-  C.RemoveNeeded = Args.getAllArgValues(OPT_remove_needed);
-  for (const opt::Arg *A : Args.filtered(OPT_replace_needed))
-    C.ReplaceNeeded.emplace_back(A->getValue(0), A->getValue(1));
-
+  for (const opt::Arg *A : Args.filtered(OPT_add_needed, OPT_remove_needed,
+                                         OPT_replace_needed)) {
+    if (A->getOption().matches(OPT_add_needed))
+      Plan.addNeeded(A->getValue());
+    else if (A->getOption().matches(OPT_remove_needed))
+      Plan.removeNeeded(A->getValue());
+    else
+      Plan.replaceNeeded(A->getValue(0), A->getValue(1));
+  }
   // Bad values are usage errors, reported once before any file is touched.
-  for (const std::string &E : C.RPathEntries)
-    if (Error Err = checkEntry(E, "run-time path entry"))
-      return Err;
-  for (const std::string &N : C.AddNeeded)
-    if (Error Err = checkEntry(N, "NEEDED name"))
-      return Err;
-  for (const auto &Rename : C.ReplaceNeeded)
-    if (Error Err = checkEntry(Rename.second, "NEEDED name"))
-      return Err;
+  if (Error E = Plan.finalize())
+    return E;
 
   C.Output = Args.getLastArgValue(OPT_output).str();
   C.InPlace = Args.hasArg(OPT_in_place);
-  if (C.InPlace && !C.Output.empty())
-    return usageError("--in-place cannot be used with --output");
   if (const opt::Arg *A = Args.getLastArg(OPT_jobs)) {
     std::optional<unsigned> Jobs = parseJobs(A->getValue());
     if (!Jobs)
@@ -134,69 +112,65 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     C.Jobs = *Jobs;
   }
   C.Inputs = Args.getAllArgValues(OPT_INPUT);
-  if (C.Inputs.empty())
-    return usageError("no input files");
-  if (!C.Output.empty() && C.Inputs.size() != 1)
-    return usageError("--output requires exactly one input file");
-  if (!C.edits() && !C.PrintRPath && !C.PrintNeeded && !C.Json)
+  if (Error E = checkOutputOptions(C.Output, C.InPlace, C.Inputs.size()))
+    return E;
+  if (Plan.empty() && !C.PrintRPath && !C.PrintNeeded && !C.Json)
     return usageError("nothing to do: give an operation (see --help)");
   return C;
 }
 
-/// Applies the edits in patchelf's order: run-time path first, then NEEDED
-/// removals, renames and additions.
-Error applyEdits(const Config &C, Object &Obj) {
-  Error E = Error::success();
-  switch (C.Op) {
-  case RPathOp::None:
-    break;
-  case RPathOp::Set:
-    E = setRPath(Obj, C.RPathEntries, C.Place);
-    break;
-  case RPathOp::Add:
-    E = addRPath(Obj, C.RPathEntries, C.Place);
-    break;
-  case RPathOp::Remove:
-    E = removeRPath(Obj, C.Place);
-    break;
-  case RPathOp::Shrink:
-    E = shrinkRPath(Obj, C.Place, C.AllowedPrefixes, isWasmModuleFile);
-    break;
-  }
-  if (E)
-    return E;
-  if (!C.RemoveNeeded.empty())
-    if (Error E = removeNeeded(Obj, C.RemoveNeeded))
-      return E;
-  for (const auto &[Old, New] : C.ReplaceNeeded)
-    if (Error E = replaceNeeded(Obj, Old, New))
-      return E;
-  if (!C.AddNeeded.empty())
-    if (Error E = addNeeded(Obj, C.AddNeeded))
-      return E;
-  return Error::success();
-}
-
-json::Value stringArray(ArrayRef<std::string> Strings) {
-  json::Array A;
-  for (const std::string &S : Strings)
-    A.push_back(S);
-  return A;
-}
-
-json::Value optionalStringArray(const std::optional<std::vector<std::string>> &S) {
-  return S ? stringArray(*S) : json::Value(nullptr);
-}
-
-json::Object describe(StringRef File, const Object &Obj) {
-  const DylinkInfo &Info = *Obj.Dylink;
-  return json::Object{
-      {"file", escapeForJSON(File)},
-      {"dylink_section", Info.IsLegacy ? "dylink" : "dylink.0"},
-      {"needed", stringArray(Info.Needed)},
-      {"runtime_path", optionalStringArray(Info.RuntimePath)},
-      {"rpath.0", optionalStringArray(Obj.RPathSection)},
+/// --debug: what the edit of \p File changed, on \p Err, as patchelf
+/// reports its work there. Strings from the module are escaped (Display.h).
+void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
+               StringRef OldPath, ArrayRef<std::string> OldNeeded,
+               const Config &C) {
+  auto Line = [&]() -> raw_ostream & {
+    return Err << ToolName << ": debug: '" << escapeForDisplay(File) << "': ";
   };
+  auto List = [](ArrayRef<std::string> Names) {
+    std::string Out;
+    for (const std::string &N : Names)
+      Out += (Out.empty() ? "" : " ") + escapeForDisplay(N);
+    return "[" + Out + "]";
+  };
+  bool Changed = Obj.isModified();
+  if (C.Plan.operation() != RPathOp::None) {
+    std::string NewPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+    if (NewPath == OldPath)
+      Line() << "run-time path '" << escapeForDisplay(OldPath)
+             << "' unchanged\n";
+    else
+      Line() << "run-time path '" << escapeForDisplay(OldPath) << "' -> '"
+             << escapeForDisplay(NewPath) << "'\n";
+  }
+  if (ArrayRef<std::string>(Obj.Dylink->Needed) != OldNeeded)
+    Line() << "NEEDED " << List(OldNeeded) << " -> "
+           << List(Obj.Dylink->Needed) << "\n";
+  if (C.Plan.empty())
+    return;
+  if (!C.Output.empty())
+    Line() << "writing '" << escapeForDisplay(C.Output) << "'\n";
+  else if (!Changed)
+    Line() << "no change; not written\n";
+  else
+    Line() << (C.InPlace ? "writing in place\n"
+                         : "writing (a new file renamed over it)\n");
+}
+
+/// A hint for an error of \p File: a directory where no new file can be
+/// made (the default write renames a new file over the old one) but whose
+/// file is writable is what --in-place is for. Empty if it does not apply.
+std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
+  if (EC != std::errc::permission_denied || C.InPlace || !C.Output.empty())
+    return "";
+  StringRef Dir = sys::path::parent_path(File);
+  if (Dir.empty())
+    Dir = ".";
+  if (!sys::fs::access(Dir, sys::fs::AccessMode::Write) ||
+      sys::fs::access(File, sys::fs::AccessMode::Write))
+    return "";
+  return " (its directory is not writable; --in-place writes into the "
+         "file itself, not atomically)";
 }
 
 /// Processes one input. It may run on a worker thread (-j), so it prints
@@ -215,13 +189,13 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         // terminal nor forge lines. --json escapes in its own way.
         if (C.PrintRPath) {
           if (std::optional<std::string> Mismatch = describeRPathMismatch(Obj);
-              Mismatch && C.Place == RPathPlace::Both)
+              Mismatch && C.Plan.place() == RPathPlace::Both)
             WithColor::warning(Err, ToolName)
                 << "'" << escapeForDisplay(File)
                 << "': " << escapeForDisplay(*Mismatch) << "\n";
           if (Prefix)
             Out << escapeForDisplay(File) << ": ";
-          Out << escapeForDisplay(joinSearchPath(getRPath(Obj, C.Place)))
+          Out << escapeForDisplay(joinSearchPath(getRPath(Obj, C.Plan.place())))
               << "\n";
         }
         if (C.PrintNeeded)
@@ -231,8 +205,28 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
             Out << escapeForDisplay(Name) << "\n";
           }
         if (C.Json)
-          Json = describe(File, Obj);
-        return applyEdits(C, Obj);
+          Json = describeModule(File, Obj);
+        // A main module has dylink.0 too, but no loader searches its
+        // run-time path: such an edit does nothing, and says so.
+        if (C.Plan.operation() != RPathOp::None) {
+          Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
+          if (!Symbols)
+            return Symbols.takeError();
+          if (isMainModule(*Symbols))
+            WithColor::warning(Err, ToolName)
+                << "'" << escapeForDisplay(File)
+                << "': a main module (emcc -sMAIN_MODULE), whose run-time "
+                   "path loaders do not search; set it on the side modules "
+                   "that need the libraries\n";
+        }
+        if (!C.Debug)
+          return C.Plan.apply(Obj, isWasmModuleFile);
+        std::string OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+        std::vector<std::string> OldNeeded = Obj.Dylink->Needed;
+        if (Error E = C.Plan.apply(Obj, isWasmModuleFile))
+          return E;
+        debugEdit(Err, File, Obj, OldPath, OldNeeded, C);
+        return Error::success();
       },
       C.Output, C.InPlace ? WriteMode::InPlace : WriteMode::Replace);
 }
@@ -294,10 +288,17 @@ int main(int Argc, char **Argv) {
                               Err, Json[I]);
         if (!E)
           return true;
+        std::string Msg;
+        std::error_code EC;
+        handleAllErrors(std::move(E), [&](const ErrorInfoBase &EI) {
+          Msg += (Msg.empty() ? "" : "\n") + EI.message(); // as toString()
+          EC = EI.convertToErrorCode();
+        });
         // One line whatever the file is called (a glob may pick up a name
         // with a newline or an escape sequence in it).
         WithColor::error(Err, ToolName)
-            << escapeForDisplay(toString(std::move(E))) << "\n";
+            << escapeForDisplay(Msg) << writeHint(*C, C->Inputs[I], EC)
+            << "\n";
         return false;
       },
       outs(), errs());

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark: wasm-auditwheel repair against cp of the wheel and against a
+# Python zipfile rewrite (bench/py-wheel-repair.py, the auditwheel approach),
+# side by side in one hyperfine run per wheel, plus peak memory (max RSS).
+# Not a test: run it by hand; docs/performance.md has the results.
+#
+# Wheels, built here with clang-19/wasm-ld-19 and Python's zipfile:
+#  * big-stored:   one 200 MiB data member stored (as already-compressed
+#                  data is), plus 5 small side modules that need libfoo.so;
+#  * big-deflated: the same data member deflated (compressible binary data:
+#                  copies of pyodide.asm.wasm);
+#  * many:         500 small side modules that need libfoo.so.
+#
+#   bench/wheel-repair.sh [BUILD_DIR]    (default: build; run scripts/test.sh first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${1:-build}
+TOOL=$ROOT/$BUILD/bin/wasm-auditwheel
+ASM=$ROOT/$BUILD/test/npm/node_modules/pyodide/pyodide.asm.wasm
+[ -x "$TOOL" ] && [ -f "$ASM" ] || { echo "build first: scripts/test.sh" >&2; exit 1; }
+W=$(mktemp -d "${TMPDIR:-/tmp}/wheel-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+cd "$W"
+export PATH=/usr/lib/llvm-19/bin:$PATH
+CF="--target=wasm32-unknown-emscripten -fPIC -O2 -fvisibility=default"
+
+mkdir -p deps/lib mods
+clang $CF -DFOO_VERSION=1 -c "$ROOT/test/Inputs/wheel-foo.c" -o foo.o
+wasm-ld -shared --experimental-pic -o deps/lib/libfoo.so foo.o
+clang $CF -DEXT_CALL=ext_call -c "$ROOT/test/Inputs/wheel-ext.c" -o ext.o
+wasm-ld -shared --experimental-pic -o ext.so ext.o deps/lib/libfoo.so
+# 200 MiB of real binary data.
+for i in $(seq 1 21); do cat "$ASM"; done | head -c $((200 << 20)) > data.bin
+small=()
+for i in $(seq 1 5); do small+=("pkg/_ext$i.so=ext.so"); done
+many=()
+for i in $(seq 1 500); do many+=("pkg/m$i/_ext.so=ext.so"); done
+MK="python3 $ROOT/test/Inputs/make-wheel.py"
+TAG=cp314-cp314-pyemscripten_2026_0_wasm32
+mkdir stored deflated many
+$MK stored/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null pkg/data.bin=data.bin "${small[@]}" --stored pkg/data.bin
+$MK deflated/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null pkg/data.bin=data.bin "${small[@]}"
+$MK many/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null "${many[@]}"
+ls -l stored/*.whl deflated/*.whl many/*.whl
+
+PY="python3 $ROOT/bench/py-wheel-repair.py"
+for kind in stored deflated many; do
+  IN=$kind/pkg-1.0-$TAG.whl
+  echo; echo "## $kind: $(du -h "$IN" | cut -f1)"
+  hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$kind.md" \
+    --prepare "rm -rf out" \
+    -n cp "cp $IN out.whl" \
+    -n 'wasm-auditwheel repair' "$TOOL repair -L deps -w out $IN" \
+    -n 'Python zipfile rewrite' "$PY $IN deps/lib/libfoo.so out.whl" >/dev/null
+  cat "$kind.md"
+  echo
+  echo "| command | peak memory (max RSS) |"
+  echo "|---|---|"
+  peak() { local name=$1; shift; rm -rf out
+    /usr/bin/time -f %M -o rss.txt "$@" >/dev/null 2>&1
+    echo "| $name | $(( $(cat rss.txt) / 1024 )) MB |"; }
+  peak cp cp "$IN" out.whl
+  peak 'wasm-auditwheel repair' "$TOOL" repair -L deps -w out "$IN"
+  peak 'Python zipfile rewrite' $PY "$IN" deps/lib/libfoo.so out.whl
+done

@@ -1,0 +1,127 @@
+//===- wasm-rpath/Symbols.h - Which symbols a module defines and binds -*- C++ -*-===//
+//
+// The symbol model of Emscripten's dynamic loader (libdylink.js, as shipped
+// in Pyodide 314.0.7), for predicting which definition each module binds to:
+//
+//  * A module's definitions are its exports (export section, id 7):
+//    functions, and globals (the addresses of data symbols). Memories,
+//    tables and tags are not symbols the loader binds by name.
+//  * The loader skips a fixed set of internal names that every side module
+//    exports (`__wasm_call_ctors`, `__wasm_apply_data_relocs`,
+//    `__dso_handle`, ..., Emscripten's isInternalSym()); they never clash.
+//  * Symbols are process-wide and the first definition wins: the main
+//    module's exports first, then each side module's in load order. A later
+//    module's data addresses and function pointers (its GOT.mem and GOT.func
+//    imports) and its `env` function imports bind to that first definition,
+//    whatever file name or RTLD_LOCAL flag the later module was loaded with.
+//
+// So two modules of one load set that export the same name share one
+// definition: the second module's own copy is never used by anyone that
+// imports the name (the ELF "one library per process" hazard, without the
+// file names to warn about it).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WASM_RPATH_SYMBOLS_H
+#define WASM_RPATH_SYMBOLS_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wasmrpath {
+
+struct Object;
+
+/// What an exported symbol is, as the loader binds it.
+enum class SymbolKind {
+  Function, ///< An exported function: bound through GOT.func and env imports.
+  Data,     ///< An exported global: a data address, bound through GOT.mem.
+};
+
+/// "function" or "data".
+llvm::StringRef symbolKindName(SymbolKind Kind);
+
+struct ExportedSymbol {
+  std::string Name;
+  SymbolKind Kind = SymbolKind::Function;
+};
+
+/// How one import is bound by the loader.
+enum class ImportKind {
+  Function,    ///< (env, name) function import: a direct call.
+  DataAddress, ///< GOT.mem: the address of a data symbol.
+  FunctionAddress, ///< GOT.func: a function pointer (a table index).
+};
+
+struct ImportedSymbol {
+  std::string Name;
+  ImportKind Kind = ImportKind::Function;
+};
+
+/// The symbols of one module that take part in process-wide binding.
+struct ModuleSymbols {
+  /// Definitions, in export-section order, internal names skipped.
+  std::vector<ExportedSymbol> Exports;
+  /// Symbols resolved by name at load time: env function imports and
+  /// GOT.mem / GOT.func imports, in import-section order, internal names
+  /// (memory, __stack_pointer, __memory_base, ...) skipped.
+  std::vector<ImportedSymbol> Imports;
+
+  /// The definition of \p Name, or null.
+  const ExportedSymbol *findExport(llvm::StringRef Name) const;
+};
+
+/// True for the names Emscripten's loader never binds between modules
+/// (isInternalSym() in libdylink.js: "memory", "__stack_pointer",
+/// "__wasm_call_ctors", "__dso_handle", "__em_js__*", ...).
+bool isLoaderInternalSymbol(llvm::StringRef Name);
+
+/// Reads the export and import sections of the module \p Obj (read by
+/// readObject(); main modules, which have no dylink.0, are accepted).
+/// Errors (malformed input, with the offset): a truncated or overlong
+/// section, an unknown import or export kind, a name that is not UTF-8.
+llvm::Expected<ModuleSymbols> readModuleSymbols(const Object &Obj);
+
+/// The same, from the bytes of a module.
+llvm::Expected<ModuleSymbols> readModuleSymbols(llvm::ArrayRef<uint8_t> Data);
+
+/// Whether \p Symbols are those of a main module (emcc -sMAIN_MODULE), which
+/// has a dylink.0 section like a side module. The mark is Emscripten's stack
+/// set-up, which only the main module links in and exports (side modules
+/// import it): emscripten_stack_init, stackAlloc/stackSave (Emscripten 3.x)
+/// or _emscripten_stack_alloc (4.x, 5.x). Checked on emcc 3.1.6's
+/// -sMAIN_MODULE=1 and =2 output and on Pyodide 314's pyodide.asm.wasm,
+/// against emcc and clang side modules. Loaders do not search a main
+/// module's run-time path: its NEEDED libraries are loaded at start-up,
+/// globally, by name.
+bool isMainModule(const ModuleSymbols &Symbols);
+
+/// A name defined by two modules of one load set.
+struct SymbolClash {
+  std::string Symbol;
+  /// Kind of the definition that wins (the loser's may differ).
+  SymbolKind Kind = SymbolKind::Function;
+  /// Index in the load order of the module whose definition everything
+  /// binds to; std::nullopt when the main module defines it.
+  std::optional<size_t> Winner;
+  /// Index in the load order of the module whose definition is shadowed.
+  size_t Loser = 0;
+};
+
+/// The clashes among \p LoadOrder (side modules in the order the loader
+/// loads them) and \p Main (the main module's symbols, e.g. those of
+/// pyodide.asm.wasm; optional): for every module and every name it exports
+/// that an earlier module or the main module already defined, one clash
+/// naming the first definer as the winner. Ordered by loser, then by the
+/// loser's export order.
+std::vector<SymbolClash>
+findSymbolClashes(llvm::ArrayRef<const ModuleSymbols *> LoadOrder,
+                  const ModuleSymbols *Main = nullptr);
+
+} // namespace wasmrpath
+
+#endif // WASM_RPATH_SYMBOLS_H

@@ -1,0 +1,149 @@
+//===- wasm-rpath/Wheel.h - Wheel names, .dist-info and RECORD ---*- C++ -*-===//
+//
+// The rules of the wheel format (PEP 427, PEP 491; the "binary distribution
+// format" specification) that a repair of a Pyodide wheel needs, on top of
+// the zip layer (Zip.h): the file name's fields, the .dist-info directory,
+// and RECORD, whose rows give each member's SHA-256 and size and which
+// pip checks on install. RECORD is CSV as Python's csv module reads and
+// writes it, so it is parsed and written here exactly that way.
+//
+// Hashing uses OpenSSL's libcrypto (SHA-NI where the CPU has it): RECORD
+// verification reads every member of a wheel, so the hash is the cost.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WASM_RPATH_WHEEL_H
+#define WASM_RPATH_WHEEL_H
+
+#include "wasm-rpath/Zip.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wasmrpath {
+namespace wheel {
+
+/// The fields of a wheel file name,
+/// {distribution}-{version}(-{build tag})?-{python tag}-{abi tag}-{platform tag}.whl.
+/// Tags may be compressed tag sets ("py2.py3"); they are kept as written.
+struct WheelName {
+  std::string Distribution; ///< As in the name (escaped: '-' became '_').
+  std::string Version;
+  std::string Build; ///< Empty if there is none.
+  std::string PythonTag;
+  std::string AbiTag;
+  std::string PlatformTag;
+
+  /// The .dist-info directory this name implies, "{dist}-{version}.dist-info".
+  std::string distInfoDir() const;
+};
+
+/// Parses the file name \p FileName (a path is allowed; only its last
+/// component is read). Errors: no ".whl" suffix, not 5 or 6 dash-separated
+/// fields, an empty field, a build tag that does not start with a digit.
+llvm::Expected<WheelName> parseWheelName(llvm::StringRef FileName);
+
+/// The .dist-info directory of a wheel and its signature-related members.
+struct DistInfo {
+  std::string Dir; ///< "name-1.0.dist-info", no trailing slash.
+  const zip::Entry *Record = nullptr; ///< Always set.
+  const zip::Entry *RecordJWS = nullptr;
+  const zip::Entry *RecordP7S = nullptr;
+};
+
+/// Finds the .dist-info directory: the top-level directories whose names
+/// end in ".dist-info" (from member paths; there need not be directory
+/// entries). If there is one, it is the one; if there are several, the one
+/// that \p Name implies (compared after PEP 503 normalization of the
+/// distribution part), else an error. Errors: none, several without a
+/// match, no RECORD in it.
+llvm::Expected<DistInfo> findDistInfo(const zip::Archive &A,
+                                      const WheelName *Name = nullptr);
+
+/// The hash algorithms RECORD may use (the specification requires sha256
+/// or stronger from hashlib; these are the ones seen in practice).
+enum class HashAlgorithm { SHA256, SHA384, SHA512 };
+
+/// "sha256" -> SHA256 and so on; nullopt for anything else (md5, sha1...).
+std::optional<HashAlgorithm> parseHashAlgorithm(llvm::StringRef Name);
+
+/// An incremental hash (OpenSSL EVP), for members streamed through
+/// zip::Archive::forEachChunk().
+class Hasher {
+public:
+  explicit Hasher(HashAlgorithm A = HashAlgorithm::SHA256);
+  ~Hasher();
+  Hasher(Hasher &&);
+  Hasher &operator=(Hasher &&);
+  void update(llvm::ArrayRef<uint8_t> Bytes);
+  /// The digest; the Hasher must not be used afterwards.
+  std::vector<uint8_t> final();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> P;
+};
+
+/// SHA-256 of \p Bytes.
+std::array<uint8_t, 32> sha256Digest(llvm::ArrayRef<uint8_t> Bytes);
+
+/// URL-safe base64 without '=' padding, as RECORD writes digests.
+std::string base64UrlNoPad(llvm::ArrayRef<uint8_t> Bytes);
+
+/// One RECORD row. Hash is "algorithm=digest" or empty (RECORD's own row,
+/// and the signature files); Size is decimal or empty, kept as text.
+struct RecordRow {
+  std::string Path;
+  std::string Hash;
+  std::string Size;
+};
+
+/// The row for \p Path with content \p Content: "sha256=<digest>", size.
+RecordRow makeRecordRow(llvm::StringRef Path, llvm::ArrayRef<uint8_t> Content);
+
+/// The content of a RECORD file.
+class Record {
+public:
+  /// Parses \p Text as Python's csv.reader does (fields quoted with '"',
+  /// '""' inside quotes, "\n" or "\r\n" line ends, newlines allowed inside
+  /// quotes; empty lines skipped). Errors, with the line number: a row
+  /// without exactly three fields, an unterminated quote, a path listed
+  /// twice.
+  static llvm::Expected<Record> parse(llvm::StringRef Text);
+
+  std::vector<RecordRow> Rows;
+
+  /// The row for \p Path, or null.
+  const RecordRow *find(llvm::StringRef Path) const;
+
+  /// RECORD as `wheel` and pip write it: "\n" line ends, fields quoted
+  /// (QUOTE_MINIMAL) only when they hold ',', '"', '\r' or '\n', rows in
+  /// the order of Rows (a repair lists them in the archive's member order,
+  /// RECORD's own row, with empty hash and size, among them). Byte for
+  /// byte what Python's csv.writer writes, except for a path holding '\r',
+  /// which Python 3.11 leaves unquoted so that its own reader splits the
+  /// row there; here it is quoted, and reads back.
+  std::string serialize() const;
+};
+
+/// Checks member \p E of \p A against \p R: its row must exist and have a
+/// hash of a supported algorithm, and the member's content must have that
+/// digest and the row's size. Directories (names ending in '/') and
+/// RECORD, RECORD.jws and RECORD.p7s of \p DI are not checked (their rows,
+/// if any, have no hash). The content is streamed (forEachChunk), so
+/// memory stays bounded. Errors name the member: "member 'x' is not in
+/// RECORD", "has no hash in RECORD", "unsupported hash algorithm 'md5'",
+/// "hash does not match RECORD", "size N does not match RECORD (M)", and
+/// the zip layer's extraction errors.
+llvm::Error verifyMember(const zip::Archive &A, const zip::Entry &E,
+                         const Record &R, const DistInfo &DI);
+
+} // namespace wheel
+} // namespace wasmrpath
+
+#endif // WASM_RPATH_WHEEL_H

@@ -1,0 +1,239 @@
+//===- wasm-rpath/Zip.h - Read zip archives, lay out new ones ----*- C++ -*-===//
+//
+// The zip container layer under the wheel rules (Wheel.h). A wheel is a zip
+// archive; repairing one replaces a few members (the edited .so files and
+// RECORD) and keeps every other member byte for byte. So the reader keeps
+// where each member's bytes are in the file, and the writer lays a new
+// archive out as OutputChunks (Writer.h): copied members are ranges of the
+// input, written by the file layer (FileIO.h) with kernel copies, never
+// decompressed or recompressed; only new members and the central directory
+// are new bytes.
+//
+// The reader validates everything it reads against the file's size before
+// it trusts it (offsets, sizes, counts), so a hostile archive gives an
+// Error, never a crash or a huge allocation. ZIP64 is supported throughout
+// (members and offsets past 4 GiB, more than 65535 members). Errors say what
+// and where, not which file: callers wrap them with llvm::createFileError.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WASM_RPATH_ZIP_H
+#define WASM_RPATH_ZIP_H
+
+#include "wasm-rpath/Writer.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace wasmrpath {
+namespace zip {
+
+/// Compression methods this layer can extract and write.
+enum : uint16_t { MethodStored = 0, MethodDeflate = 8 };
+
+/// General purpose flag bits that matter here.
+enum : uint16_t {
+  FlagEncrypted = 1 << 0,
+  FlagDataDescriptor = 1 << 3,
+  FlagStrongEncryption = 1 << 6,
+  FlagUTF8 = 1 << 11,
+};
+
+/// One member, as its central directory record describes it (ZIP64 values
+/// already substituted for the 0xFFFFFFFF placeholders), plus where its
+/// bytes are in the file.
+struct Entry {
+  std::string Name; ///< Raw bytes of the name (UTF-8 for wheels).
+  uint16_t VersionMadeBy = 0;
+  uint16_t VersionNeeded = 0;
+  uint16_t Flags = 0;
+  uint16_t Method = 0;
+  uint16_t DosTime = 0;
+  uint16_t DosDate = 0;
+  uint32_t CRC32 = 0;
+  uint64_t CompressedSize = 0;
+  uint64_t UncompressedSize = 0;
+  uint16_t InternalAttrs = 0;
+  uint32_t ExternalAttrs = 0;
+  uint64_t LocalHeaderOffset = 0;
+  /// First byte of the (compressed) data, after the local header.
+  uint64_t DataOffset = 0;
+  /// One past the member's last byte: the end of the data, or of the data
+  /// descriptor if FlagDataDescriptor is set. [LocalHeaderOffset, RecordEnd)
+  /// is what Writer::copyEntry() copies.
+  uint64_t RecordEnd = 0;
+  std::string Extra;   ///< The central record's extra field, raw.
+  std::string Comment; ///< The central record's comment, raw.
+  /// True if the central record kept its sizes in the ZIP64 extra field
+  /// although they fit in 32 bits (Python's force_zip64 does that); a copy
+  /// keeps that form, since the local header, copied as it is, agrees.
+  bool Zip64Sizes = false;
+
+  bool isDirectory() const { return llvm::StringRef(Name).ends_with("/"); }
+  bool isEncrypted() const {
+    return Flags & (FlagEncrypted | FlagStrongEncryption);
+  }
+  /// The Unix mode (type and permission bits) if the member was made on
+  /// Unix (external attributes' high half), else 0.
+  uint32_t unixMode() const;
+};
+
+/// A zip archive read from bytes in memory (usually an InputFile's
+/// mapping, which must outlive the Archive).
+class Archive {
+public:
+  /// Reads the end of central directory record (searched for in the last
+  /// 64 KiB + 22 bytes; it must end the file, with its comment), the ZIP64
+  /// end records when the locator is there, and the whole central
+  /// directory. Each member's local header is read too: its signature and
+  /// name must match the central record, its data (and data descriptor)
+  /// must lie within the file, before the central directory, and no two
+  /// members may overlap (a "zip bomb" of shared data is refused).
+  ///
+  /// Encryption and compression methods are not checked here, so such an
+  /// archive can still be listed and copied; extract() refuses them.
+  ///
+  /// Errors: "not a zip file (no end of central directory record)",
+  /// "truncated central directory", "central directory entry N ...",
+  /// "member 'x' data runs past the end of the file", "members 'x' and 'y'
+  /// overlap", and so on, with offsets where useful.
+  static llvm::Expected<Archive> read(llvm::ArrayRef<uint8_t> Data);
+
+  llvm::ArrayRef<Entry> entries() const { return Entries; }
+  /// The archive comment (raw bytes).
+  llvm::StringRef comment() const { return Comment; }
+  llvm::ArrayRef<uint8_t> data() const { return Data; }
+  /// The first member named \p Name, or null.
+  const Entry *find(llvm::StringRef Name) const;
+
+  /// Extracts the whole member \p E into \p Out (replacing its content).
+  /// Errors: the member is encrypted or uses a method other than stored or
+  /// deflate; its size is above \p Limit ("member 'x' is too large");
+  /// its data is corrupt, decompresses to another size than recorded, or
+  /// its CRC-32 does not match.
+  llvm::Error extract(const Entry &E, llvm::SmallVectorImpl<uint8_t> &Out,
+                      uint64_t Limit) const;
+
+  /// Streams the uncompressed content of \p E through \p Fn in chunks of
+  /// at most ChunkSize bytes, holding no more than that (plus zlib's state)
+  /// whatever the member's size. Size and CRC-32 are checked as the data
+  /// goes, so the last call to \p Fn may precede a corruption error: a
+  /// caller that must not act on bad data acts only after success. An
+  /// error from \p Fn stops the walk and is returned. Same errors as
+  /// extract(), without the limit.
+  llvm::Error
+  forEachChunk(const Entry &E,
+               llvm::function_ref<llvm::Error(llvm::ArrayRef<uint8_t>)> Fn) const;
+
+  /// The first min(N, size) bytes of the member's content into \p Out, for
+  /// readers that need only a file's head (a wasm module's dylink.0 is its
+  /// first section). Costs about N bytes of decompression; the CRC cannot
+  /// be checked on a prefix, so only structural errors are reported.
+  llvm::Error extractPrefix(const Entry &E, uint64_t N,
+                            llvm::SmallVectorImpl<uint8_t> &Out) const;
+
+  static constexpr size_t ChunkSize = 256 * 1024;
+
+  /// Sets a function that streaming reads (forEachChunk, extractPrefix)
+  /// call with each range of the archive's bytes they are done with, so
+  /// that the owner of a mapping can let its pages go
+  /// (InputFile::releasePages()): streaming a 200 MiB member then keeps a
+  /// few pages of it resident, not 200 MiB. Ranges are released only once
+  /// read; the hook must be safe to call from several threads.
+  void setReleaseHook(std::function<void(llvm::ArrayRef<uint8_t>)> Hook) {
+    Release = std::move(Hook);
+  }
+
+private:
+  std::function<void(llvm::ArrayRef<uint8_t>)> Release;
+  llvm::ArrayRef<uint8_t> Data;
+  std::vector<Entry> Entries;
+  std::string Comment;
+};
+
+/// How Writer::addEntry() writes a new member.
+struct NewEntry {
+  /// Deflate level 1-9 (libdeflate's, which follow zlib's scale); 0 stores
+  /// the content uncompressed.
+  int Level = 6;
+  /// Modification time, Unix seconds (UTC). Converted to the DOS fields in
+  /// UTC and clipped to 1980-01-01 00:00:00 .. 2107-12-31 23:59:58, as
+  /// Python's zipfile and `wheel` do with SOURCE_DATE_EPOCH.
+  int64_t MTime = 315532800; // 1980-01-01 00:00:00 UTC
+  /// Unix mode, type bits included (external attributes' high half).
+  uint32_t Mode = 0100644;
+};
+
+/// Lays out a new archive, member by member, in the order of the calls, as
+/// OutputChunks for writeOutputFile(). Copied members are ranges of the
+/// archive they were read from (one input file per Writer: all copied
+/// entries must come from the Archive over that file's data), and
+/// adjacent ranges are merged, so copying a run of members in their
+/// original order costs one kernel copy. Output is deterministic: the same
+/// calls give the same bytes.
+class Writer {
+public:
+  Writer();
+  ~Writer();
+  Writer(Writer &&);
+  Writer &operator=(Writer &&);
+
+  /// Copies member \p E as it is in the input: local header, data and data
+  /// descriptor in one range, never recompressed. Its central record is
+  /// written again with every field kept but the local header offset; the
+  /// ZIP64 extra is rewritten for the new offset (added if the offset
+  /// passes 4 GiB), other extra fields are kept as they were.
+  /// Error: the central extra field would exceed 65535 bytes.
+  llvm::Error copyEntry(const Entry &E);
+
+  /// Adds a new member named \p Name holding \p Content: compressed with
+  /// libdeflate at \p Opts.Level, CRC-32, sizes in the local header (no data
+  /// descriptor), made by Unix (host 3, format 2.0), flag bit 11 (UTF-8)
+  /// if the name is not ASCII. ZIP64 extras are written only when a size
+  /// or the offset needs them. Errors: a name longer than 65535 bytes, a
+  /// level outside 0-9.
+  llvm::Error addEntry(llvm::StringRef Name, llvm::ArrayRef<uint8_t> Content,
+                       const NewEntry &Opts = NewEntry());
+
+  /// Sets the archive comment. Error: longer than 65535 bytes.
+  llvm::Error setComment(llvm::StringRef Comment);
+
+  /// The bytes laid out so far (the offset of the next member).
+  uint64_t size() const;
+
+  /// Appends the central directory, the ZIP64 end records if the member
+  /// count, the directory's size or its offset need them, and the end of
+  /// central directory record; returns the whole layout. The Writer is
+  /// empty afterwards.
+  std::vector<OutputChunk> finish();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> P;
+};
+
+/// Writes \p Chunks to \p OS, taking input ranges from \p Input (the bytes
+/// the copied entries were read from). For tests and in-memory use; files
+/// are written with writeOutputFile().
+void writeChunks(llvm::ArrayRef<OutputChunk> Chunks,
+                 llvm::ArrayRef<uint8_t> Input, llvm::raw_ostream &OS);
+
+/// The DOS date and time (UTC) of Unix time \p T, clipped as NewEntry says.
+void unixToDosTime(int64_t T, uint16_t &DosDate, uint16_t &DosTime);
+
+/// The Unix time of DOS date and time fields read as UTC: the inverse of
+/// unixToDosTime(), so that a member that is rewritten keeps its stamp.
+int64_t dosToUnixTime(uint16_t DosDate, uint16_t DosTime);
+
+} // namespace zip
+} // namespace wasmrpath
+
+#endif // WASM_RPATH_ZIP_H

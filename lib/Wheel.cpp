@@ -1,0 +1,387 @@
+//===- Wheel.cpp - Wheel names, .dist-info and RECORD ---------------------===//
+//
+// The wheel rules on top of the zip layer. RECORD is read and written the
+// way Python's csv module does (the `wheel` package and pip use it with
+// lineterminator "\n"), so that a RECORD we rewrite is byte-identical to
+// the one `wheel pack` would write for the same rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wasm-rpath/Wheel.h"
+#include "wasm-rpath/Display.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Base64.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/Path.h"
+#include <openssl/evp.h>
+
+using namespace llvm;
+
+namespace wasmrpath {
+namespace wheel {
+
+namespace {
+
+Error makeError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+std::string quoted(StringRef S) { return "'" + escapeForDisplay(S) + "'"; }
+
+/// PEP 503 normalization: lower case, runs of '-', '_', '.' become '-'.
+std::string normalizeName(StringRef Name) {
+  std::string Out;
+  bool InRun = false;
+  for (char C : Name) {
+    if (C == '-' || C == '_' || C == '.') {
+      if (!InRun)
+        Out += '-';
+      InRun = true;
+      continue;
+    }
+    InRun = false;
+    Out += toLower(C);
+  }
+  return Out;
+}
+
+const EVP_MD *evpDigest(HashAlgorithm A) {
+  switch (A) {
+  case HashAlgorithm::SHA256:
+    return EVP_sha256();
+  case HashAlgorithm::SHA384:
+    return EVP_sha384();
+  case HashAlgorithm::SHA512:
+    return EVP_sha512();
+  }
+  llvm_unreachable("unknown hash algorithm");
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// File name and .dist-info
+//===----------------------------------------------------------------------===//
+
+std::string WheelName::distInfoDir() const {
+  return Distribution + "-" + Version + ".dist-info";
+}
+
+Expected<WheelName> parseWheelName(StringRef FileName) {
+  StringRef Base = sys::path::filename(FileName, sys::path::Style::posix);
+  std::string Quoted = quoted(Base);
+  if (!Base.consume_back(".whl"))
+    return makeError("wheel file name " + Quoted + " does not end in .whl");
+  SmallVector<StringRef, 6> Parts;
+  Base.split(Parts, '-');
+  if (Parts.size() != 5 && Parts.size() != 6)
+    return makeError("wheel file name " + Quoted + " has " +
+                     Twine(Parts.size()) + " dash-separated fields, not "
+                     "5 or 6 (name-version[-build]-python-abi-platform)");
+  for (StringRef P : Parts)
+    if (P.empty())
+      return makeError("wheel file name " + Quoted + " has an empty field");
+  WheelName N;
+  N.Distribution = Parts[0].str();
+  N.Version = Parts[1].str();
+  size_t I = 2;
+  if (Parts.size() == 6) {
+    if (!isDigit(Parts[2].front()))
+      return makeError("wheel file name " + Quoted + ": build tag " +
+                       quoted(Parts[2]) + " does not start with a digit");
+    N.Build = Parts[I++].str();
+  }
+  N.PythonTag = Parts[I++].str();
+  N.AbiTag = Parts[I++].str();
+  N.PlatformTag = Parts[I].str();
+  return N;
+}
+
+Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
+  std::vector<std::string> Dirs;
+  StringSet<> Seen;
+  for (const zip::Entry &E : A.entries()) {
+    StringRef Top = StringRef(E.Name).split('/').first;
+    if (Top.size() < E.Name.size() && Top.ends_with(".dist-info") &&
+        Seen.insert(Top).second)
+      Dirs.push_back(Top.str());
+  }
+  if (Dirs.empty())
+    return makeError("no .dist-info directory");
+  std::string Dir;
+  if (Dirs.size() == 1) {
+    Dir = Dirs.front();
+  } else {
+    std::string List;
+    for (const std::string &D : Dirs)
+      List += (List.empty() ? "" : ", ") + quoted(D);
+    if (!Name)
+      return makeError("several .dist-info directories: " + List);
+    // Compare names as pip does: the distribution part normalized, the
+    // version exactly.
+    auto Key = [](StringRef D) {
+      D.consume_back(".dist-info");
+      auto [Dist, Version] = D.split('-');
+      return normalizeName(Dist) + "-" + Version.str();
+    };
+    std::string Want = Key(Name->distInfoDir());
+    for (const std::string &D : Dirs)
+      if (Key(D) == Want) {
+        if (!Dir.empty())
+          return makeError("several .dist-info directories match " +
+                           quoted(Name->distInfoDir()) + ": " + List);
+        Dir = D;
+      }
+    if (Dir.empty())
+      return makeError("several .dist-info directories (" + List +
+                       ") and none is " + quoted(Name->distInfoDir()));
+  }
+  DistInfo DI;
+  DI.Dir = Dir;
+  DI.Record = A.find(Dir + "/RECORD");
+  DI.RecordJWS = A.find(Dir + "/RECORD.jws");
+  DI.RecordP7S = A.find(Dir + "/RECORD.p7s");
+  if (!DI.Record)
+    return makeError(quoted(Dir + "/RECORD") + " is missing");
+  return DI;
+}
+
+//===----------------------------------------------------------------------===//
+// Hashing
+//===----------------------------------------------------------------------===//
+
+std::optional<HashAlgorithm> parseHashAlgorithm(StringRef Name) {
+  if (Name == "sha256")
+    return HashAlgorithm::SHA256;
+  if (Name == "sha384")
+    return HashAlgorithm::SHA384;
+  if (Name == "sha512")
+    return HashAlgorithm::SHA512;
+  return std::nullopt;
+}
+
+struct Hasher::Impl {
+  EVP_MD_CTX *Ctx = nullptr;
+  ~Impl() { EVP_MD_CTX_free(Ctx); }
+};
+
+Hasher::Hasher(HashAlgorithm A) : P(std::make_unique<Impl>()) {
+  P->Ctx = EVP_MD_CTX_new();
+  if (!P->Ctx || !EVP_DigestInit_ex(P->Ctx, evpDigest(A), nullptr))
+    report_fatal_error("OpenSSL: cannot initialize a digest");
+}
+Hasher::~Hasher() = default;
+Hasher::Hasher(Hasher &&) = default;
+Hasher &Hasher::operator=(Hasher &&) = default;
+
+void Hasher::update(ArrayRef<uint8_t> Bytes) {
+  if (!EVP_DigestUpdate(P->Ctx, Bytes.data(), Bytes.size()))
+    report_fatal_error("OpenSSL: EVP_DigestUpdate failed");
+}
+
+std::vector<uint8_t> Hasher::final() {
+  std::vector<uint8_t> Out(EVP_MAX_MD_SIZE);
+  unsigned Len = 0;
+  if (!EVP_DigestFinal_ex(P->Ctx, Out.data(), &Len))
+    report_fatal_error("OpenSSL: EVP_DigestFinal_ex failed");
+  Out.resize(Len);
+  return Out;
+}
+
+std::array<uint8_t, 32> sha256Digest(ArrayRef<uint8_t> Bytes) {
+  std::array<uint8_t, 32> Out;
+  unsigned Len = 0;
+  if (!EVP_Digest(Bytes.data(), Bytes.size(), Out.data(), &Len, EVP_sha256(),
+                  nullptr) ||
+      Len != Out.size())
+    report_fatal_error("OpenSSL: EVP_Digest failed");
+  return Out;
+}
+
+std::string base64UrlNoPad(ArrayRef<uint8_t> Bytes) {
+  std::string S = encodeBase64(Bytes);
+  while (!S.empty() && S.back() == '=')
+    S.pop_back();
+  for (char &C : S)
+    C = C == '+' ? '-' : C == '/' ? '_' : C;
+  return S;
+}
+
+RecordRow makeRecordRow(StringRef Path, ArrayRef<uint8_t> Content) {
+  return {Path.str(), "sha256=" + base64UrlNoPad(sha256Digest(Content)),
+          std::to_string(Content.size())};
+}
+
+//===----------------------------------------------------------------------===//
+// RECORD
+//===----------------------------------------------------------------------===//
+
+Expected<Record> Record::parse(StringRef Text) {
+  Record R;
+  StringSet<> Paths;
+  std::vector<std::string> Fields;
+  std::string Field;
+  enum { StartField, InField, InQuotes, QuoteInQuotes } State = StartField;
+  size_t Line = 1, RowLine = 1;
+  bool RowStarted = false;
+
+  auto EndRow = [&]() -> Error {
+    // A line with nothing on it is no row (csv.reader gives []).
+    if (!RowStarted) {
+      RowLine = Line;
+      return Error::success();
+    }
+    Fields.push_back(std::move(Field));
+    Field.clear();
+    if (Fields.size() != 3)
+      return makeError("RECORD line " + Twine(RowLine) + " has " +
+                       Twine(Fields.size()) + " fields, not 3 (path, hash, "
+                       "size)");
+    if (!Paths.insert(Fields[0]).second)
+      return makeError("RECORD line " + Twine(RowLine) + " lists " +
+                       quoted(Fields[0]) + " again");
+    R.Rows.push_back({std::move(Fields[0]), std::move(Fields[1]),
+                      std::move(Fields[2])});
+    Fields.clear();
+    RowStarted = false;
+    RowLine = Line;
+    return Error::success();
+  };
+
+  for (size_t I = 0; I < Text.size(); ++I) {
+    char C = Text[I];
+    bool NewLine = C == '\n' || C == '\r';
+    if (NewLine && State != InQuotes) {
+      // "\r\n" is one line end.
+      if (C == '\r' && I + 1 < Text.size() && Text[I + 1] == '\n')
+        ++I;
+      ++Line;
+      if (Error E = EndRow())
+        return E;
+      State = StartField;
+      continue;
+    }
+    if (C == '\n')
+      ++Line;
+    RowStarted = true;
+    switch (State) {
+    case StartField:
+      if (C == '"')
+        State = InQuotes;
+      else if (C == ',')
+        Fields.push_back(std::exchange(Field, std::string()));
+      else {
+        Field += C;
+        State = InField;
+      }
+      break;
+    case InField:
+      if (C == ',') {
+        Fields.push_back(std::exchange(Field, std::string()));
+        State = StartField;
+      } else {
+        Field += C; // A quote inside an unquoted field is literal.
+      }
+      break;
+    case InQuotes:
+      if (C == '"')
+        State = QuoteInQuotes;
+      else
+        Field += C;
+      break;
+    case QuoteInQuotes:
+      if (C == '"') {
+        Field += '"';
+        State = InQuotes;
+      } else if (C == ',') {
+        Fields.push_back(std::exchange(Field, std::string()));
+        State = StartField;
+      } else {
+        // csv.reader (not strict) keeps text after a closing quote.
+        Field += C;
+        State = InField;
+      }
+      break;
+    }
+  }
+  if (State == InQuotes)
+    return makeError("RECORD line " + Twine(RowLine) +
+                     " has an unterminated quoted field");
+  if (Error E = EndRow())
+    return E;
+  return R;
+}
+
+const RecordRow *Record::find(StringRef Path) const {
+  for (const RecordRow &Row : Rows)
+    if (Row.Path == Path)
+      return &Row;
+  return nullptr;
+}
+
+std::string Record::serialize() const {
+  std::string Out;
+  auto Put = [&](StringRef F) {
+    if (F.find_first_of(",\"\r\n") == StringRef::npos) {
+      Out += F;
+      return;
+    }
+    Out += '"';
+    for (char C : F) {
+      if (C == '"')
+        Out += '"';
+      Out += C;
+    }
+    Out += '"';
+  };
+  for (const RecordRow &Row : Rows) {
+    Put(Row.Path);
+    Out += ',';
+    Put(Row.Hash);
+    Out += ',';
+    Put(Row.Size);
+    Out += '\n';
+  }
+  return Out;
+}
+
+Error verifyMember(const zip::Archive &A, const zip::Entry &E,
+                   const Record &R, const DistInfo &DI) {
+  if (E.isDirectory() || &E == DI.Record || &E == DI.RecordJWS ||
+      &E == DI.RecordP7S)
+    return Error::success();
+  std::string Member = "member " + quoted(E.Name);
+  const RecordRow *Row = R.find(E.Name);
+  if (!Row)
+    return makeError(Member + " is not in RECORD");
+  if (Row->Hash.empty())
+    return makeError(Member + " has no hash in RECORD");
+  auto [AlgName, Expected] = StringRef(Row->Hash).split('=');
+  std::optional<HashAlgorithm> Alg = parseHashAlgorithm(AlgName);
+  if (!Alg)
+    return makeError(Member + ": unsupported hash algorithm " +
+                     quoted(AlgName) + " in RECORD");
+  if (!Row->Size.empty()) {
+    uint64_t Size;
+    if (StringRef(Row->Size).getAsInteger(10, Size))
+      return makeError(Member + " has a bad size " + quoted(Row->Size) +
+                       " in RECORD");
+    if (Size != E.UncompressedSize)
+      return makeError(Member + " size " + Twine(E.UncompressedSize) +
+                       " does not match RECORD (" + Twine(Size) + ")");
+  }
+  Hasher H(*Alg);
+  if (Error Err = A.forEachChunk(E, [&](ArrayRef<uint8_t> Chunk) {
+        H.update(Chunk);
+        return Error::success();
+      }))
+    return Err;
+  if (base64UrlNoPad(H.final()) != Expected)
+    return makeError(Member + " hash does not match RECORD");
+  return Error::success();
+}
+
+} // namespace wheel
+} // namespace wasmrpath

@@ -1,0 +1,893 @@
+//===- Zip.cpp - Read zip archives, lay out new ones ----------------------===//
+//
+// The format is PKWARE's APPNOTE.TXT (6.3.x): members (local header, data,
+// optional data descriptor), then the central directory, then the ZIP64 end
+// record and locator if needed, then the end of central directory record
+// (EOCD). Only the central directory is trusted for what a member is; the
+// local header is read to find the data and checked to agree on the name.
+//
+// Every offset, size and count read from the file is checked against the
+// bytes present before it is used or anything is reserved for it.
+//
+// Whole members are inflated with libdeflate (several times faster than
+// zlib, and the exact output size is known); streamed members with zlib,
+// which keeps state between calls; CRC-32 is libdeflate's (PCLMUL).
+//
+//===----------------------------------------------------------------------===//
+
+#include "wasm-rpath/Zip.h"
+#include "wasm-rpath/Display.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/ErrorHandling.h"
+#include <algorithm>
+#include <optional>
+#include <libdeflate.h>
+#include <zlib.h>
+
+using namespace llvm;
+
+namespace wasmrpath {
+namespace zip {
+
+namespace {
+
+enum : uint32_t {
+  SigLocal = 0x04034b50,
+  SigCentral = 0x02014b50,
+  SigEOCD = 0x06054b50,
+  SigZip64EOCD = 0x06064b50,
+  SigZip64Locator = 0x07064b50,
+  SigDataDescriptor = 0x08074b50,
+};
+
+enum : size_t {
+  LocalHeaderSize = 30,
+  CentralHeaderSize = 46,
+  EOCDSize = 22,
+  Zip64EOCDSize = 56,
+  Zip64LocatorSize = 20,
+};
+
+constexpr uint16_t Zip64ExtraID = 0x0001;
+constexpr uint32_t Max32 = 0xFFFFFFFF;
+constexpr uint16_t Max16 = 0xFFFF;
+
+Error makeError(const Twine &Msg) {
+  return createStringError(inconvertibleErrorCode(), Msg);
+}
+
+std::string hex(uint64_t V) { return "0x" + utohexstr(V, /*LowerCase=*/true); }
+
+uint16_t get16(const uint8_t *P) {
+  return support::endian::read16le(P);
+}
+uint32_t get32(const uint8_t *P) {
+  return support::endian::read32le(P);
+}
+uint64_t get64(const uint8_t *P) {
+  return support::endian::read64le(P);
+}
+
+/// True if [Off, Off + Len) lies within a buffer of Size bytes (no overflow).
+bool inBounds(uint64_t Off, uint64_t Len, uint64_t Size) {
+  return Off <= Size && Len <= Size - Off;
+}
+
+/// A member's name for messages: names are raw bytes from a possibly
+/// hostile file, so they are escaped like every string the tools print.
+std::string quoted(StringRef Name) {
+  return "'" + escapeForDisplay(Name) + "'";
+}
+
+std::string memberName(const Entry &E) { return "member " + quoted(E.Name); }
+
+/// Calls Fn(ID, Body) for each block of an extra field. A trailing run of
+/// fewer than 4 bytes is ignored (some writers pad); a block that claims
+/// more bytes than remain is an error.
+Error walkExtra(StringRef Extra,
+                function_ref<Error(uint16_t, StringRef)> Fn) {
+  size_t Pos = 0;
+  while (Extra.size() - Pos >= 4) {
+    const uint8_t *P = reinterpret_cast<const uint8_t *>(Extra.data()) + Pos;
+    uint16_t ID = get16(P), Len = get16(P + 2);
+    if (Len > Extra.size() - Pos - 4)
+      return makeError("extra field block " + hex(ID) + " runs past the end "
+                       "of the extra field");
+    if (Error E = Fn(ID, Extra.substr(Pos + 4, Len)))
+      return E;
+    Pos += 4 + Len;
+  }
+  return Error::success();
+}
+
+/// The extra field without its ZIP64 block(s).
+std::string stripZip64(StringRef Extra) {
+  std::string Out;
+  size_t Pos = 0;
+  while (Extra.size() - Pos >= 4) {
+    const uint8_t *P = reinterpret_cast<const uint8_t *>(Extra.data()) + Pos;
+    uint16_t ID = get16(P), Len = get16(P + 2);
+    if (Len > Extra.size() - Pos - 4)
+      break; // The reader refused such fields; nothing sensible to keep.
+    if (ID != Zip64ExtraID)
+      Out.append(Extra.data() + Pos, 4 + Len);
+    Pos += 4 + Len;
+  }
+  Out.append(Extra.data() + Pos, Extra.size() - Pos);
+  return Out;
+}
+
+/// Reads the ZIP64 extra of a central record: it holds, in this order,
+/// those of the uncompressed size, compressed size, local header offset and
+/// disk number whose 32-bit (16-bit) fields are all ones.
+Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
+                      bool NeedDisk, size_t Index) {
+  bool Need = NeedU || NeedC || NeedOff || NeedDisk;
+  bool Found = false;
+  Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef Body) -> Error {
+    if (!Need || ID != Zip64ExtraID || Found)
+      return Error::success();
+    Found = true;
+    const uint8_t *P = reinterpret_cast<const uint8_t *>(Body.data());
+    size_t Need = 8 * (NeedU + NeedC + NeedOff) + 4 * NeedDisk;
+    if (Body.size() < Need)
+      return makeError("ZIP64 extra field is too short (" +
+                       Twine(Body.size()) + " bytes, " + Twine(Need) +
+                       " needed)");
+    if (NeedU) {
+      E.UncompressedSize = get64(P);
+      P += 8;
+    }
+    if (NeedC) {
+      E.CompressedSize = get64(P);
+      P += 8;
+    }
+    if (NeedOff)
+      E.LocalHeaderOffset = get64(P);
+    return Error::success();
+  });
+  if (Err)
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + "): " + toString(std::move(Err)));
+  if (Need && !Found)
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + ") has 0xffffffff sizes or offset but "
+                     "no ZIP64 extra field");
+  return Error::success();
+}
+
+/// Finds the end of the member's data descriptor: with or without its
+/// optional signature, with 4- or 8-byte sizes, whichever form repeats the
+/// central directory's CRC and sizes. Sizes below 4 GiB fit both widths
+/// (the high halves are zeros), so 8-byte sizes are tried first when the
+/// local header has a ZIP64 extra (APPNOTE 4.3.9.2 says they are then
+/// used), and among the forms that match, one followed by the next header's
+/// signature (or the end of the members) wins.
+Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
+                                     uint64_t DataEnd, uint64_t Limit,
+                                     bool LocalZip64) {
+  std::optional<uint64_t> First;
+  for (bool WithSig : {true, false}) {
+    for (bool Wide : {LocalZip64, !LocalZip64}) {
+      uint64_t Len = (WithSig ? 4 : 0) + 4 + (Wide ? 16 : 8);
+      if (!inBounds(DataEnd, Len, Limit))
+        continue;
+      const uint8_t *P = Data.data() + DataEnd;
+      if (WithSig) {
+        if (get32(P) != SigDataDescriptor)
+          continue;
+        P += 4;
+      }
+      uint64_t C = Wide ? get64(P + 4) : get32(P + 4);
+      uint64_t U = Wide ? get64(P + 12) : get32(P + 8);
+      if (get32(P) != E.CRC32 || C != E.CompressedSize ||
+          U != E.UncompressedSize)
+        continue;
+      uint64_t End = DataEnd + Len;
+      if (End == Limit ||
+          (inBounds(End, 4, Limit) && (get32(Data.data() + End) == SigLocal ||
+                                       get32(Data.data() + End) == SigCentral)))
+        return End;
+      if (!First)
+        First = End;
+    }
+  }
+  if (First)
+    return *First;
+  return makeError(memberName(E) + " has no data descriptor matching the "
+                   "central directory at offset " + hex(DataEnd));
+}
+
+/// Reads the central record at \p Pos (advanced past it) of a directory
+/// ending at \p CDEnd.
+Expected<Entry> readCentralRecord(ArrayRef<uint8_t> Data, uint64_t &Pos,
+                                  uint64_t CDEnd, size_t Index) {
+  if (!inBounds(Pos, CentralHeaderSize, CDEnd))
+    return makeError("truncated central directory: entry " + Twine(Index) +
+                     " at offset " + hex(Pos) + " runs past its end");
+  const uint8_t *P = Data.data() + Pos;
+  if (get32(P) != SigCentral)
+    return makeError("central directory entry " + Twine(Index) +
+                     " at offset " + hex(Pos) + " has a bad signature");
+  Entry E;
+  E.VersionMadeBy = get16(P + 4);
+  E.VersionNeeded = get16(P + 6);
+  E.Flags = get16(P + 8);
+  E.Method = get16(P + 10);
+  E.DosTime = get16(P + 12);
+  E.DosDate = get16(P + 14);
+  E.CRC32 = get32(P + 16);
+  uint32_t C32 = get32(P + 20), U32 = get32(P + 24);
+  uint16_t NameLen = get16(P + 28), ExtraLen = get16(P + 30),
+           CommentLen = get16(P + 32), Disk = get16(P + 34);
+  E.InternalAttrs = get16(P + 36);
+  E.ExternalAttrs = get32(P + 38);
+  uint32_t Off32 = get32(P + 42);
+  uint64_t VarLen = uint64_t(NameLen) + ExtraLen + CommentLen;
+  if (!inBounds(Pos + CentralHeaderSize, VarLen, CDEnd))
+    return makeError("truncated central directory: the name, extra field "
+                     "and comment of entry " + Twine(Index) + " at offset " +
+                     hex(Pos) + " run past its end");
+  const char *V = reinterpret_cast<const char *>(P + CentralHeaderSize);
+  E.Name.assign(V, NameLen);
+  E.Extra.assign(V + NameLen, ExtraLen);
+  E.Comment.assign(V + NameLen + ExtraLen, CommentLen);
+  E.CompressedSize = C32;
+  E.UncompressedSize = U32;
+  E.LocalHeaderOffset = Off32;
+  if (Error Err = applyZip64Extra(E, U32 == Max32, C32 == Max32,
+                                  Off32 == Max32, Disk == Max16, Index))
+    return Err;
+  E.Zip64Sizes = U32 == Max32 || C32 == Max32;
+  if (Disk != 0 && Disk != Max16)
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + ") is on disk " + Twine(Disk) +
+                     " (multi-disk archives are not supported)");
+  Pos += CentralHeaderSize + VarLen;
+  return E;
+}
+
+/// Reads the local header of \p E and sets DataOffset and RecordEnd; all
+/// of the member must lie below \p Limit (the start of the central
+/// directory).
+Error readLocalHeader(ArrayRef<uint8_t> Data, Entry &E, uint64_t Limit) {
+  uint64_t Off = E.LocalHeaderOffset;
+  if (!inBounds(Off, LocalHeaderSize, Limit))
+    return makeError(memberName(E) + " local header at offset " + hex(Off) +
+                     " runs past the start of the central directory");
+  const uint8_t *P = Data.data() + Off;
+  if (get32(P) != SigLocal)
+    return makeError(memberName(E) + " has no local header at offset " +
+                     hex(Off) + " (bad signature)");
+  uint16_t NameLen = get16(P + 26), ExtraLen = get16(P + 28);
+  uint64_t HeaderEnd = Off + LocalHeaderSize + NameLen + ExtraLen;
+  if (HeaderEnd > Limit)
+    return makeError(memberName(E) + " local header at offset " + hex(Off) +
+                     " runs past the start of the central directory");
+  StringRef LocalName(reinterpret_cast<const char *>(P + LocalHeaderSize),
+                      NameLen);
+  if (LocalName != E.Name)
+    return makeError(memberName(E) + " local header at offset " + hex(Off) +
+                     " names " + quoted(LocalName) + " instead");
+  E.DataOffset = HeaderEnd;
+  if (!inBounds(E.DataOffset, E.CompressedSize, Limit))
+    return makeError(memberName(E) + " data runs past the " +
+                     (inBounds(E.DataOffset, E.CompressedSize, Data.size())
+                          ? "start of the central directory"
+                          : "end of the file"));
+  uint64_t DataEnd = E.DataOffset + E.CompressedSize;
+  E.RecordEnd = DataEnd;
+  if (E.Flags & FlagDataDescriptor) {
+    bool LocalZip64 = false;
+    StringRef LocalExtra(LocalName.end(), ExtraLen);
+    // A malformed local extra field is not an error: only the central one
+    // describes the member.
+    consumeError(walkExtra(LocalExtra, [&](uint16_t ID, StringRef) {
+      LocalZip64 |= ID == Zip64ExtraID;
+      return Error::success();
+    }));
+    Expected<uint64_t> End =
+        findDescriptorEnd(Data, E, DataEnd, Limit, LocalZip64);
+    if (!End)
+      return End.takeError();
+    E.RecordEnd = *End;
+  }
+  return Error::success();
+}
+
+} // namespace
+
+uint32_t Entry::unixMode() const {
+  // The high byte of "version made by" is the host system; 3 is Unix.
+  return (VersionMadeBy >> 8) == 3 ? ExternalAttrs >> 16 : 0;
+}
+
+Expected<Archive> Archive::read(ArrayRef<uint8_t> Data) {
+  const uint64_t Size = Data.size();
+  if (Size < EOCDSize)
+    return makeError("not a zip file (too short for an end of central "
+                     "directory record)");
+  // The EOCD ends the file, its comment (at most 65535 bytes) last. Search
+  // backwards, so that a comment that contains the signature does not win.
+  uint64_t EOCD = Size; // Not found.
+  uint64_t Lowest = Size - EOCDSize > Max16 ? Size - EOCDSize - Max16 : 0;
+  for (uint64_t Pos = Size - EOCDSize + 1; Pos-- > Lowest;) {
+    const uint8_t *P = Data.data() + Pos;
+    if (get32(P) == SigEOCD && Pos + EOCDSize + get16(P + 20) == Size) {
+      EOCD = Pos;
+      break;
+    }
+  }
+  if (EOCD == Size)
+    return makeError("not a zip file (no end of central directory record)");
+  const uint8_t *P = Data.data() + EOCD;
+  uint16_t DiskNo = get16(P + 4), CDDisk = get16(P + 6);
+  uint64_t DiskEntries = get16(P + 8), Count = get16(P + 10);
+  uint64_t CDSize = get32(P + 12), CDOffset = get32(P + 16);
+  Archive A;
+  A.Data = Data;
+  A.Comment.assign(reinterpret_cast<const char *>(P + EOCDSize), get16(P + 20));
+
+  // The directory ends where the ZIP64 end record starts, or the EOCD.
+  uint64_t CDEnd = EOCD;
+  if (EOCD >= Zip64LocatorSize &&
+      get32(Data.data() + EOCD - Zip64LocatorSize) == SigZip64Locator) {
+    const uint8_t *L = Data.data() + EOCD - Zip64LocatorSize;
+    uint64_t RecOff = get64(L + 8);
+    if (!inBounds(RecOff, Zip64EOCDSize, EOCD - Zip64LocatorSize))
+      return makeError("ZIP64 end of central directory record offset " +
+                       hex(RecOff) + " is outside the file");
+    const uint8_t *R = Data.data() + RecOff;
+    if (get32(R) != SigZip64EOCD)
+      return makeError("no ZIP64 end of central directory record at offset " +
+                       hex(RecOff) + " (bad signature)");
+    DiskNo = get32(R + 16) ? 1 : 0;
+    CDDisk = get32(R + 20) ? 1 : 0;
+    DiskEntries = get64(R + 24);
+    Count = get64(R + 32);
+    CDSize = get64(R + 40);
+    CDOffset = get64(R + 48);
+    CDEnd = RecOff;
+  }
+  if (DiskNo != 0 || CDDisk != 0 || DiskEntries != Count)
+    return makeError("multi-disk archives are not supported");
+  if (!inBounds(CDOffset, CDSize, CDEnd))
+    return makeError("truncated central directory: " + Twine(CDSize) +
+                     " bytes at offset " + hex(CDOffset) + " run past " +
+                     hex(CDEnd));
+  // Each record is at least 46 bytes: bound the count before reserving.
+  if (Count > CDSize / CentralHeaderSize)
+    return makeError("the end of central directory record claims " +
+                     Twine(Count) + " entries, more than a " +
+                     Twine(CDSize) + "-byte central directory can hold");
+  A.Entries.reserve(Count);
+  uint64_t Pos = CDOffset, End = CDOffset + CDSize;
+  for (uint64_t I = 0; I < Count; ++I) {
+    Expected<Entry> E = readCentralRecord(Data, Pos, End, I);
+    if (!E)
+      return E.takeError();
+    A.Entries.push_back(std::move(*E));
+  }
+  if (Pos != End)
+    return makeError("central directory has " + Twine(End - Pos) +
+                     " bytes after its last entry (the entry count in the "
+                     "end record is wrong)");
+  for (Entry &E : A.Entries)
+    if (Error Err = readLocalHeader(Data, E, CDOffset))
+      return Err;
+
+  // Members must not share bytes: sort their extents and compare
+  // neighbours.
+  std::vector<const Entry *> ByOffset;
+  ByOffset.reserve(A.Entries.size());
+  for (const Entry &E : A.Entries)
+    ByOffset.push_back(&E);
+  llvm::sort(ByOffset, [](const Entry *X, const Entry *Y) {
+    return X->LocalHeaderOffset < Y->LocalHeaderOffset;
+  });
+  for (size_t I = 1; I < ByOffset.size(); ++I)
+    if (ByOffset[I - 1]->RecordEnd > ByOffset[I]->LocalHeaderOffset)
+      return makeError("members " + quoted(ByOffset[I - 1]->Name) + " and " +
+                       quoted(ByOffset[I]->Name) + " overlap (at offset " +
+                       hex(ByOffset[I]->LocalHeaderOffset) + ")");
+  return A;
+}
+
+const Entry *Archive::find(StringRef Name) const {
+  for (const Entry &E : Entries)
+    if (E.Name == Name)
+      return &E;
+  return nullptr;
+}
+
+namespace {
+
+Error checkExtractable(const Entry &E) {
+  if (E.isEncrypted())
+    return makeError(memberName(E) + " is encrypted");
+  if (E.Method != MethodStored && E.Method != MethodDeflate)
+    return makeError(memberName(E) + " uses compression method " +
+                     Twine(E.Method) + " (only stored and deflate are "
+                     "supported)");
+  if (E.Method == MethodStored && E.CompressedSize != E.UncompressedSize)
+    return makeError(memberName(E) + " is stored but its compressed size (" +
+                     Twine(E.CompressedSize) + ") differs from its size (" +
+                     Twine(E.UncompressedSize) + ")");
+  return Error::success();
+}
+
+Error crcMismatch(const Entry &E, uint32_t Got) {
+  return makeError(memberName(E) + " has CRC-32 " + hex(Got) +
+                   ", the central directory says " + hex(E.CRC32));
+}
+
+Error sizeMismatch(const Entry &E, const Twine &Got) {
+  return makeError(memberName(E) + " decompresses to " + Got +
+                   " bytes, the central directory says " +
+                   Twine(E.UncompressedSize));
+}
+
+struct ZStream {
+  z_stream S{};
+  bool Init = false;
+  ~ZStream() {
+    if (Init)
+      inflateEnd(&S);
+  }
+};
+
+/// The streaming walk behind forEachChunk() and extractPrefix(): calls Fn
+/// with the content in chunks; stops early once StopAfter bytes went out
+/// (then nothing is verified). Fn may shorten nothing; it returns an Error
+/// to stop.
+Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
+                   function_ref<Error(ArrayRef<uint8_t>)> Fn,
+                   const std::function<void(ArrayRef<uint8_t>)> &Release) {
+  auto Done = [&](ArrayRef<uint8_t> Consumed) {
+    if (Release)
+      Release(Consumed);
+  };
+  if (Error Err = checkExtractable(E))
+    return Err;
+  ArrayRef<uint8_t> In = Data.slice(E.DataOffset, E.CompressedSize);
+  uint32_t CRC = 0;
+  if (E.Method == MethodStored) {
+    uint64_t Offset = 0;
+    while (Offset < In.size()) {
+      size_t N = std::min<uint64_t>(Archive::ChunkSize, In.size() - Offset);
+      ArrayRef<uint8_t> Chunk = In.slice(Offset, N);
+      CRC = libdeflate_crc32(CRC, Chunk.data(), Chunk.size());
+      if (Error Err = Fn(Chunk))
+        return Err;
+      Done(Chunk);
+      Offset += N;
+      if (Offset >= StopAfter)
+        return Error::success();
+    }
+    return CRC == E.CRC32 ? Error::success() : crcMismatch(E, CRC);
+  }
+
+  ZStream Z;
+  // Raw deflate (negative window bits): zip members have no zlib header.
+  if (inflateInit2(&Z.S, -MAX_WBITS) != Z_OK)
+    return makeError("zlib: cannot initialize inflate");
+  Z.Init = true;
+  std::vector<uint8_t> Window(Archive::ChunkSize);
+  uint64_t InDone = 0, OutDone = 0;
+  for (;;) {
+    // Feed the input in pieces (avail_in is 32-bit), each released once
+    // inflate has consumed it.
+    if (Z.S.avail_in == 0 && InDone < In.size()) {
+      if (InDone)
+        Done(In.slice(InDone - std::min<uint64_t>(InDone, 4 * Archive::ChunkSize),
+                      std::min<uint64_t>(InDone, 4 * Archive::ChunkSize)));
+      size_t N = std::min<uint64_t>(4 * Archive::ChunkSize, In.size() - InDone);
+      Z.S.next_in = const_cast<Bytef *>(In.data() + InDone);
+      Z.S.avail_in = N;
+      InDone += N;
+    }
+    Z.S.next_out = Window.data();
+    Z.S.avail_out = Window.size();
+    int RC = inflate(&Z.S, Z_NO_FLUSH);
+    size_t Got = Window.size() - Z.S.avail_out;
+    if (RC == Z_BUF_ERROR && Got == 0)
+      return makeError(memberName(E) + " has truncated deflate data");
+    if (RC != Z_OK && RC != Z_STREAM_END && !(RC == Z_BUF_ERROR && Got))
+      return makeError(memberName(E) + " has corrupt deflate data" +
+                       (Z.S.msg ? Twine(" (") + Z.S.msg + ")" : Twine()));
+    if (Got) {
+      if (Got > E.UncompressedSize - OutDone)
+        return sizeMismatch(E, "more than " + Twine(E.UncompressedSize));
+      ArrayRef<uint8_t> Chunk(Window.data(), Got);
+      CRC = libdeflate_crc32(CRC, Chunk.data(), Chunk.size());
+      OutDone += Got;
+      if (Error Err = Fn(Chunk))
+        return Err;
+      if (OutDone >= StopAfter)
+        return Error::success();
+    }
+    if (RC == Z_STREAM_END)
+      break;
+    if (Got == 0 && Z.S.avail_in == 0 && InDone == In.size())
+      return makeError(memberName(E) + " has truncated deflate data");
+  }
+  if (OutDone != E.UncompressedSize)
+    return sizeMismatch(E, Twine(OutDone));
+  return CRC == E.CRC32 ? Error::success() : crcMismatch(E, CRC);
+}
+
+} // namespace
+
+Error Archive::extract(const Entry &E, SmallVectorImpl<uint8_t> &Out,
+                       uint64_t Limit) const {
+  Out.clear();
+  if (Error Err = checkExtractable(E))
+    return Err;
+  if (E.UncompressedSize > Limit)
+    return makeError(memberName(E) + " is too large (" +
+                     Twine(E.UncompressedSize) + " bytes, the limit is " +
+                     Twine(Limit) + ")");
+  // A deflate stream expands at most 1032:1; a larger claim is a lie, and
+  // refusing it before allocating keeps a small hostile file from asking
+  // for gigabytes.
+  if (E.Method == MethodDeflate &&
+      E.UncompressedSize / 1032 > E.CompressedSize + 1)
+    return sizeMismatch(E, "at most " + Twine((E.CompressedSize + 1) * 1032));
+  if (E.UncompressedSize > SIZE_MAX)
+    return makeError(memberName(E) + " does not fit in memory");
+  Out.resize_for_overwrite(E.UncompressedSize);
+  ArrayRef<uint8_t> In = Data.slice(E.DataOffset, E.CompressedSize);
+  if (E.Method == MethodStored) {
+    std::copy(In.begin(), In.end(), Out.begin());
+  } else {
+    libdeflate_decompressor *D = libdeflate_alloc_decompressor();
+    if (!D)
+      report_bad_alloc_error("libdeflate_alloc_decompressor");
+    size_t Got = 0;
+    libdeflate_result R = libdeflate_deflate_decompress(
+        D, In.data(), In.size(), Out.data(), Out.size(), &Got);
+    libdeflate_free_decompressor(D);
+    if (R == LIBDEFLATE_INSUFFICIENT_SPACE) {
+      Out.clear();
+      return sizeMismatch(E, "more than " + Twine(E.UncompressedSize));
+    }
+    if (R != LIBDEFLATE_SUCCESS) {
+      Out.clear();
+      return makeError(memberName(E) + " has corrupt deflate data");
+    }
+    if (Got != Out.size()) {
+      Out.clear();
+      return sizeMismatch(E, Twine(Got));
+    }
+  }
+  uint32_t CRC = libdeflate_crc32(0, Out.data(), Out.size());
+  if (CRC != E.CRC32) {
+    Out.clear();
+    return crcMismatch(E, CRC);
+  }
+  return Error::success();
+}
+
+Error Archive::forEachChunk(
+    const Entry &E, function_ref<Error(ArrayRef<uint8_t>)> Fn) const {
+  return streamMember(Data, E, UINT64_MAX, Fn, Release);
+}
+
+Error Archive::extractPrefix(const Entry &E, uint64_t N,
+                             SmallVectorImpl<uint8_t> &Out) const {
+  Out.clear();
+  if (N == 0)
+    return Error::success();
+  return streamMember(Data, E, N, [&](ArrayRef<uint8_t> Chunk) {
+    size_t Take = std::min<uint64_t>(Chunk.size(), N - Out.size());
+    Out.append(Chunk.begin(), Chunk.begin() + Take);
+    return Error::success();
+  }, Release);
+}
+
+//===----------------------------------------------------------------------===//
+// Writer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+void put16(std::string &S, uint16_t V) {
+  char B[2];
+  support::endian::write16le(B, V);
+  S.append(B, 2);
+}
+void put32(std::string &S, uint32_t V) {
+  char B[4];
+  support::endian::write32le(B, V);
+  S.append(B, 4);
+}
+void put64(std::string &S, uint64_t V) {
+  char B[8];
+  support::endian::write64le(B, V);
+  S.append(B, 8);
+}
+
+/// Version 4.5 of the format introduced ZIP64.
+constexpr uint16_t VersionZip64 = 45;
+/// Made by: host 3 (Unix), format version 2.0.
+constexpr uint16_t MadeByUnix = (3 << 8) | 20;
+
+} // namespace
+
+struct Writer::Impl {
+  std::vector<OutputChunk> Chunks;
+  uint64_t Offset = 0;
+  /// Central records, already encoded.
+  std::string Central;
+  uint64_t Count = 0;
+  std::string Comment;
+  libdeflate_compressor *Compressors[10] = {};
+
+  ~Impl() {
+    for (libdeflate_compressor *C : Compressors)
+      if (C)
+        libdeflate_free_compressor(C);
+  }
+
+  void appendBytes(std::string Bytes) {
+    if (Bytes.empty())
+      return;
+    Offset += Bytes.size();
+    if (!Chunks.empty() && !Chunks.back().isInputRange())
+      Chunks.back().Bytes += Bytes;
+    else
+      Chunks.push_back({std::move(Bytes), 0, 0});
+  }
+  void appendRange(uint64_t InputOffset, uint64_t Size) {
+    if (Size == 0)
+      return;
+    Offset += Size;
+    if (!Chunks.empty() && Chunks.back().isInputRange() &&
+        Chunks.back().InputOffset + Chunks.back().Size == InputOffset) {
+      Chunks.back().Size += Size;
+      return;
+    }
+    Chunks.push_back({std::string(), InputOffset, Size});
+  }
+
+  /// Encodes a central record for \p E placed at \p LocalOffset. The ZIP64
+  /// extra (first, as Python and Info-ZIP put it) holds the sizes if they
+  /// do not fit or \p ForceSizes, and the offset if it does not fit.
+  Error addCentral(const Entry &E, uint64_t LocalOffset, bool ForceSizes) {
+    bool BigU = ForceSizes || E.UncompressedSize >= Max32;
+    bool BigC = ForceSizes || E.CompressedSize >= Max32;
+    bool BigOff = LocalOffset >= Max32;
+    std::string Extra;
+    if (BigU || BigC || BigOff) {
+      put16(Extra, Zip64ExtraID);
+      put16(Extra, 8 * (BigU + BigC + BigOff));
+      if (BigU)
+        put64(Extra, E.UncompressedSize);
+      if (BigC)
+        put64(Extra, E.CompressedSize);
+      if (BigOff)
+        put64(Extra, LocalOffset);
+    }
+    Extra += stripZip64(E.Extra);
+    if (Extra.size() > Max16)
+      return makeError(memberName(E) + ": its central extra field would be " +
+                       Twine(Extra.size()) + " bytes, more than 65535");
+    // ZIP64 needs version 4.5 to extract; a record that had a ZIP64 extra
+    // already says what its writer chose, and a copy keeps it.
+    bool HadZip64 = false;
+    consumeError(walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
+      HadZip64 |= ID == Zip64ExtraID;
+      return Error::success();
+    }));
+    uint16_t Needed = E.VersionNeeded;
+    if ((BigU || BigC || BigOff) && !HadZip64 && Needed < VersionZip64)
+      Needed = VersionZip64;
+    std::string &S = Central;
+    put32(S, SigCentral);
+    put16(S, E.VersionMadeBy);
+    put16(S, Needed);
+    put16(S, E.Flags);
+    put16(S, E.Method);
+    put16(S, E.DosTime);
+    put16(S, E.DosDate);
+    put32(S, E.CRC32);
+    put32(S, BigC ? Max32 : E.CompressedSize);
+    put32(S, BigU ? Max32 : E.UncompressedSize);
+    put16(S, E.Name.size());
+    put16(S, Extra.size());
+    put16(S, E.Comment.size());
+    put16(S, 0); // Disk number.
+    put16(S, E.InternalAttrs);
+    put32(S, E.ExternalAttrs);
+    put32(S, BigOff ? Max32 : LocalOffset);
+    S += E.Name;
+    S += Extra;
+    S += E.Comment;
+    ++Count;
+    return Error::success();
+  }
+};
+
+Writer::Writer() : P(std::make_unique<Impl>()) {}
+Writer::~Writer() = default;
+Writer::Writer(Writer &&) = default;
+Writer &Writer::operator=(Writer &&) = default;
+
+uint64_t Writer::size() const { return P->Offset; }
+
+Error Writer::copyEntry(const Entry &E) {
+  uint64_t LocalOffset = P->Offset;
+  if (Error Err = P->addCentral(E, LocalOffset, E.Zip64Sizes))
+    return Err;
+  P->appendRange(E.LocalHeaderOffset, E.RecordEnd - E.LocalHeaderOffset);
+  return Error::success();
+}
+
+Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
+                       const NewEntry &Opts) {
+  if (Name.size() > Max16)
+    return makeError("member name of " + Twine(Name.size()) +
+                     " bytes is longer than 65535");
+  if (Opts.Level < 0 || Opts.Level > 9)
+    return makeError("compression level " + Twine(Opts.Level) +
+                     " is not in 0-9");
+  Entry E;
+  E.Name = Name.str();
+  E.VersionMadeBy = MadeByUnix;
+  E.Method = Opts.Level == 0 ? MethodStored : MethodDeflate;
+  E.VersionNeeded = E.Method == MethodStored ? 10 : 20;
+  // Python's zipfile sets the UTF-8 flag exactly when the name is not ASCII.
+  if (!llvm::all_of(Name, [](char C) { return isASCII(C); }))
+    E.Flags |= FlagUTF8;
+  unixToDosTime(Opts.MTime, E.DosDate, E.DosTime);
+  E.CRC32 = libdeflate_crc32(0, Content.data(), Content.size());
+  E.UncompressedSize = Content.size();
+  E.ExternalAttrs = Opts.Mode << 16;
+  if ((Opts.Mode & 0170000) == 0040000)
+    E.ExternalAttrs |= 0x10; // MS-DOS directory attribute, as zipfile sets.
+
+  std::string Data;
+  if (E.Method == MethodStored) {
+    Data.assign(reinterpret_cast<const char *>(Content.data()), Content.size());
+  } else {
+    libdeflate_compressor *&C = P->Compressors[Opts.Level];
+    if (!C && !(C = libdeflate_alloc_compressor(Opts.Level)))
+      report_bad_alloc_error("libdeflate_alloc_compressor");
+    Data.resize(libdeflate_deflate_compress_bound(C, Content.size()));
+    size_t N = libdeflate_deflate_compress(C, Content.data(), Content.size(),
+                                           Data.data(), Data.size());
+    if (N == 0)
+      report_fatal_error("libdeflate: output bound too small");
+    Data.resize(N);
+  }
+  E.CompressedSize = Data.size();
+
+  // The local header's ZIP64 extra must hold both sizes if either needs it.
+  bool Zip64 = E.UncompressedSize >= Max32 || E.CompressedSize >= Max32;
+  if (Zip64)
+    E.VersionNeeded = VersionZip64;
+  std::string H;
+  put32(H, SigLocal);
+  put16(H, E.VersionNeeded);
+  put16(H, E.Flags);
+  put16(H, E.Method);
+  put16(H, E.DosTime);
+  put16(H, E.DosDate);
+  put32(H, E.CRC32);
+  put32(H, Zip64 ? Max32 : E.CompressedSize);
+  put32(H, Zip64 ? Max32 : E.UncompressedSize);
+  put16(H, Name.size());
+  put16(H, Zip64 ? 20 : 0);
+  H += Name;
+  if (Zip64) {
+    put16(H, Zip64ExtraID);
+    put16(H, 16);
+    put64(H, E.UncompressedSize);
+    put64(H, E.CompressedSize);
+  }
+  uint64_t LocalOffset = P->Offset;
+  if (Error Err = P->addCentral(E, LocalOffset, Zip64))
+    return Err;
+  P->appendBytes(std::move(H));
+  P->appendBytes(std::move(Data));
+  return Error::success();
+}
+
+Error Writer::setComment(StringRef Comment) {
+  if (Comment.size() > Max16)
+    return makeError("archive comment of " + Twine(Comment.size()) +
+                     " bytes is longer than 65535");
+  P->Comment = Comment.str();
+  return Error::success();
+}
+
+std::vector<OutputChunk> Writer::finish() {
+  uint64_t CDOffset = P->Offset, CDSize = P->Central.size();
+  P->appendBytes(std::move(P->Central));
+  bool Zip64 = P->Count >= Max16 || CDSize >= Max32 || CDOffset >= Max32;
+  std::string T;
+  if (Zip64) {
+    uint64_t RecOffset = P->Offset;
+    put32(T, SigZip64EOCD);
+    put64(T, Zip64EOCDSize - 12); // Size of the rest of the record.
+    put16(T, MadeByUnix);
+    put16(T, VersionZip64);
+    put32(T, 0); // This disk.
+    put32(T, 0); // Disk of the central directory.
+    put64(T, P->Count);
+    put64(T, P->Count);
+    put64(T, CDSize);
+    put64(T, CDOffset);
+    put32(T, SigZip64Locator);
+    put32(T, 0);
+    put64(T, RecOffset);
+    put32(T, 1); // Total number of disks.
+  }
+  put32(T, SigEOCD);
+  put16(T, 0);
+  put16(T, 0);
+  put16(T, P->Count >= Max16 ? Max16 : P->Count);
+  put16(T, P->Count >= Max16 ? Max16 : P->Count);
+  put32(T, CDSize >= Max32 ? Max32 : CDSize);
+  put32(T, CDOffset >= Max32 ? Max32 : CDOffset);
+  put16(T, P->Comment.size());
+  T += P->Comment;
+  P->appendBytes(std::move(T));
+  std::vector<OutputChunk> Result = std::move(P->Chunks);
+  P = std::make_unique<Impl>();
+  return Result;
+}
+
+void writeChunks(ArrayRef<OutputChunk> Chunks, ArrayRef<uint8_t> Input,
+                 raw_ostream &OS) {
+  for (const OutputChunk &C : Chunks) {
+    if (C.isInputRange())
+      OS.write(reinterpret_cast<const char *>(Input.data()) + C.InputOffset,
+               C.Size);
+    else
+      OS << C.Bytes;
+  }
+}
+
+void unixToDosTime(int64_t T, uint16_t &DosDate, uint16_t &DosTime) {
+  // 1980-01-01 00:00:00 and 2107-12-31 23:59:58 UTC, the DOS format's range.
+  constexpr int64_t Min = 315532800, Max = 4354819198;
+  T = std::clamp(T, Min, Max);
+  int64_t Days = T / 86400, Secs = T % 86400;
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  int64_t Z = Days + 719468;
+  int64_t Era = Z / 146097;
+  int64_t DOE = Z - Era * 146097;
+  int64_t YOE = (DOE - DOE / 1460 + DOE / 36524 - DOE / 146096) / 365;
+  int64_t Y = YOE + Era * 400;
+  int64_t DOY = DOE - (365 * YOE + YOE / 4 - YOE / 100);
+  int64_t MP = (5 * DOY + 2) / 153;
+  int64_t D = DOY - (153 * MP + 2) / 5 + 1;
+  int64_t M = MP < 10 ? MP + 3 : MP - 9;
+  if (M <= 2)
+    ++Y;
+  DosDate = uint16_t(((Y - 1980) << 9) | (M << 5) | D);
+  DosTime = uint16_t(((Secs / 3600) << 11) | (((Secs / 60) % 60) << 5) |
+                     ((Secs % 60) / 2));
+}
+
+int64_t dosToUnixTime(uint16_t DosDate, uint16_t DosTime) {
+  int64_t Y = 1980 + (DosDate >> 9), M = (DosDate >> 5) & 15, D = DosDate & 31;
+  // Out-of-range fields (month 0, day 0) are taken as the first, as
+  // Python's zipfile would fail on them; a copy never depends on this.
+  M = std::clamp<int64_t>(M, 1, 12);
+  D = std::max<int64_t>(D, 1);
+  // Days since 1970-01-01 from a civil date (Howard Hinnant's algorithm).
+  Y -= M <= 2;
+  int64_t Era = Y / 400;
+  int64_t YOE = Y - Era * 400;
+  int64_t DOY = (153 * (M > 2 ? M - 3 : M + 9) + 2) / 5 + D - 1;
+  int64_t DOE = YOE * 365 + YOE / 4 - YOE / 100 + DOY;
+  int64_t Days = Era * 146097 + DOE - 719468;
+  return Days * 86400 + (DosTime >> 11) * 3600 + ((DosTime >> 5) & 63) * 60 +
+         (DosTime & 31) * 2;
+}
+
+} // namespace zip
+} // namespace wasmrpath

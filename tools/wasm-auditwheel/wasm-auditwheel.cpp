@@ -1,0 +1,261 @@
+//===- wasm-auditwheel.cpp - The auditwheel of Pyodide wheels -------------===//
+//
+// `show` prints what the side modules of a wheel need once it is installed
+// in Pyodide and what `repair` would do; `repair` vendors the libraries the
+// wheel lacks, renames them, sets run-time paths and rewrites RECORD, into a
+// new wheel. The rules are the library's (WheelRepair.h); this file parses
+// options and prints.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wasm-rpath/CommandLine.h"
+#include "wasm-rpath/Display.h"
+#include "wasm-rpath/Error.h"
+#include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Version.h"
+#include "wasm-rpath/WheelRepair.h"
+#include "llvm/Option/ArgList.h"
+#include "llvm/Option/Option.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace llvm::opt;
+using namespace wasmrpath;
+
+namespace {
+
+#include "ToolOptTable.h"
+
+StringRef ToolName;
+
+std::string printable(StringRef S) { return escapeForDisplay(S); }
+
+Error usageError(const Twine &Msg) {
+  return makeError(errc::invalid_argument, Msg);
+}
+
+struct Config {
+  bool Repair = false;
+  bool Json = false;
+  std::string WheelDir = "wheelhouse";
+  RepairOptions Opts;
+  std::vector<std::string> Wheels;
+};
+
+Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
+  Config C;
+  for (const opt::Arg *A : Args.filtered(OPT_UNKNOWN))
+    return usageError("unknown argument '" + A->getAsString(Args) + "'");
+  std::vector<std::string> Inputs = Args.getAllArgValues(OPT_INPUT);
+  if (Inputs.empty())
+    return usageError("no command: give 'show' or 'repair' (see --help)");
+  if (Inputs[0] == "repair")
+    C.Repair = true;
+  else if (Inputs[0] != "show")
+    return usageError("unknown command '" + Inputs[0] +
+                      "' (expected show or repair)");
+  C.Wheels.assign(Inputs.begin() + 1, Inputs.end());
+  if (C.Wheels.empty())
+    return usageError("no wheels given");
+  C.Json = Args.hasArg(OPT_json);
+  if (const opt::Arg *A = Args.getLastArg(OPT_wheel_dir, OPT_output_dir))
+    C.WheelDir = A->getValue();
+  RepairOptions &O = C.Opts;
+  O.LibDirs = Args.getAllArgValues(OPT_libdir);
+  O.Exclude = Args.getAllArgValues(OPT_exclude);
+  O.NoMangle = Args.getAllArgValues(OPT_no_mangle);
+  O.NoMangleAll = Args.hasArg(OPT_no_mangle_all);
+  O.LibSdir = Args.getLastArgValue(OPT_lib_sdir, O.LibSdir).str();
+  O.MainModule = Args.getLastArgValue(OPT_main_module).str();
+  if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
+    std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
+    if (!P)
+      return usageError("invalid --rpath-section '" + StringRef(A->getValue()) +
+                        "' (expected dylink, rpath.0 or both)");
+    O.Place = *P;
+  }
+  if (const opt::Arg *A = Args.getLastArg(OPT_zip_compression_level)) {
+    if (StringRef(A->getValue()).getAsInteger(10, O.Level))
+      return usageError("invalid compression level '" +
+                        StringRef(A->getValue()) + "' (expected 0-9)");
+  }
+  // As Python's wheel and pip tools read it: seconds since the epoch.
+  if (std::optional<std::string> E =
+          sys::Process::GetEnv("SOURCE_DATE_EPOCH")) {
+    int64_t T;
+    if (StringRef(*E).trim().getAsInteger(10, T))
+      return usageError("invalid SOURCE_DATE_EPOCH '" + *E + "'");
+    O.SourceDateEpoch = T;
+  }
+  if (Error E = checkRepairOptions(O))
+    return E;
+  return C;
+}
+
+void printStatus(raw_ostream &OS, const NeededStatus &S) {
+  OS << "    " << printable(S.Name) << " => ";
+  switch (S.Status) {
+  case NeededStatus::Found:
+    OS << printable(S.LoaderPath)
+       << (S.Via == "library_path" ? " (LD_LIBRARY_PATH)" : " (RUNTIME_PATH)");
+    break;
+  case NeededStatus::InWheel:
+    OS << printable(S.Member) << " (in the wheel, not on the search path)";
+    break;
+  case NeededStatus::Vendor:
+    OS << "vendor as " << printable(S.Member);
+    break;
+  case NeededStatus::Excluded:
+    OS << "excluded (left to the runtime)";
+    break;
+  case NeededStatus::NotFound:
+    OS << "not found";
+    break;
+  }
+  OS << "\n";
+}
+
+void printPlan(raw_ostream &OS, const RepairPlan &Plan) {
+  OS << printable(Plan.Wheel) << "\n";
+  for (const ModulePlan &M : Plan.Modules) {
+    OS << "  " << printable(M.Member);
+    if (M.Vendored)
+      OS << " (vendored from " << printable(M.SourcePath) << ")";
+    OS << "\n";
+    for (const NeededStatus &S : M.Resolution)
+      printStatus(OS, S);
+    for (const auto &[Old, New] : M.Renames)
+      OS << "    NEEDED " << printable(Old) << " -> " << printable(New)
+         << "\n";
+    if (M.NewRunPath)
+      OS << "    run-time path: "
+         << printable(joinSearchPath(M.RuntimePath.value_or(
+                std::vector<std::string>())))
+         << " -> " << printable(joinSearchPath(*M.NewRunPath)) << "\n";
+  }
+}
+
+void printDiagnostics(const RepairPlan &Plan) {
+  for (const std::string &W : Plan.Warnings)
+    WithColor::warning(errs(), ToolName)
+        << "'" << printable(Plan.Wheel) << "': " << printable(W) << "\n";
+  for (const VendoredSymbolClash &C : Plan.Clashes)
+    WithColor::warning(errs(), ToolName)
+        << "'" << printable(Plan.Wheel) << "': '" << printable(C.Library)
+        << "' exports '" << printable(C.Symbol) << "', as does "
+        << (C.Other == "main module" ? std::string("the main module")
+                                     : "'" + printable(C.Other) + "'")
+        << ": whichever loads first binds it for every module\n";
+}
+
+/// Shows or repairs one wheel; \p Json receives its JSON object.
+Error processWheel(const Config &C, StringRef Path,
+                   std::optional<json::Value> &Json) {
+  SmallString<256> Out(C.WheelDir);
+  sys::path::append(Out, sys::path::filename(Path));
+  // The input is never modified: an output that is the input is refused
+  // before any work.
+  if (C.Repair && sys::fs::equivalent(Path, Out))
+    return createFileError(Path,
+                           usageError("the output would replace the input; "
+                                      "choose another --wheel-dir"));
+  Expected<std::unique_ptr<WheelFile>> W = WheelFile::open(Path);
+  if (!W)
+    return W.takeError();
+  if (C.Repair)
+    if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
+      return createFileError(C.WheelDir, EC);
+  Expected<RepairPlan> Plan = C.Repair ? repairWheel(**W, C.Opts, Out)
+                                       : analyzeWheel(**W, C.Opts);
+  if (!Plan)
+    return Plan.takeError();
+  if (!C.Json)
+    printPlan(outs(), *Plan);
+  outs().flush();
+  printDiagnostics(*Plan);
+  json::Object Result = *toJSON(*Plan).getAsObject();
+  if (C.Repair) {
+    bool Changes = Plan->changesWheel(**W);
+    Result["output"] = std::string(Out);
+    Result["changed"] = Changes;
+    if (!C.Json)
+      outs() << (Changes ? "repaired: " : "unchanged (nothing to repair): ")
+             << printable(Out) << "\n";
+  }
+  Json = json::Value(std::move(Result));
+  return Error::success();
+}
+
+} // namespace
+
+int main(int Argc, char **Argv) {
+  InitLLVM X(Argc, Argv);
+  ignoreFileSizeSignal();
+  ToolName = sys::path::filename(Argv[0]);
+  ToolOptTable T;
+  BumpPtrAllocator Alloc;
+  StringSaver Saver(Alloc);
+  SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
+  auto Fail = [&](const Twine &Msg) {
+    WithColor::error(errs(), ToolName) << printable(Msg.str()) << "\n";
+    return 1;
+  };
+  if (Error E = expandResponseFiles(ArgvVec, Saver))
+    return Fail(toString(std::move(E)));
+  unsigned MissingIndex, MissingCount;
+  opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
+  if (MissingCount)
+    return Fail("missing argument to '" +
+                StringRef(Args.getArgString(MissingIndex)) + "'");
+  if (Args.hasArg(OPT_help)) {
+    T.printHelp(outs(),
+                (ToolName + " show|repair [options] <wheel>...").str().c_str(),
+                "wasm-auditwheel: make Pyodide wheels self-contained (vendor "
+                "the side-module libraries they need, renamed, with run-time "
+                "paths and RECORD updated)",
+                /*ShowHidden=*/false, /*ShowAllAliases=*/false);
+    outs() << "\nshow prints, for every side module, how each NEEDED library "
+              "resolves once the wheel\nis installed in Pyodide, and what "
+              "repair would do. repair writes the repaired\nwheel to "
+              "--wheel-dir; the input is never modified.\n";
+    return 0;
+  }
+  if (Args.hasArg(OPT_version)) {
+    outs() << ToolName << " (wasm-rpath) " << WASM_RPATH_VERSION << "\n";
+    return 0;
+  }
+  Expected<Config> C = parseCommandLine(Args);
+  if (!C)
+    return Fail(toString(C.takeError()));
+
+  bool AllOk = true;
+  json::Array JsonOut;
+  for (const std::string &Wheel : C->Wheels) {
+    std::optional<json::Value> Json;
+    if (Error E = processWheel(*C, Wheel, Json)) {
+      outs().flush();
+      // One line per problem, whatever the names hold.
+      std::string Msg = toString(std::move(E));
+      SmallVector<StringRef, 4> Lines;
+      StringRef(Msg).split(Lines, '\n');
+      for (StringRef L : Lines)
+        WithColor::error(errs(), ToolName) << printable(L) << "\n";
+      if (C->Json)
+        JsonOut.push_back(json::Object{{"wheel", Wheel}, {"error", Msg}});
+      AllOk = false;
+      continue;
+    }
+    if (C->Json)
+      JsonOut.push_back(std::move(*Json));
+  }
+  if (C->Json)
+    outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
+  return flushStandardOutput(ToolName) && AllOk ? 0 : 1;
+}
