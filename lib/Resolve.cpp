@@ -801,6 +801,16 @@ bool isPreloadedByPyodide(StringRef FileName) {
   return true;
 }
 
+Expected<std::string> installedMemberPath(StringRef Member,
+                                          StringRef SitePackages) {
+  if (Member.starts_with("/") || Member.contains('\\') ||
+      is_contained(split(Member, '/'), ".."))
+    return makeError(errc::malformed, "member '" + Member +
+                                          "' would be installed outside "
+                                          "site-packages");
+  return normalizeLoaderPath((SitePackages + "/" + Member).str());
+}
+
 Expected<std::vector<std::string>>
 installWheel(const zip::Archive &A, StringRef Label, StringRef SitePackages,
              MemoryOverlayFileSystem &FS) {
@@ -812,12 +822,10 @@ installWheel(const zip::Archive &A, StringRef Label, StringRef SitePackages,
     if (E.isDirectory())
       continue;
     StringRef Name(E.Name);
-    if (Name.starts_with("/") || Name.contains('\\') ||
-        is_contained(split(Name, '/'), ".."))
-      return makeError(errc::malformed,
-                       "member '" + Name + "' would be installed outside "
-                       "site-packages");
-    std::string Path = normalizeLoaderPath((SitePackages + "/" + Name).str());
+    Expected<std::string> Installed = installedMemberPath(Name, SitePackages);
+    if (!Installed)
+      return Installed.takeError();
+    std::string Path = std::move(*Installed);
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = A.extractPrefix(E, 8, Bytes))
       return createFileError(Label + ":" + Name, std::move(Err));

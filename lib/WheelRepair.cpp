@@ -16,6 +16,7 @@
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -23,7 +24,6 @@
 #include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Regex.h"
 #include <future>
 #include <map>
 
@@ -41,24 +41,24 @@ Error memberError(StringRef Member, const Twine &Msg) {
   return makeError(errc::malformed, "member '" + Member + "': " + Msg);
 }
 
-/// Pyodide preloads the members whose names end in .so or .so.N(.M...).
-bool isSharedLibraryName(StringRef Name) {
-  static const Regex SharedLibrary("\\.so(\\.[0-9]+)*$");
-  return !Name.ends_with("/") && SharedLibrary.match(Name);
-}
+/// Pyodide's rules and environment (Resolve.cpp): where it installs a
+/// wheel, its LD_LIBRARY_PATH, its loader's search.
+const LoaderRules &pyodideRules() { return *getLoaderRules("pyodide"); }
 
 /// Where a member lands when the wheel is installed, or "" for members
 /// that do not go to site-packages (.data/scripts, headers, data).
-std::string installedPath(StringRef Member, StringRef DataDir) {
+/// Error: a member that would land outside site-packages.
+Expected<std::string> installedPath(StringRef Member, StringRef DataDir) {
+  StringRef SitePackages = pyodideRules().SitePackages;
   if (Member.starts_with(DataDir)) {
     StringRef Rest = Member.drop_front(DataDir.size());
     for (StringRef Scheme : {"purelib/", "platlib/"})
       if (Rest.starts_with(Scheme))
-        return (PyodideSitePackages + "/" + Rest.drop_front(Scheme.size()))
-            .str();
+        return installedMemberPath(Rest.drop_front(Scheme.size()),
+                                   SitePackages);
     return "";
   }
-  return (PyodideSitePackages + "/" + Member).str();
+  return installedMemberPath(Member, SitePackages);
 }
 
 /// The run-time path entry that makes a module in \p FromDir find files in
@@ -131,8 +131,9 @@ public:
   bool isDir(StringRef P) const { return Dirs.count(P); }
   /// True for a directory the wheel itself creates (below site-packages).
   bool isWheelDir(StringRef P) const {
-    return isDir(P) && P.starts_with(PyodideSitePackages) &&
-           P.size() > PyodideSitePackages.size();
+    StringRef SitePackages = pyodideRules().SitePackages;
+    return isDir(P) && P.starts_with(SitePackages) &&
+           P.size() > SitePackages.size();
   }
   StringRef memberOf(StringRef P) const {
     auto It = Files.find(P);
@@ -144,17 +145,12 @@ private:
   StringSet<> Dirs;
 };
 
-const LoaderRules &pyodideRules() { return *getLoaderRules("emscripten"); }
-
-std::vector<std::string> pyodideLibraryPath() {
-  return {std::begin(PyodideLibraryPath), std::end(PyodideLibraryPath)};
-}
-
 Resolution resolveIn(const InstalledView &View, StringRef Name,
                      StringRef LoaderPath, ArrayRef<std::string> RunPath) {
   const LoaderRules &Rules = pyodideRules();
   return resolveNeeded(
-      Name, LoaderPath, RunPath, pyodideLibraryPath(), Rules.DefaultCwd, Rules,
+      Name, LoaderPath, RunPath, Rules.DefaultLibraryPath, Rules.DefaultCwd,
+      Rules,
       [&](StringRef P) { return View.isFile(P); },
       [&](StringRef P) { return View.isDir(P); });
 }
@@ -316,18 +312,24 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
   Plan.LibsDir = W.name().Distribution + Opts.LibSdir;
   std::string DataDir = W.name().Distribution + "-" + W.name().Version +
                         ".data/";
-  std::string LibsLoaderDir = (PyodideSitePackages + "/" + Plan.LibsDir).str();
+  std::string LibsLoaderDir =
+      pyodideRules().SitePackages + "/" + Plan.LibsDir;
 
   InstalledView View;
+  DenseMap<const zip::Entry *, std::string> LoaderPathOf;
   std::vector<const zip::Entry *> ModuleEntries;
   for (const zip::Entry &E : W.archive().entries()) {
     if (E.isDirectory())
       continue;
-    std::string Loader = installedPath(E.Name, DataDir);
+    Expected<std::string> Installed = installedPath(E.Name, DataDir);
+    if (!Installed)
+      return Fail(Installed.takeError());
+    std::string Loader = std::move(*Installed);
     if (Loader.empty())
       continue;
     View.addFile(Loader, E.Name);
-    if (isSharedLibraryName(E.Name))
+    LoaderPathOf[&E] = Loader;
+    if (isPreloadedByPyodide(E.Name))
       ModuleEntries.push_back(&E);
   }
 
@@ -351,7 +353,7 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
     P.Plan.Needed = Obj->Dylink->Needed;
     P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
     P.Plan.RPathSection = Obj->RPathSection;
-    P.LoaderPath = installedPath(E->Name, DataDir);
+    P.LoaderPath = LoaderPathOf[E];
     P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
     P.Exports = std::move(*Exports);
     Mods.push_back(std::move(P));
@@ -413,7 +415,9 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
         sys::path::parent_path(Mods[I].LoaderPath, sys::path::Style::posix)
             .str();
     std::vector<std::string> AddDirs;
-    for (const std::string &Name : Mods[I].Plan.Needed) {
+    // A copy: vendoring appends to Mods, which may move Mods[I].
+    std::vector<std::string> Needed = Mods[I].Plan.Needed;
+    for (const std::string &Name : Needed) {
       NeededStatus S;
       S.Name = Name;
       Resolution R = resolveIn(View, Name, Mods[I].LoaderPath, Mods[I].RunPath);
@@ -434,8 +438,8 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
           WheelMatch = Same;
         else
           for (const zip::Entry &E : W.archive().entries()) {
-            std::string Loader = installedPath(E.Name, DataDir);
-            if (!Loader.empty() && !E.isDirectory() &&
+            StringRef Loader = LoaderPathOf.lookup(&E);
+            if (!Loader.empty() &&
                 sys::path::filename(Loader, sys::path::Style::posix) == Name) {
               WheelMatch = Loader;
               break;

@@ -351,6 +351,13 @@ namespace zip {
 class Archive;
 }
 
+/// The loader path at which installing a wheel puts member \p Member:
+/// \p SitePackages/<member>, normalized. Error: a member name that is
+/// absolute, holds a backslash or a ".." component, and so would be
+/// installed outside site-packages (or nowhere a loader would agree on).
+llvm::Expected<std::string> installedMemberPath(llvm::StringRef Member,
+                                                llvm::StringRef SitePackages);
+
 /// Installs the wheel \p A as Pyodide does, in memory: each member at
 /// \p SitePackages/<member> in \p FS, with "<\p Label>:<member>" as its
 /// location. Only modules are extracted whole; other members are held by

@@ -38,13 +38,6 @@
 
 namespace wasmrpath {
 
-/// Where Pyodide 314 installs a wheel, and its LD_LIBRARY_PATH
-/// (dylink-facts §3a).
-inline constexpr llvm::StringLiteral PyodideSitePackages =
-    "/lib/python3.14/site-packages";
-inline constexpr llvm::StringLiteral PyodideLibraryPath[] = {
-    "/usr/lib", "/lib/python3.14/site-packages"};
-
 struct RepairOptions {
   /// Directories searched for libraries that the wheel lacks, each as DIR
   /// and DIR/lib, in order (--libdir).

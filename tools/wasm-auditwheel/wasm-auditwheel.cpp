@@ -24,6 +24,7 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+#include <map>
 
 using namespace llvm;
 using namespace llvm::opt;
@@ -146,13 +147,32 @@ void printDiagnostics(const RepairPlan &Plan) {
   for (const std::string &W : Plan.Warnings)
     WithColor::warning(errs(), ToolName)
         << "'" << printable(Plan.Wheel) << "': " << printable(W) << "\n";
-  for (const VendoredSymbolClash &C : Plan.Clashes)
+  // One warning per vendored library and rival, naming a few symbols: a
+  // library built with its own copy of common code may share hundreds.
+  std::vector<std::pair<std::string, std::string>> Pairs;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>>
+      Symbols;
+  for (const VendoredSymbolClash &C : Plan.Clashes) {
+    auto Key = std::make_pair(C.Library, C.Other);
+    if (!Symbols.count(Key))
+      Pairs.push_back(Key);
+    Symbols[Key].push_back(C.Symbol);
+  }
+  for (const auto &Key : Pairs) {
+    const std::vector<std::string> &Names = Symbols[Key];
+    std::string List;
+    for (size_t I = 0; I < Names.size() && I < 5; ++I)
+      List += (I ? ", '" : "'") + Names[I] + "'";
+    if (Names.size() > 5)
+      List += " and " + std::to_string(Names.size() - 5) + " more";
     WithColor::warning(errs(), ToolName)
-        << "'" << printable(Plan.Wheel) << "': '" << printable(C.Library)
-        << "' exports '" << printable(C.Symbol) << "', as does "
-        << (C.Other == "main module" ? std::string("the main module")
-                                     : "'" + printable(C.Other) + "'")
-        << ": whichever loads first binds it for every module\n";
+        << "'" << printable(Plan.Wheel) << "': '" << printable(Key.first)
+        << "' exports " << printable(List) << ", as does "
+        << (Key.second == "main module" ? std::string("the main module")
+                                        : "'" + printable(Key.second) + "'")
+        << ": whichever loads first binds "
+        << (Names.size() == 1 ? "it" : "them") << " for every module\n";
+  }
 }
 
 /// Shows or repairs one wheel; \p Json receives its JSON object.
