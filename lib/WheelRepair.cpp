@@ -224,6 +224,13 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   if (!A)
     return Fail(A.takeError());
   W->Archive = std::move(*A);
+  // Two members of one name install as one file, and RECORD cannot tell
+  // them apart: such a wheel is refused rather than half repaired.
+  StringSet<> Names;
+  for (const zip::Entry &E : W->Archive.entries())
+    if (!Names.insert(E.Name).second)
+      return Fail(makeError(errc::malformed,
+                            "member '" + E.Name + "' appears twice"));
   // RECORD verification streams every member once: let the mapping's pages
   // go behind it, so that memory does not grow with the wheel.
   const InputFile *File = W->In.get();
@@ -310,13 +317,19 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
   RepairPlan Plan;
   Plan.Wheel = W.path().str();
   Plan.LibsDir = W.name().Distribution + Opts.LibSdir;
-  std::string DataDir = W.name().Distribution + "-" + W.name().Version +
-                        ".data/";
+  // "<name>-<version>.data/", spelled as the wheel spells its .dist-info
+  // (the file name may differ in case or escaping: PyYAML vs pyyaml).
+  std::string DataDir =
+      StringRef(W.distInfo().Dir).drop_back(strlen(".dist-info")).str() +
+      ".data/";
   std::string LibsLoaderDir =
       pyodideRules().SitePackages + "/" + Plan.LibsDir;
 
   InstalledView View;
   DenseMap<const zip::Entry *, std::string> LoaderPathOf;
+  // The first member of each file name, in member order: where a name the
+  // loader does not find is looked for in the wheel.
+  StringMap<std::string> FirstByName;
   std::vector<const zip::Entry *> ModuleEntries;
   for (const zip::Entry &E : W.archive().entries()) {
     if (E.isDirectory())
@@ -329,6 +342,8 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
       continue;
     View.addFile(Loader, E.Name);
     LoaderPathOf[&E] = Loader;
+    FirstByName.try_emplace(sys::path::filename(Loader, sys::path::Style::posix),
+                            Loader);
     if (isPreloadedByPyodide(E.Name))
       ModuleEntries.push_back(&E);
   }
@@ -437,21 +452,14 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
         if (View.isFile(Same))
           WheelMatch = Same;
         else
-          for (const zip::Entry &E : W.archive().entries()) {
-            StringRef Loader = LoaderPathOf.lookup(&E);
-            if (!Loader.empty() &&
-                sys::path::filename(Loader, sys::path::Style::posix) == Name) {
-              WheelMatch = Loader;
-              break;
-            }
-          }
+          WheelMatch = FirstByName.lookup(Name);
       }
       if (!WheelMatch.empty()) {
         S.Status = NeededStatus::InWheel;
         S.Member = View.memberOf(WheelMatch).str();
         AddDirs.push_back(
             sys::path::parent_path(WheelMatch, sys::path::Style::posix).str());
-      } else if (!StringRef(Name).contains('/') && matchesAny(*Exclude, Name)) {
+      } else if (matchesAny(*Exclude, Name)) {
         S.Status = NeededStatus::Excluded;
         if (Warned.insert(Name).second)
           Plan.Warnings.push_back("'" + Name + "' needed by '" +
@@ -478,6 +486,8 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
           Pending P;
           P.Plan.Member = S.Member;
           P.Plan.SourcePath = Lib.FoundPath;
+          P.Plan.SourceSHA256 =
+              toHex(wheel::sha256Digest(Lib.Content), /*LowerCase=*/true);
           P.Plan.Vendored = true;
           P.Plan.Needed = Obj->Dylink->Needed;
           P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
@@ -489,6 +499,13 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
           P.Exports = std::move(*Exports);
           Mods.push_back(std::move(P));
           View.addFile(Loader, S.Member);
+        } else if (Lib.NewName != Name && none_of(Mods, [&](const Pending &P) {
+                     return P.LoaderPath == Loader && P.Plan.Vendored;
+                   })) {
+          // The wheel already holds a copy under this mangled name (a
+          // repaired wheel that gained a module): the name says it is the
+          // same library, so that copy is used.
+          S.Status = NeededStatus::InWheel;
         } else if (View.memberOf(Loader) != S.Member ||
                    [&] {
                      for (const Pending &P : Mods)
@@ -676,8 +693,17 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
       std::string Out;
       if (Error E = Edit(*M, (*In)->data(), Out))
         return createFileError(M->SourcePath, std::move(E));
+      // The content must still be what the plan (and the hash in the
+      // mangled name) was made from.
+      if (toHex(wheel::sha256Digest((*In)->data()), /*LowerCase=*/true) !=
+          M->SourceSHA256)
+        return createFileError(
+            M->SourcePath,
+            makeError(errc::input_changed,
+                      "changed while the wheel was being repaired"));
+      // A fixed mode, so that the output does not depend on the host's.
       if (Error E = AddNew(M->Member, arrayRefFromStringRef(Out), NewTime,
-                           0100644 | (unsigned((*In)->status().permissions()) & 0111)))
+                           0100755))
         return E;
     }
     NewMembers.clear();

@@ -129,6 +129,7 @@ llvm::StringRef neededStatusName(NeededStatus::Kind K);
 struct ModulePlan {
   std::string Member;      ///< Path in the wheel (after repair, for vendored).
   std::string SourcePath;  ///< Vendored: the host file it comes from.
+  std::string SourceSHA256; ///< Vendored: its content's digest (hex).
   bool Vendored = false;
   std::vector<std::string> Needed;
   std::optional<std::vector<std::string>> RuntimePath;

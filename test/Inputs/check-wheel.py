@@ -12,6 +12,8 @@ nothing was recompressed that did not change. Prints one summary line.
 usage: check-wheel.py WHEEL [--stored-like OLD.whl]
 """
 import base64
+import csv
+import io
 import hashlib
 import struct
 import sys
@@ -61,8 +63,7 @@ def main(argv):
         if not text.endswith("\n"):
             fail("RECORD does not end with a newline")
         rows = {}
-        for line in text.splitlines():
-            p, h, s = line.split(",")
+        for p, h, s in csv.reader(io.StringIO(text)):
             rows[p] = (h, s)
         if rows.get(record) != ("", ""):
             fail(f"RECORD's own row is {rows.get(record)}, expected 'path,,'")

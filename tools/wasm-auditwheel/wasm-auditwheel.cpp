@@ -15,6 +15,7 @@
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Version.h"
 #include "wasm-rpath/WheelRepair.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
@@ -176,8 +177,10 @@ void printDiagnostics(const RepairPlan &Plan) {
 }
 
 /// Shows or repairs one wheel; \p Json receives its JSON object.
+/// \p Outputs holds the wheels written so far, which a later wheel of the
+/// same file name must not replace.
 Error processWheel(const Config &C, StringRef Path,
-                   std::optional<json::Value> &Json) {
+                   std::optional<json::Value> &Json, StringSet<> &Outputs) {
   SmallString<256> Out(C.WheelDir);
   sys::path::append(Out, sys::path::filename(Path));
   // The input is never modified: an output that is the input is refused
@@ -186,6 +189,10 @@ Error processWheel(const Config &C, StringRef Path,
     return createFileError(Path,
                            usageError("the output would replace the input; "
                                       "choose another --wheel-dir"));
+  if (C.Repair && !Outputs.insert(Out).second)
+    return createFileError(Path,
+                           usageError("another wheel of this call was "
+                                      "written to '" + Out + "' already"));
   Expected<std::unique_ptr<WheelFile>> W = WheelFile::open(Path);
   if (!W)
     return W.takeError();
@@ -257,9 +264,10 @@ int main(int Argc, char **Argv) {
 
   bool AllOk = true;
   json::Array JsonOut;
+  StringSet<> Outputs;
   for (const std::string &Wheel : C->Wheels) {
     std::optional<json::Value> Json;
-    if (Error E = processWheel(*C, Wheel, Json)) {
+    if (Error E = processWheel(*C, Wheel, Json, Outputs)) {
       outs().flush();
       // One line per problem, whatever the names hold.
       std::string Msg = toString(std::move(E));
