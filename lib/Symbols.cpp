@@ -26,9 +26,8 @@ namespace {
 /// sticks and every later read returns 0.
 class SectionReader {
 public:
-  SectionReader(ArrayRef<uint8_t> Data, const Section &Sec, StringRef What)
-      : DE(Data.slice(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset),
-           /*IsLittleEndian=*/true, 4),
+  SectionReader(const Object &Obj, const Section &Sec, StringRef What)
+      : DE(Obj.payload(Sec), /*IsLittleEndian=*/true, 4),
         C(0), Base(Sec.PayloadOffset), What(What) {}
 
   uint64_t uleb(uint64_t Max = UINT32_MAX) {
@@ -101,9 +100,9 @@ private:
   std::string Msg; ///< The first error, if any.
 };
 
-Error readImports(ArrayRef<uint8_t> Data, const Section &Sec,
+Error readImports(const Object &Obj, const Section &Sec,
                   ModuleSymbols &Out) {
-  SectionReader R(Data, Sec, "import section");
+  SectionReader R(Obj, Sec, "import section");
   uint64_t Count = R.uleb();
   for (uint64_t I = 0; I < Count && R.ok(); ++I) {
     std::string Module = R.name();
@@ -145,9 +144,9 @@ Error readImports(ArrayRef<uint8_t> Data, const Section &Sec,
   return R.takeError();
 }
 
-Error readExports(ArrayRef<uint8_t> Data, const Section &Sec,
+Error readExports(const Object &Obj, const Section &Sec,
                   ModuleSymbols &Out) {
-  SectionReader R(Data, Sec, "export section");
+  SectionReader R(Obj, Sec, "export section");
   uint64_t Count = R.uleb();
   for (uint64_t I = 0; I < Count && R.ok(); ++I) {
     std::string Name = R.name();
@@ -211,10 +210,10 @@ Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
   ModuleSymbols Out;
   for (const Section &Sec : Obj.Sections) {
     if (Sec.Id == wasm::WASM_SEC_IMPORT) {
-      if (Error E = readImports(Obj.Data, Sec, Out))
+      if (Error E = readImports(Obj, Sec, Out))
         return E;
     } else if (Sec.Id == wasm::WASM_SEC_EXPORT) {
-      if (Error E = readExports(Obj.Data, Sec, Out))
+      if (Error E = readExports(Obj, Sec, Out))
         return E;
     }
   }
