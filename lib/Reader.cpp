@@ -287,6 +287,9 @@ public:
   virtual Expected<ArrayRef<uint8_t>> peek(uint64_t Offset, uint64_t Size) = 0;
   /// The same, valid for as long as the Object that the reader fills.
   virtual Expected<ArrayRef<uint8_t>> keep(uint64_t Offset, uint64_t Size) = 0;
+  /// True if the Object will not have the whole input (Object::Data), so
+  /// that what other parts of the library read must be kept here.
+  virtual bool holdsOnlyWhatIsKept() const = 0;
 };
 
 class MemorySource : public ByteSource {
@@ -299,6 +302,7 @@ public:
   Expected<ArrayRef<uint8_t>> keep(uint64_t Offset, uint64_t Size) override {
     return Data.slice(Offset, Size);
   }
+  bool holdsOnlyWhatIsKept() const override { return false; }
 
 private:
   ArrayRef<uint8_t> Data;
@@ -309,6 +313,7 @@ public:
   FileSource(int FD, uint64_t Size, Object::ReadBytes &Storage)
       : FD(FD), FileSize(Size), Storage(Storage) {}
   uint64_t size() const override { return FileSize; }
+  bool holdsOnlyWhatIsKept() const override { return true; }
 
   Expected<ArrayRef<uint8_t>> peek(uint64_t Offset, uint64_t Size) override {
     if (Offset < WindowOffset ||
@@ -504,6 +509,16 @@ Expected<Object> readObjectFrom(ByteSource &Src) {
     }
 
     size_t Index = Obj.Sections.size();
+    // The import and export sections are held too: Symbols.h reads them
+    // (a main module is told by its exports).
+    if (Src.holdsOnlyWhatIsKept() && (Sec.Id == wasm::WASM_SEC_IMPORT ||
+                                      Sec.Id == wasm::WASM_SEC_EXPORT)) {
+      Expected<ArrayRef<uint8_t>> Payload =
+          Src.keep(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
+      if (!Payload)
+        return Payload.takeError();
+      Sec.Held = *Payload;
+    }
     if (Sec.isCustom() && (Sec.Name == DylinkSectionName ||
                            Sec.Name == LegacyDylinkSectionName)) {
       if (Obj.DylinkIndex)
@@ -520,6 +535,7 @@ Expected<Object> readObjectFrom(ByteSource &Src) {
           Src.keep(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
       if (!Payload)
         return Payload.takeError();
+      Sec.Held = *Payload;
       DylinkInfo Info;
       Error E = Sec.Name == DylinkSectionName
                     ? parseDylink0(Sec, *Payload, Info)
@@ -538,6 +554,7 @@ Expected<Object> readObjectFrom(ByteSource &Src) {
           Src.keep(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
       if (!Payload)
         return Payload.takeError();
+      Sec.Held = *Payload;
       Cursor PC(*Payload, Sec.PayloadOffset, "rpath.0 section");
       Expected<std::vector<std::string>> Entries = readStringVector(PC);
       if (!Entries)

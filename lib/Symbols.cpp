@@ -15,8 +15,6 @@
 #include "llvm/BinaryFormat/Wasm.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/DataExtractor.h"
-#include <cerrno>
-#include <unistd.h>
 
 using namespace llvm;
 
@@ -28,11 +26,9 @@ namespace {
 /// sticks and every later read returns 0.
 class SectionReader {
 public:
-  /// \p Payload is the section's payload, which starts at file offset
-  /// \p Base (for messages).
-  SectionReader(ArrayRef<uint8_t> Payload, uint64_t Base, StringRef What)
-      : DE(Payload, /*IsLittleEndian=*/true, 4), C(0), Base(Base),
-        What(What) {}
+  SectionReader(const Object &Obj, const Section &Sec, StringRef What)
+      : DE(Obj.payload(Sec), /*IsLittleEndian=*/true, 4),
+        C(0), Base(Sec.PayloadOffset), What(What) {}
 
   uint64_t uleb(uint64_t Max = UINT32_MAX) {
     uint64_t At = C.tell();
@@ -104,9 +100,9 @@ private:
   std::string Msg; ///< The first error, if any.
 };
 
-Error readImports(ArrayRef<uint8_t> Payload, const Section &Sec,
+Error readImports(const Object &Obj, const Section &Sec,
                   ModuleSymbols &Out) {
-  SectionReader R(Payload, Sec.PayloadOffset, "import section");
+  SectionReader R(Obj, Sec, "import section");
   uint64_t Count = R.uleb();
   for (uint64_t I = 0; I < Count && R.ok(); ++I) {
     std::string Module = R.name();
@@ -148,9 +144,9 @@ Error readImports(ArrayRef<uint8_t> Payload, const Section &Sec,
   return R.takeError();
 }
 
-Error readExports(ArrayRef<uint8_t> Payload, const Section &Sec,
+Error readExports(const Object &Obj, const Section &Sec,
                   ModuleSymbols &Out) {
-  SectionReader R(Payload, Sec.PayloadOffset, "export section");
+  SectionReader R(Obj, Sec, "export section");
   uint64_t Count = R.uleb();
   for (uint64_t I = 0; I < Count && R.ok(); ++I) {
     std::string Name = R.name();
@@ -210,66 +206,18 @@ bool isMainModule(const ModuleSymbols &Symbols) {
   });
 }
 
-namespace {
-
-/// Reads the import and export sections of \p Obj, whose payloads
-/// \p Payload returns.
-Expected<ModuleSymbols> readSymbolSections(
-    const Object &Obj,
-    function_ref<Expected<ArrayRef<uint8_t>>(const Section &)> Payload) {
+Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
   ModuleSymbols Out;
   for (const Section &Sec : Obj.Sections) {
-    if (Sec.Id != wasm::WASM_SEC_IMPORT && Sec.Id != wasm::WASM_SEC_EXPORT)
-      continue;
-    Expected<ArrayRef<uint8_t>> Bytes = Payload(Sec);
-    if (!Bytes)
-      return Bytes.takeError();
-    if (Error E = Sec.Id == wasm::WASM_SEC_IMPORT
-                      ? readImports(*Bytes, Sec, Out)
-                      : readExports(*Bytes, Sec, Out))
-      return E;
+    if (Sec.Id == wasm::WASM_SEC_IMPORT) {
+      if (Error E = readImports(Obj, Sec, Out))
+        return E;
+    } else if (Sec.Id == wasm::WASM_SEC_EXPORT) {
+      if (Error E = readExports(Obj, Sec, Out))
+        return E;
+    }
   }
   return Out;
-}
-
-} // namespace
-
-Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
-  // An Object read from a file descriptor holds only what the reader
-  // decoded: its other sections are not in memory.
-  if (Obj.Data.size() < Obj.InputSize)
-    return makeError(errc::invalid_argument,
-                     "the module's sections are not in memory (read it with "
-                     "readModuleSymbols(FD, Size))");
-  return readSymbolSections(Obj, [&](const Section &Sec) {
-    return Expected<ArrayRef<uint8_t>>(
-        Obj.Data.slice(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset));
-  });
-}
-
-Expected<ModuleSymbols> readModuleSymbols(int FD, uint64_t Size) {
-  Expected<Object> Obj = readObject(FD, Size);
-  if (!Obj)
-    return Obj.takeError();
-  std::vector<uint8_t> Buffer;
-  return readSymbolSections(
-      *Obj, [&](const Section &Sec) -> Expected<ArrayRef<uint8_t>> {
-        Buffer.resize(Sec.End - Sec.PayloadOffset);
-        size_t Done = 0;
-        while (Done < Buffer.size()) {
-          ssize_t N = ::pread(FD, Buffer.data() + Done, Buffer.size() - Done,
-                              Sec.PayloadOffset + Done);
-          if (N < 0 && errno == EINTR)
-            continue;
-          if (N < 0)
-            return errorCodeToError(std::error_code(errno, std::generic_category()));
-          if (N == 0)
-            return makeError(errc::input_changed,
-                             "the file was truncated while being read");
-          Done += N;
-        }
-        return ArrayRef<uint8_t>(Buffer);
-      });
 }
 
 Expected<ModuleSymbols> readModuleSymbols(ArrayRef<uint8_t> Data) {

@@ -60,6 +60,11 @@ struct Section {
   uint64_t PayloadOffset = 0; ///< Offset of the payload (after the name).
   uint64_t End = 0;        ///< One past the last byte of the section.
 
+  /// The payload, when the reader holds it apart from Object::Data: a
+  /// module read from a file descriptor holds only the sections the
+  /// library decodes (dylink, rpath.0, import, export). Use
+  /// Object::payload().
+  llvm::ArrayRef<uint8_t> Held;
   uint64_t size() const { return End - Offset; }
   bool isCustom() const { return Id == llvm::wasm::WASM_SEC_CUSTOM; }
 };
@@ -137,6 +142,14 @@ struct Object {
   }
 
   bool isSharedLibrary() const { return Dylink.has_value(); }
+  /// The payload of \p Sec (after a custom section's name): from Data when
+  /// the module was read from memory, else what the reader held (empty for
+  /// a section it did not read; see Section::Held).
+  llvm::ArrayRef<uint8_t> payload(const Section &Sec) const {
+    if (!Data.empty())
+      return Data.slice(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
+    return Sec.Held;
+  }
 
   /// True if an edit changed anything that must be written out.
   bool isModified() const {

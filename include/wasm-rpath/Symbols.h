@@ -86,13 +86,6 @@ bool isLoaderInternalSymbol(llvm::StringRef Name);
 /// section, an unknown import or export kind, a name that is not UTF-8.
 llvm::Expected<ModuleSymbols> readModuleSymbols(const Object &Obj);
 
-/// The same, for the module in the open file \p FD of \p Size bytes,
-/// read with pread() as readObject(FD, Size) reads (a concurrent truncation
-/// is an error, not a SIGBUS): the section headers, then the import and
-/// export sections. An Object read that way holds neither, so the overload
-/// above refuses it.
-llvm::Expected<ModuleSymbols> readModuleSymbols(int FD, uint64_t Size);
-
 /// The same, from the bytes of a module.
 llvm::Expected<ModuleSymbols> readModuleSymbols(llvm::ArrayRef<uint8_t> Data);
 

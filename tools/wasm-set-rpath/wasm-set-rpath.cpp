@@ -209,13 +209,7 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         // A main module has dylink.0 too, but no loader searches its
         // run-time path: such an edit does nothing, and says so.
         if (C.Plan.operation() != RPathOp::None) {
-          // The Object holds only what the edit needs; the symbols are
-          // read from the file, and only for such an edit.
-          Expected<std::unique_ptr<InputFile>> In = InputFile::open(File);
-          if (!In)
-            return In.takeError();
-          Expected<ModuleSymbols> Symbols =
-              readModuleSymbols((*In)->fd(), (*In)->status().getSize());
+          Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
           if (!Symbols)
             consumeError(Symbols.takeError()); // Decided by the edit itself.
           else if (isMainModule(*Symbols))
