@@ -206,12 +206,15 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         if (C.Json)
           Json = describeModule(File, Obj);
         // A main module has dylink.0 too, but no loader searches its
-        // run-time path: such an edit does nothing, and says so.
+        // run-time path: the edit is made, and the warning says it does not
+        // change loading. Export sections are not otherwise read, so one
+        // that cannot be decoded does not stop the edit; it only means no
+        // warning.
         if (C.Plan.operation() != RPathOp::None) {
           Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
           if (!Symbols)
-            return Symbols.takeError();
-          if (isMainModule(*Symbols))
+            consumeError(Symbols.takeError());
+          else if (isMainModule(*Symbols))
             WithColor::warning(Err, ToolName)
                 << "'" << escapeForDisplay(File)
                 << "': a main module (emcc -sMAIN_MODULE), whose run-time "
