@@ -19,12 +19,25 @@
 //    candidates it reports, in order; a found path is the last candidate,
 //    the only one that exists; a name with '/' is taken as a path and
 //    never searched; the entry it credits belongs to the list it names;
-//  * the number of candidates is bounded by the search lists;
-//  * the same question gives the same answer.
+//  * the number of candidates is bounded by the search lists, and at most
+//    Resolution::MaxTried of them are kept (the rest counted);
+//  * the same question gives the same answer;
+//  * a dependency walk (resolveDependencies) over a fake file system in
+//    which a "s" path component is a symbolic link to "." (so every file
+//    has many paths) makes one node per distinct file, reads each file at
+//    most once, and asks the file system a number of questions bounded by
+//    the candidates it reports: work and memory grow with files, not with
+//    routes (issue 12, class 3). The load prediction loads each node at
+//    most once and only nodes that are usable.
 //
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/Resolve.h"
+#include "wasm-rpath/Symbols.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include <set>
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
@@ -148,6 +161,141 @@ size_t maxPieces(StringRef Entry, StringRef SplitChars) {
 
 } // namespace
 
+/// A loader file system of a few modules where a path component "s" is a
+/// symbolic link to "." (dropped to find the file), so that every file is
+/// reachable through unboundedly many paths. Counts the questions.
+class AliasFS final : public LoaderFileSystem {
+public:
+  StringMap<std::string> Files; ///< Canonical path -> module bytes.
+  size_t StatusCalls = 0, Reads = 0;
+  std::set<std::string> ReadPaths;
+
+  static std::string canonical(StringRef P) {
+    SmallVector<StringRef, 8> Parts, Kept;
+    P.split(Parts, '/', -1, false);
+    for (StringRef C : Parts)
+      if (C != "s")
+        Kept.push_back(C);
+    return normalizeLoaderPath("/" + join(Kept, "/"));
+  }
+  Status status(StringRef P) override {
+    ++StatusCalls;
+    std::string C = canonical(P);
+    auto It = Files.find(C);
+    if (It != Files.end())
+      return {FileType::Regular,
+              sys::fs::UniqueID(1, std::distance(Files.begin(), It) + 1)};
+    for (const auto &F : Files)
+      if (StringRef(F.getKey()).starts_with(C == "/" ? C : C + "/"))
+        return {FileType::Directory, sys::fs::UniqueID(2, 0)};
+    return {};
+  }
+  Expected<std::unique_ptr<MemoryBuffer>> read(StringRef P) override {
+    ++Reads;
+    std::string C = canonical(P);
+    check(ReadPaths.insert(C).second, "walk: a file was read twice");
+    auto It = Files.find(C);
+    check(It != Files.end(), "walk: read of a file that does not exist");
+    return MemoryBuffer::getMemBufferCopy(It->second);
+  }
+  std::string locate(StringRef P) override { return P.str(); }
+};
+
+std::string uleb(uint64_t V) {
+  std::string Out;
+  do {
+    uint8_t B = V & 0x7f;
+    V >>= 7;
+    Out += char(B | (V ? 0x80 : 0));
+  } while (V);
+  return Out;
+}
+std::string strVec(const std::vector<std::string> &L) {
+  std::string Out = uleb(L.size());
+  for (const std::string &S : L)
+    Out += uleb(S.size()) + S;
+  return Out;
+}
+
+/// A side module with this NEEDED list and RUNTIME_PATH.
+std::string sideModule(const std::vector<std::string> &Needed,
+                       const std::vector<std::string> &RunPath) {
+  std::string Sub = std::string("\x01\x04\0\0\0\0", 6);
+  std::string N = strVec(Needed), R = strVec(RunPath);
+  Sub += "\x02" + uleb(N.size()) + N + "\x05" + uleb(R.size()) + R;
+  std::string Payload = uleb(8) + "dylink.0" + Sub;
+  return std::string("\0asm\1\0\0\0", 8) + "\0" + uleb(Payload.size()) + Payload;
+}
+
+/// The walk over AliasFS: bounded by files, not routes.
+void checkWalk(FuzzedDataProvider &FDP, const LoaderRules &Rules) {
+  static const char *const Names[] = {"a.so", "b.so", "c.so", "d.so", "e.so"};
+  static const char *const Dirs[] = {"/", "/l", "/l/m", "/p"};
+  static const char *const Entries[] = {"$ORIGIN", "$ORIGIN/s", "$ORIGIN/s/s",
+                                        "$ORIGIN/..", "/l", "/l/s/m", "s",
+                                        "/p:/l", "$ORIGIN/../p"};
+  AliasFS FS;
+  size_t NFiles = FDP.ConsumeIntegralInRange<size_t>(1, 6);
+  for (size_t I = 0; I < NFiles; ++I) {
+    std::vector<std::string> Needed, RunPath;
+    size_t NN = FDP.ConsumeIntegralInRange<size_t>(0, 4);
+    for (size_t J = 0; J < NN; ++J) {
+      std::string N = FDP.PickValueInArray(Names);
+      if (!is_contained(Needed, N))
+        Needed.push_back(N);
+    }
+    size_t NE = FDP.ConsumeIntegralInRange<size_t>(0, 4);
+    for (size_t J = 0; J < NE; ++J)
+      RunPath.push_back(FDP.PickValueInArray(Entries));
+    std::string Path = normalizeLoaderPath(
+        std::string(FDP.PickValueInArray(Dirs)) + "/" + FDP.PickValueInArray(Names));
+    FS.Files[Path] = FDP.ConsumeBool() ? sideModule(Needed, RunPath)
+                                       : std::string("not wasm");
+  }
+  std::vector<std::string> Roots;
+  for (size_t I = 0, N = FDP.ConsumeIntegralInRange<size_t>(1, 3); I < N; ++I)
+    Roots.push_back(std::string(FDP.PickValueInArray(Dirs)) + "/s/" +
+                    FDP.PickValueInArray(Names));
+  ResolveOptions Opts;
+  Opts.Rules = &Rules;
+  if (FDP.ConsumeBool())
+    Opts.LibraryPath = std::vector<std::string>{"/l/s", "/p"};
+  DependencyGraph G = resolveDependencies(FS, Roots, Opts);
+
+  size_t Candidates = 0, NeededCount = 0;
+  for (const LibraryNode &N : G.Nodes) {
+    check(isNormalizedAbsolute(N.LoaderPath), "walk: node path not normalized");
+    check(N.Children.size() == N.Needed.size(), "walk: one child per NEEDED");
+    for (const Resolution &R : N.Needed)
+      Candidates += R.Tried.size() + R.TriedOmitted;
+    NeededCount += N.Needed.size();
+    for (const std::optional<size_t> &C : N.Children)
+      check(!C || *C < G.Nodes.size(), "walk: child out of range");
+  }
+  check(G.Roots.size() == Roots.size(), "walk: one root per input");
+  check(G.Nodes.size() <= FS.Files.size() + Roots.size(),
+        "walk: more nodes than distinct files (routes counted)");
+  check(FS.Reads <= FS.Files.size(), "walk: more reads than files");
+  check(FS.StatusCalls <= 4 * (Candidates + NeededCount + Roots.size()) + 64,
+        "walk: file system questions not bounded by the candidates");
+
+  // Every module of every root, one request each, then all in one package.
+  std::vector<LoadRequest> Requests;
+  for (size_t R : G.Roots)
+    Requests.push_back({"r", {R}, false});
+  Requests.push_back({"pkg", G.Roots, true});
+  LoadPrediction P = predictLoad(G, Requests);
+  check(P.Outcomes.size() == Requests.size(), "load: one outcome list per request");
+  std::set<size_t> Loaded;
+  for (size_t N : P.LoadOrder) {
+    check(Loaded.insert(N).second, "load: a module loaded twice");
+    check(G.Nodes[N].Error.empty(), "load: an unusable module was loaded");
+  }
+  for (const RootOutcome &O : P.Outcomes.back())
+    if (O.Status == LoadStatus::Loaded)
+      check(Loaded.count(O.Node), "load: a loaded root is not in the order");
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   FuzzedDataProvider FDP(Data, Size);
 
@@ -155,9 +303,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   LoaderRules Custom;
   std::string RetryFrom, RetryTo, SplitChars;
   const LoaderRules *Rules = nullptr;
-  switch (FDP.ConsumeIntegralInRange<int>(0, 2)) {
+  switch (FDP.ConsumeIntegralInRange<int>(0, 3)) {
   case 0:
     Rules = getLoaderRules("emscripten");
+    break;
+  case 3:
+    Rules = getLoaderRules("pyodide");
     break;
   case 1:
     Rules = getLoaderRules("wasmer");
@@ -200,7 +351,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   bool WithIsDirectory = FDP.ConsumeBool();
   if (FDP.ConsumeBool())
     FS.Hit = FDP.ConsumeIntegralInRange<size_t>(0, 40);
-  std::string Extra = FDP.ConsumeRemainingBytesAsString();
+  bool Walk = FDP.ConsumeBool();
+  std::string Extra = Walk ? std::string() : FDP.ConsumeRemainingBytesAsString();
   Current = {Rules, Name, Module, Cwd, RunPath, LibraryPath};
 
   for (StringRef P :
@@ -209,7 +361,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   for (const std::string &E : RunPath)
     checkNormalize(E);
   check(getLoaderRules(Name) == nullptr || Name == "emscripten" ||
-            Name == "wasmer",
+            Name == "wasmer" || Name == "pyodide",
         "getLoaderRules accepts an unknown name");
 
   // expandRunPath: order kept, every directory from an input entry, none
@@ -238,7 +390,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
 
   // The file system was asked about exactly the candidates reported, and
   // each is an absolute, normalized path.
-  check(FS.Asked == R.Tried, "probes differ from the candidates reported");
+  check(R.Tried.size() <= Resolution::MaxTried, "more candidates kept than MaxTried");
+  check(R.TriedOmitted == 0 || R.Tried.size() == Resolution::MaxTried,
+        "candidates omitted before MaxTried were kept");
+  check(FS.Asked.size() == R.Tried.size() + R.TriedOmitted &&
+            std::equal(R.Tried.begin(), R.Tried.end(), FS.Asked.begin()),
+        "probes differ from the candidates reported");
   for (const std::string &C : R.Tried)
     check(isNormalizedAbsolute(C), "a candidate is not normalized");
 
@@ -279,16 +436,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   size_t Dirs = Expanded.size() + Rules->DefaultDirs.size();
   for (const std::string &E : LibraryPath)
     Dirs += maxPieces(E, Rules->SplitChars);
-  check(R.Tried.size() <= (IsPath ? 2 : 2 * Dirs),
+  check(R.Tried.size() + R.TriedOmitted <= (IsPath ? 2 : 2 * Dirs),
         "more candidates than the search lists hold");
 
   // Found: the last candidate, the only one that exists.
-  if (R.Via == FoundVia::NotFound) {
+  if (R.Via == FoundVia::NotFound && any_of(FS.Answers, [](bool B) { return B; })) {
+    // Stopped at a relative entry found under the working directory (the
+    // entry may be empty: a fuzzed default directory "").
+    check(R.Path.empty(), "not found but a path is set");
+    check(!Rules->LoadsRelativePaths, "a loader that loads relative paths stopped");
+    check(!FS.Answers.empty() && FS.Answers.back() &&
+              count(FS.Answers, true) == 1,
+          "stopped at a relative entry that was not the first hit");
+  } else if (R.Via == FoundVia::NotFound) {
     check(R.Path.empty() && R.Entry.empty(), "not found but a path is set");
     check(none_of(FS.Answers, [](bool B) { return B; }),
           "an existing candidate was passed over");
   } else {
-    check(!R.Tried.empty() && R.Path == R.Tried.back(),
+    check(!FS.Asked.empty() && R.Path == FS.Asked.back(),
           "the found path is not the last candidate");
     check(FS.Answers.back(), "the found path does not exist");
     check(count(FS.Answers, true) == 1,
@@ -316,8 +481,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   FS.Asked.clear();
   FS.Answers.clear();
   Resolution R2 = Resolve();
-  check(R2.Tried == Tried && R2.Path == R.Path && R2.Via == R.Via &&
+  check(R2.Tried == Tried && R2.TriedOmitted == R.TriedOmitted &&
+            R2.Path == R.Path && R2.Via == R.Via &&
             R2.Entry == R.Entry && R2.Name == R.Name,
         "resolution is not deterministic");
+  // The walk's bound is stated for the real loaders' rules (fuzzed default
+  // directories may hold any number of "..", each a question).
+  if (Walk && Rules != &Custom)
+    checkWalk(FDP, *Rules);
   return 0;
 }

@@ -123,13 +123,10 @@ std::string stripZip64(StringRef Extra) {
 /// disk number whose 32-bit (16-bit) fields are all ones.
 Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
                       bool NeedDisk, size_t Index) {
-  if (!NeedU && !NeedC && !NeedOff && !NeedDisk)
-    return walkExtra(E.Extra, [](uint16_t, StringRef) {
-      return Error::success();
-    });
+  bool Need = NeedU || NeedC || NeedOff || NeedDisk;
   bool Found = false;
   Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef Body) -> Error {
-    if (ID != Zip64ExtraID || Found)
+    if (!Need || ID != Zip64ExtraID || Found)
       return Error::success();
     Found = true;
     const uint8_t *P = reinterpret_cast<const uint8_t *>(Body.data());
@@ -153,7 +150,7 @@ Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
   if (Err)
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + "): " + toString(std::move(Err)));
-  if (!Found)
+  if (Need && !Found)
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + ") has 0xffffffff sizes or offset but "
                      "no ZIP64 extra field");
@@ -676,8 +673,15 @@ struct Writer::Impl {
     if (Extra.size() > Max16)
       return makeError(memberName(E) + ": its central extra field would be " +
                        Twine(Extra.size()) + " bytes, more than 65535");
+    // ZIP64 needs version 4.5 to extract; a record that had a ZIP64 extra
+    // already says what its writer chose, and a copy keeps it.
+    bool HadZip64 = false;
+    consumeError(walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
+      HadZip64 |= ID == Zip64ExtraID;
+      return Error::success();
+    }));
     uint16_t Needed = E.VersionNeeded;
-    if ((BigU || BigC || BigOff) && Needed < VersionZip64)
+    if ((BigU || BigC || BigOff) && !HadZip64 && Needed < VersionZip64)
       Needed = VersionZip64;
     std::string &S = Central;
     put32(S, SigCentral);

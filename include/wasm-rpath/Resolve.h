@@ -4,6 +4,10 @@
 // and driven by data (LoaderRules), so that wasm-ldd, its --check warnings
 // and the tests all agree on what a loader will do:
 //
+//  * pyodide (the default): emscripten's rules in Pyodide 314.0.7's
+//    environment: LD_LIBRARY_PATH is /usr/lib:/lib/python3.14/site-packages,
+//    the working directory /home/pyodide, wheels install into
+//    /lib/python3.14/site-packages and each of their modules is preloaded.
 //  * emscripten (Emscripten 5.0.3 as shipped in Pyodide 314.0.7): a name
 //    with '/' is a path; a bare name is searched in LD_LIBRARY_PATH, then in
 //    the requesting module's own RUNTIME_PATH (not inherited), where only a
@@ -13,7 +17,19 @@
 //    /lib, /usr/lib, /usr/local/lib; "x.so" not found is retried as "x.wasm".
 //
 // Paths here are loader paths: absolute paths inside the loader's file
-// system, which the caller maps onto the host (wasm-ldd --root).
+// system. The dependency walk reads that file system only through
+// LoaderFileSystem, so the same walk serves a host tree (wasm-ldd --root)
+// and a wheel read without unpacking, as if installed in site-packages
+// (MemoryOverlayFileSystem over the host tree): that is how
+// `wasm-auditwheel show` and `wasm-ldd x.whl` ask "how does each name
+// resolve once installed in Pyodide":
+//
+//   auto Host = createHostFileSystem("/");            // or a sysroot
+//   MemoryOverlayFileSystem FS(Host->get());
+//   FS.addFile("/lib/python3.14/site-packages/pkg/_ext.so", Bytes, "x.whl:pkg/_ext.so");
+//   DependencyGraph G = resolveDependencies(FS, {"/lib/.../pkg/_ext.so"}, Opts);
+//   LoadPrediction P = predictLoad(G, {{"x.whl", G.Roots, true}});
+//   std::vector<Hazard> H = findHazards(G, FS, Opts, P, MainSymbols);
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,9 +37,15 @@
 #define WASM_RPATH_RESOLVE_H
 
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Symbols.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/FileSystem/UniqueID.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,9 +89,15 @@ struct LoaderRules {
   /// The working directory against which relative names and entries are
   /// taken, unless the caller says otherwise (Pyodide: /home/pyodide).
   std::string DefaultCwd = "/";
+  /// LD_LIBRARY_PATH unless the caller sets one (Pyodide's environment:
+  /// /usr/lib and site-packages).
+  std::vector<std::string> DefaultLibraryPath;
+  /// Where a wheel is installed; empty if the loader has no packages.
+  std::string SitePackages;
 };
 
-/// The rules of a loader by name ("emscripten", "wasmer"); null if unknown.
+/// The rules of a loader by name ("pyodide", "emscripten", "wasmer"); null
+/// if unknown.
 const LoaderRules *getLoaderRules(llvm::StringRef Name);
 
 /// The names getLoaderRules() knows, for help texts.
@@ -86,8 +114,16 @@ struct Resolution {
   std::string Name;
   FoundVia Via = FoundVia::NotFound;
   std::string Path;  ///< Loader path of the library; empty if not found.
-  std::string Entry; ///< The search entry that matched, as written.
-  std::vector<std::string> Tried; ///< Candidates tried, in order.
+  /// The search entry that matched, as written. Also set when Via is
+  /// NotFound because the search stopped at a relative entry whose file
+  /// exists under the working directory, which Emscripten cannot load.
+  std::string Entry;
+  /// Candidates tried, in order; at most MaxTried of them are kept, the
+  /// rest only counted, so that a hostile module (thousands of NEEDED
+  /// names times thousands of entries) cannot make the report huge.
+  std::vector<std::string> Tried;
+  size_t TriedOmitted = 0;
+  static constexpr size_t MaxTried = 256;
 };
 
 /// Lexically normalizes an absolute loader path: collapses "//", "." and
@@ -121,23 +157,90 @@ resolveNeeded(llvm::StringRef Name, llvm::StringRef ModulePath,
               llvm::function_ref<bool(llvm::StringRef)> Exists,
               llvm::function_ref<bool(llvm::StringRef)> IsDirectory = {});
 
+/// The loader's file system as the dependency walk sees it: normalized,
+/// absolute loader paths in, what the loader's stat() and read() would see
+/// out. The walk asks nothing else, so it runs the same over a host tree
+/// (createHostFileSystem), over a wheel held in memory as if installed in
+/// site-packages (MemoryOverlayFileSystem), or over a fake in tests.
+class LoaderFileSystem {
+public:
+  enum class FileType { Missing, Regular, Directory, Other };
+  struct Status {
+    FileType Type = FileType::Missing;
+    /// The file's identity (device and inode on a host): two paths to one
+    /// file are one library to the walk, so its work is bounded by the
+    /// number of distinct files, not of routes (symbolic links to ".").
+    llvm::sys::fs::UniqueID ID;
+  };
+  virtual ~LoaderFileSystem();
+  /// Follows symbolic links, never out of the file system: any failure to
+  /// resolve a path (a loop, a name too long, a link that leaves the root)
+  /// is Missing, never a look outside.
+  virtual Status status(llvm::StringRef Path) = 0;
+  /// The bytes of the regular file at \p Path. Errors do not name the file.
+  virtual llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+  read(llvm::StringRef Path) = 0;
+  /// Where \p Path is, for people (a host path, "x.whl:member").
+  virtual std::string locate(llvm::StringRef Path) = 0;
+};
+
+/// The host directory \p Root (made real) as the loader's "/". Directory
+/// lookups are cached, so a search of N names in E directories costs E
+/// directory resolutions, not N x E. Error: \p Root is not a directory.
+llvm::Expected<std::unique_ptr<LoaderFileSystem>>
+createHostFileSystem(llvm::StringRef Root);
+
+/// Files held in memory at loader paths, in front of a base file system
+/// (or of nothing): a wheel as installed in site-packages, without
+/// unpacking it. Directories are those that hold a file, plus the base's.
+class MemoryOverlayFileSystem : public LoaderFileSystem {
+public:
+  explicit MemoryOverlayFileSystem(LoaderFileSystem *Base = nullptr)
+      : Base(Base) {}
+  /// Adds (or replaces) the file at the normalized loader path \p Path;
+  /// \p Location is what locate() says for it.
+  void addFile(llvm::StringRef Path, std::unique_ptr<llvm::MemoryBuffer> Data,
+               llvm::StringRef Location);
+  Status status(llvm::StringRef Path) override;
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+  read(llvm::StringRef Path) override;
+  std::string locate(llvm::StringRef Path) override;
+
+private:
+  struct File {
+    std::unique_ptr<llvm::MemoryBuffer> Data;
+    std::string Location;
+    uint64_t Index;
+  };
+  LoaderFileSystem *Base;
+  llvm::StringMap<File> Files;
+  llvm::StringSet<> Dirs;
+};
+
 /// Options of a dependency walk.
 struct ResolveOptions {
-  /// Host directory that is the loader's "/". Errors about it call it
-  /// --root, as the tools spell it.
+  /// Host directory that is the loader's "/" (for messages; the walk reads
+  /// through a LoaderFileSystem).
   std::string Root = "/";
-  std::vector<std::string> LibraryPath;
+  /// LD_LIBRARY_PATH; std::nullopt: the loader's default.
+  std::optional<std::vector<std::string>> LibraryPath;
   const LoaderRules *Rules = nullptr;
   /// The loader's working directory; empty: the loader's default.
   std::string Cwd;
   /// Which run-time path a module is taken to have: RUNTIME_PATH (what the
   /// loaders read: RPathPlace::Dylink) or rpath.0.
   RPathPlace Place = RPathPlace::Dylink;
+
+  llvm::ArrayRef<std::string> libraryPath() const {
+    return LibraryPath ? llvm::ArrayRef<std::string>(*LibraryPath)
+                       : llvm::ArrayRef<std::string>(Rules->DefaultLibraryPath);
+  }
 };
 
-/// One library of a dependency tree.
+/// One library of a dependency graph.
 struct LibraryNode {
   std::string LoaderPath;
+  /// Where the file is (LoaderFileSystem::locate).
   std::string HostPath;
   /// Set when the file could not be read as a side module (not wasm, no
   /// dylink.0, stripped...): the loader would refuse it.
@@ -149,45 +252,120 @@ struct LibraryNode {
   /// Index in the graph of each resolved NEEDED library (Needed order);
   /// std::nullopt for names not found.
   std::vector<std::optional<size_t>> Children;
+  /// What the module exports and binds by name (Symbols.h).
+  ModuleSymbols Symbols;
 };
 
-/// The libraries reachable from a root, each listed once (diamonds and
-/// cycles included), in breadth-first order from the root (node 0).
+/// The libraries reachable from some roots, each file listed once (by its
+/// identity, whatever path reached it first: diamonds, cycles and symbolic
+/// links included), in breadth-first order from the roots.
 struct DependencyGraph {
   std::vector<LibraryNode> Nodes;
+  /// Index of each root given to resolveDependencies(), in order.
+  std::vector<size_t> Roots;
   bool allResolved() const;
 };
 
-/// Maps a loader path onto the host under \p Root; std::nullopt if the host
-/// file, after following symlinks, lies outside \p Root (a loader confined
-/// to that tree could not reach it).
-std::optional<std::string> hostPathUnderRoot(llvm::StringRef Root,
-                                             llvm::StringRef LoaderPath);
-
-/// Maps a host path of a module under \p Root onto its loader path; an error
-/// if it is not under \p Root.
+/// Maps a host path onto its loader path under the host directory \p Root
+/// (real, absolute); an error if it is not under \p Root.
 llvm::Expected<std::string> loaderPathOf(llvm::StringRef Root,
                                          llvm::StringRef HostPath);
 
-/// Walks the dependencies of the module at host path \p HostPath as the
-/// loader of \p Opts would. Errors only for the root module itself (missing,
-/// not a side module); problems of dependencies are recorded in the nodes.
-llvm::Expected<DependencyGraph> resolveDependencies(llvm::StringRef HostPath,
-                                                    const ResolveOptions &Opts);
+/// Walks the dependencies of the modules at \p RootPaths (loader paths in
+/// \p FS) as the loader of \p Opts would. Problems (a root or a library
+/// missing or not a side module) are recorded in the nodes, never errors:
+/// a root that does not exist is a node with an Error. Memory and work are
+/// bounded by the number of distinct files reached and the lengths of the
+/// search lists; nothing recurses.
+DependencyGraph resolveDependencies(LoaderFileSystem &FS,
+                                    llvm::ArrayRef<std::string> RootPaths,
+                                    const ResolveOptions &Opts);
 
-/// A portability hazard that wasm-ldd --check reports.
+/// One call of the loader: a ctypes.CDLL of one module, or Pyodide's
+/// preload of every module of a package (which stops at the first failure).
+struct LoadRequest {
+  std::string Label;          ///< The input it came from.
+  std::vector<size_t> Roots;  ///< Graph nodes, in load order.
+  bool StopAtFirstFailure = false;
+};
+
+enum class LoadStatus {
+  Loaded,       ///< Loaded with all its dependencies.
+  Failed,       ///< The load failed (Reason says why).
+  NotAttempted, ///< An earlier module of the same package failed first.
+  Stale,        ///< "Loaded" only because a failed load left a library
+                ///< registered: the first call into it kills the runtime.
+};
+
+/// "loaded", "failed", "not_attempted", "stale".
+llvm::StringRef loadStatusName(LoadStatus S);
+
+struct RootOutcome {
+  size_t Node = 0;
+  LoadStatus Status = LoadStatus::Loaded;
+  std::string Reason; ///< Why it failed, or what is stale.
+};
+
+/// What a process that makes the \p Requests, in order, ends up with.
+struct LoadPrediction {
+  /// For each request, one outcome per root.
+  std::vector<std::vector<RootOutcome>> Outcomes;
+  /// The modules instantiated, in the order their symbols are bound (each
+  /// module after its NEEDED libraries, depth first in NEEDED order, each
+  /// file once).
+  std::vector<size_t> LoadOrder;
+};
+
+/// Predicts the loads of \p Requests over \p G as Emscripten's loader
+/// does them: dependencies first, each library once, the first library not
+/// found or not usable failing the module that needs it; a failed load
+/// leaves the libraries it attempted registered (a later load that reaches
+/// one "succeeds" as Stale).
+LoadPrediction predictLoad(const DependencyGraph &G,
+                           llvm::ArrayRef<LoadRequest> Requests);
+
+/// A hazard that wasm-ldd --check reports. Kind is stable (scripts match
+/// on it; docs/wasm-ldd.md lists every kind); Message is for people.
 struct Hazard {
+  llvm::StringRef Kind;
   std::string Module; ///< Loader path of the module it concerns.
   std::string Message;
+  /// For symbol clashes: the symbol and the module whose definition wins
+  /// ("main module" for the main module's).
+  std::string Symbol, Winner;
 };
 
 /// The hazards of every library in \p G: run-time path entries that some
 /// loader reads differently ("${ORIGIN}", ':' inside an entry, relative
-/// entries, absolute entries missing under the root), rpath.0 disagreeing
-/// with RUNTIME_PATH, relative NEEDED paths, and NEEDED files that are not
-/// side modules.
-std::vector<Hazard> findHazards(const DependencyGraph &G,
-                                const ResolveOptions &Opts);
+/// entries, absolute entries missing from \p FS), rpath.0 disagreeing with
+/// RUNTIME_PATH, relative NEEDED paths, NEEDED files that are not side
+/// modules, a vendored library shadowed by one earlier in the search; from
+/// \p P, failed and stale loads and symbols defined twice in the load
+/// order, or already by \p Main (the main module's symbols, if given).
+std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
+                                const ResolveOptions &Opts,
+                                const LoadPrediction &P,
+                                const ModuleSymbols *Main = nullptr);
+
+namespace zip {
+class Archive;
+}
+
+/// Installs the wheel \p A as Pyodide does, in memory: each member at
+/// \p SitePackages/<member> in \p FS, with "<\p Label>:<member>" as its
+/// location. Only modules are extracted whole; other members are held by
+/// their first bytes (enough to tell that they are not modules). Returns the
+/// loader paths of the modules Pyodide preloads, in zip order. Errors: a
+/// member that cannot be extracted, a member name that leaves
+/// site-packages.
+llvm::Expected<std::vector<std::string>>
+installWheel(const zip::Archive &A, llvm::StringRef Label,
+             llvm::StringRef SitePackages, MemoryOverlayFileSystem &FS);
+
+/// True for the files Pyodide's package loader preloads: "*.so" and
+/// "*.so.N" (an extension module tagged for another CPython, such as
+/// ".cpython-313-wasm32-emscripten.so" under 3.14, is skipped).
+bool isPreloadedByPyodide(llvm::StringRef FileName);
 
 } // namespace wasmrpath
 

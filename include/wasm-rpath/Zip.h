@@ -161,7 +161,8 @@ private:
 
 /// How Writer::addEntry() writes a new member.
 struct NewEntry {
-  /// Deflate level 1-9 (zlib's scale); 0 stores the content uncompressed.
+  /// Deflate level 1-9 (libdeflate's, which follow zlib's scale); 0 stores
+  /// the content uncompressed.
   int Level = 6;
   /// Modification time, Unix seconds (UTC). Converted to the DOS fields in
   /// UTC and clipped to 1980-01-01 00:00:00 .. 2107-12-31 23:59:58, as
@@ -195,7 +196,7 @@ public:
 
   /// Adds a new member named \p Name holding \p Content: compressed with
   /// libdeflate at \p Opts.Level, CRC-32, sizes in the local header (no data
-  /// descriptor), made by Unix (version made by 3.0), flag bit 11 (UTF-8)
+  /// descriptor), made by Unix (host 3, format 2.0), flag bit 11 (UTF-8)
   /// if the name is not ASCII. ZIP64 extras are written only when a size
   /// or the offset needs them. Errors: a name longer than 65535 bytes, a
   /// level outside 0-9.

@@ -12,11 +12,14 @@
 // resolves NEEDED names the way real loaders do, so that a JavaScript loader
 // can adopt the same rules and a tool can predict what a loader will load:
 //
+//  - "pyodide": Emscripten's rules in Pyodide 314.0.7's environment
+//    (LD_LIBRARY_PATH /usr/lib:/lib/python3.14/site-packages);
 //  - "emscripten": Emscripten 5.0.3's libdylink.js as shipped in Pyodide
 //    314.0.7 (checked against it by test/wasm-ldd/conformance-pyodide.test);
 //  - "wasmer": wasmer's WASIX linker (from its sources; not run here).
 //
-// The rules are meant to be wasm-ldd's (include/wasm-rpath/Resolve.h); both
+// The rules are wasm-ldd's (include/wasm-rpath/Resolve.h), as the same data
+// (loaderRules, checked equal to LoaderRules) driving one resolver; both
 // are tested against test/vectors/resolution.json. No dependencies; runs in
 // browsers, node, deno and bun.
 
@@ -25,10 +28,6 @@ const RPATH0 = "rpath.0";
 const SUB_NEEDED = 2;
 const SUB_RUNTIME_PATH = 5;
 
-// Emscripten builds each search candidate "dir/name" in a 2*NAME_MAX+2 byte
-// buffer and skips candidates that do not fit (with the terminating NUL).
-const EMSCRIPTEN_CANDIDATE_BUFFER = 512;
-const WASMER_DEFAULT_DIRS = ["/lib", "/usr/lib", "/usr/local/lib"];
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
@@ -133,7 +132,9 @@ function parseDylinkPayload(payload) {
   let needed = null;
   let runtimePath = null;
   while (!r.atEnd()) {
-    const type = r.u32();
+    // One byte, as Emscripten's loader reads it (getU8); lld and Binaryen
+    // write a LEB128, the same byte below 128.
+    const type = r.byte();
     const size = r.length("subsection");
     const sub = new Reader(payload, r.pos, r.pos + size, `${DYLINK} subsection ${type}`);
     r.pos += size;
@@ -325,41 +326,112 @@ function asList(libraryPath) {
   return [...libraryPath];
 }
 
-const LOADERS = {
-  emscripten: {
-    // A name with '/' is a path; a relative one is never loaded (in node
-    // and Pyodide: findLibraryFS only takes absolute paths).
-    // Bare names: LD_LIBRARY_PATH, then the module's own RUNTIME_PATH.
-    defaultCwd: "/home/pyodide",
-    expandOrigin(entry, moduleDir) {
-      // As libdylink.js: String.replace with a string, so "$&", "$$", "$`"
-      // and "$'" in the directory act as replacement patterns there too.
-      return entry.startsWith("$ORIGIN") ? entry.replace("$ORIGIN", moduleDir) : entry;
-    },
-  },
-  wasmer: {
+/**
+ * The loaders' rules as data, field for field the LoaderRules of
+ * include/wasm-rpath/Resolve.h (test/wasm-ldd/js-runtime.test compares the
+ * two with `wasm-ldd --print-loader-rules`), so that one generic resolver
+ * below follows any of them, as wasm-ldd's does.
+ *
+ *  - origin: how a leading "$ORIGIN" becomes the module's directory:
+ *    "js-replace" (as text, by String.replace: "$ORIGINAL" is "<dir>AL",
+ *    and "$&", "$$", "$`", "$'" in the directory are patterns) or
+ *    "path-join" ("<dir>/AL");
+ *  - expandBracedOrigin: "${ORIGIN}" is expanded too;
+ *  - splitChars: entries (and LD_LIBRARY_PATH) are joined and split again
+ *    at these characters (Emscripten hands musl one string);
+ *  - maxCandidateLength: "dir/name" of this many bytes or more is skipped
+ *    (0: no limit);
+ *  - walksDotDot: ".." is resolved by walking, so the directory before it
+ *    must exist;
+ *  - loadsRelativePaths: a relative name with '/' (or a candidate from a
+ *    relative entry) can be loaded from the working directory; if not, a
+ *    relative candidate that exists stops the search, unloadable;
+ *  - defaultDirs: searched after the run-time path;
+ *  - retryFrom/retryTo: a candidate ending in retryFrom that does not exist
+ *    is retried at once with retryTo;
+ *  - defaultCwd, defaultLibraryPath: the loader's environment;
+ *  - sitePackages: where a wheel is installed ("" if no packages).
+ */
+const EMSCRIPTEN_RULES = Object.freeze({
+  name: "emscripten",
+  origin: "js-replace",
+  expandBracedOrigin: false,
+  splitChars: ":\n",
+  // Emscripten builds each candidate in a 2*NAME_MAX+2 byte buffer.
+  maxCandidateLength: 512,
+  walksDotDot: true,
+  loadsRelativePaths: false,
+  defaultDirs: Object.freeze([]),
+  retryFrom: "",
+  retryTo: "",
+  defaultCwd: "/home/pyodide",
+  defaultLibraryPath: Object.freeze([]),
+  sitePackages: "",
+});
+
+export const loaderRules = Object.freeze({
+  // Pyodide 314.0.7: its Emscripten 5.0.3 in the environment it sets up.
+  pyodide: Object.freeze({
+    ...EMSCRIPTEN_RULES,
+    name: "pyodide",
+    defaultLibraryPath: Object.freeze(["/usr/lib", "/lib/python3.14/site-packages"]),
+    sitePackages: "/lib/python3.14/site-packages",
+  }),
+  emscripten: EMSCRIPTEN_RULES,
+  // wasmer's WASIX linker (lib/wasix/src/state/linker/locator.rs).
+  wasmer: Object.freeze({
+    name: "wasmer",
+    origin: "path-join",
+    expandBracedOrigin: true,
+    splitChars: "",
+    maxCandidateLength: 0,
+    walksDotDot: false,
+    loadsRelativePaths: true,
+    defaultDirs: Object.freeze(["/lib", "/usr/lib", "/usr/local/lib"]),
+    retryFrom: ".so",
+    retryTo: ".wasm",
     defaultCwd: "/",
-    expandOrigin(entry, moduleDir) {
-      let rest = null;
-      if (entry.startsWith("$ORIGIN")) rest = entry.slice(7);
-      else if (entry.startsWith("${ORIGIN}")) rest = entry.slice(9);
-      if (rest === null) return entry;
-      // The rest is joined to the directory as a path: "$ORIGINAL" gives
-      // "<dir>/AL". (A rest starting with '/' is appended; see
-      // test/vectors/README.md on wasmer's Path::join.)
-      if (rest === "") return moduleDir;
-      return rest.startsWith("/") ? moduleDir + rest : `${moduleDir}/${rest}`;
-    },
-  },
-};
+    defaultLibraryPath: Object.freeze([]),
+    sitePackages: "",
+  }),
+});
 
 /** The loader names resolveNeeded() and resolveTree() accept. */
-export const loaderNames = Object.freeze(Object.keys(LOADERS));
+export const loaderNames = Object.freeze(Object.keys(loaderRules));
 
 function rulesFor(loader) {
-  const rules = LOADERS[loader ?? "emscripten"];
+  const rules = loaderRules[loader ?? "emscripten"];
   if (!rules) fail(`unknown loader '${loader}' (expected one of ${loaderNames.join(", ")})`);
   return rules;
+}
+
+function expandOrigin(entry, moduleDir, rules) {
+  let token = null;
+  if (entry.startsWith("$ORIGIN")) token = "$ORIGIN";
+  else if (rules.expandBracedOrigin && entry.startsWith("${ORIGIN}")) token = "${ORIGIN}";
+  if (token === null) return entry;
+  // As libdylink.js: String.replace with a string, patterns and all.
+  if (rules.origin === "js-replace") return entry.replace(token, moduleDir);
+  const rest = entry.slice(token.length);
+  if (rest === "") return moduleDir;
+  return rest.startsWith("/") ? moduleDir + rest : `${moduleDir}/${rest}`;
+}
+
+/** The directories one (expanded) entry stands for, empty pieces dropped. */
+function splitEntry(expanded, rules) {
+  if (rules.splitChars === "") return expanded === "" ? [] : [expanded];
+  const out = [];
+  let piece = "";
+  for (const c of expanded) {
+    if (rules.splitChars.includes(c)) {
+      if (piece !== "") out.push(piece);
+      piece = "";
+    } else {
+      piece += c;
+    }
+  }
+  if (piece !== "") out.push(piece);
+  return out;
 }
 
 /**
@@ -370,7 +442,7 @@ function rulesFor(loader) {
  *
  * @param {string[]} runPath entries as written in the module
  * @param {string} modulePath loader path of the module
- * @param {"emscripten"|"wasmer"} [loader="emscripten"]
+ * @param {string} [loader="emscripten"] a name of loaderNames
  * @returns {{dir: string, entry: string}[]}
  */
 export function expandRunPath(runPath, modulePath, loader = "emscripten") {
@@ -378,12 +450,7 @@ export function expandRunPath(runPath, modulePath, loader = "emscripten") {
   const moduleDir = dirname(modulePath);
   const out = [];
   for (const entry of runPath ?? []) {
-    const expanded = rules.expandOrigin(entry, moduleDir);
-    if (loader === "emscripten") {
-      for (const piece of expanded.split(/[:\n]/)) if (piece !== "") out.push({ dir: piece, entry });
-    } else {
-      out.push({ dir: expanded, entry });
-    }
+    for (const dir of splitEntry(expandOrigin(entry, moduleDir, rules), rules)) out.push({ dir, entry });
   }
   return out;
 }
@@ -397,8 +464,9 @@ export function expandRunPath(runPath, modulePath, loader = "emscripten") {
  *   wasmer's default directories
  * @property {string|null} entry the search entry that matched, as written
  *   (for the run-time path: before "$ORIGIN" expansion); null for "path"
- *   and "not_found"
- * @property {string[]} tried candidate paths looked at, in order
+ *   and "not_found", except where the search stopped at a relative entry
+ * @property {string[]} tried candidate paths looked at, in order, absolute
+ *   and normalized (as wasm-ldd's)
  * @property {string} [reason] why a candidate that exists was not used
  */
 
@@ -412,9 +480,10 @@ export function expandRunPath(runPath, modulePath, loader = "emscripten") {
  * @param {string[]} [options.runPath] that module's own run-time path
  *   (RUNTIME_PATH; not its parent's: run-time paths are not inherited)
  * @param {string[]|string} [options.libraryPath] LD_LIBRARY_PATH, a list of
- *   directories or a ':'-separated string (Pyodide's default is
- *   "/usr/lib:/lib/python3.14/site-packages")
- * @param {"emscripten"|"wasmer"} [options.loader="emscripten"]
+ *   directories or a ':'-separated string; default: the loader's
+ *   (pyodide: "/usr/lib:/lib/python3.14/site-packages", others: empty)
+ * @param {string} [options.loader="emscripten"] "pyodide", "emscripten" or
+ *   "wasmer" (loaderNames)
  * @param {(path: string) => boolean} options.exists whether a normalized
  *   absolute loader path names a file
  * @param {(path: string) => boolean} [options.isDirectory] whether a loader
@@ -422,8 +491,7 @@ export function expandRunPath(runPath, modulePath, loader = "emscripten") {
  *   so with it a ".." after a missing directory fails, as in the loader;
  *   without it ".." is taken lexically
  * @param {string} [options.cwd] the loader's working directory, for
- *   relative entries and names ("/home/pyodide" for Emscripten, "/" for
- *   wasmer)
+ *   relative entries and names (default: the loader's)
  * @returns {Resolution}
  */
 export function resolveNeeded(name, options) {
@@ -437,65 +505,47 @@ export function resolveNeeded(name, options) {
   const cwd = options.cwd ?? rules.defaultCwd;
   const tried = [];
   const notFound = (extra = {}) => ({ path: null, via: "not_found", entry: null, tried, ...extra });
-
-  if (loader === "emscripten") {
-    if (name.includes("/")) {
-      if (!name.startsWith("/")) {
-        return notFound({ reason: "Emscripten does not load a relative path with '/'" });
-      }
-      tried.push(name);
-      const p = walk(name, isDirectory);
-      return p !== null && exists(p) ? { path: p, via: "path", entry: null, tried } : notFound();
-    }
-    const lists = [
-      ["library_path", asList(libraryPath).flatMap((d) => d.split(/[:\n]/).filter((x) => x !== "")
-        .map((dir) => ({ dir, entry: d })))],
-      ["runtime_path", expandRunPath(runPath, modulePath, "emscripten")],
-    ];
-    for (const [via, dirs] of lists) {
-      for (const { dir, entry } of dirs) {
-        const candidate = `${dir}/${name}`;
-        if (utf8Encoder.encode(candidate).length >= EMSCRIPTEN_CANDIDATE_BUFFER) continue;
-        tried.push(candidate);
-        const p = walk(absolute(cwd, candidate), isDirectory);
-        if (p === null || !exists(p)) continue;
-        if (!candidate.startsWith("/")) {
-          // Found relative to the working directory: Emscripten stops here
-          // and then cannot load the relative path.
-          return notFound({ entry, reason: `found as relative path '${candidate}', which Emscripten cannot load` });
-        }
-        return { path: p, via, entry, tried };
-      }
-    }
-    return notFound();
-  }
-
-  // wasmer: x.so is retried as x.wasm at each candidate.
-  const tryLoad = (candidate) => {
-    const p = normalizePath(absolute(cwd, candidate));
+  const resolve = (path) =>
+    rules.walksDotDot && isDirectory ? walk(path, isDirectory) : normalizePath(path);
+  // One candidate, and its retry (wasmer: x.so as x.wasm) if it is missing.
+  const tryOne = (raw) => {
+    const p = resolve(raw);
+    if (p === null) return null;
     tried.push(p);
-    if (exists(p)) return p;
-    // Rust's Path::extension() == "so", then with_extension("wasm").
-    const base = p.slice(p.lastIndexOf("/") + 1);
-    if (base.endsWith(".so") && base !== ".so") {
-      const w = p.slice(0, -3) + ".wasm";
-      tried.push(w);
-      if (exists(w)) return w;
-    }
-    return null;
+    return exists(p) ? p : null;
   };
+  const tryCandidate = (raw) => {
+    const p = tryOne(raw);
+    if (p !== null || rules.retryFrom === "" || !raw.endsWith(rules.retryFrom)) return p;
+    return tryOne(raw.slice(0, -rules.retryFrom.length) + rules.retryTo);
+  };
+
   if (name.includes("/")) {
-    const p = tryLoad(name);
+    if (!name.startsWith("/") && !rules.loadsRelativePaths) {
+      return notFound({ reason: `${rules.name} does not load a relative path with '/'` });
+    }
+    const p = tryCandidate(absolute(cwd, name));
     return p !== null ? { path: p, via: "path", entry: null, tried } : notFound();
   }
-  const dirs = [
-    ...asList(libraryPath).map((d) => ({ dir: d, entry: d, via: "library_path" })),
-    ...expandRunPath(runPath, modulePath, "wasmer").map((x) => ({ ...x, via: "runtime_path" })),
-    ...WASMER_DEFAULT_DIRS.map((d) => ({ dir: d, entry: d, via: "default" })),
+  const libraryEntries = libraryPath == null ? rules.defaultLibraryPath : asList(libraryPath);
+  const lists = [
+    ["library_path", libraryEntries.flatMap((entry) => splitEntry(entry, rules).map((dir) => ({ dir, entry })))],
+    ["runtime_path", expandRunPath(runPath, modulePath, rules.name)],
+    ["default", rules.defaultDirs.map((dir) => ({ dir, entry: dir }))],
   ];
-  for (const { dir, entry, via } of dirs) {
-    const p = tryLoad(`${dir}/${name}`);
-    if (p !== null) return { path: p, via, entry, tried };
+  for (const [via, dirs] of lists) {
+    for (const { dir, entry } of dirs) {
+      const candidate = `${dir}/${name}`;
+      if (rules.maxCandidateLength && utf8Encoder.encode(candidate).length >= rules.maxCandidateLength) continue;
+      const p = tryCandidate(absolute(cwd, candidate));
+      if (p === null) continue;
+      if (!candidate.startsWith("/") && !rules.loadsRelativePaths) {
+        // Found relative to the working directory: Emscripten stops here
+        // and then cannot load the relative path.
+        return notFound({ entry, reason: `found as relative path '${candidate}', which ${rules.name} cannot load` });
+      }
+      return { path: p, via, entry, tried };
+    }
   }
   return notFound();
 }

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/CommandLine.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
@@ -169,9 +170,10 @@ Error processWheel(const Config &C, StringRef Path,
   if (!W)
     return W.takeError();
   if (C.Repair)
-    if (Error E = (*W)->verifyRecord())
-      return E;
-  Expected<RepairPlan> Plan = analyzeWheel(**W, C.Opts);
+    if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
+      return createFileError(C.WheelDir, EC);
+  Expected<RepairPlan> Plan = C.Repair ? repairWheel(**W, C.Opts, Out)
+                                       : analyzeWheel(**W, C.Opts);
   if (!Plan)
     return Plan.takeError();
   if (!C.Json)
@@ -180,13 +182,7 @@ Error processWheel(const Config &C, StringRef Path,
   printDiagnostics(*Plan);
   json::Object Result = *toJSON(*Plan).getAsObject();
   if (C.Repair) {
-    if (Error E = checkNothingMissing(*Plan))
-      return E;
-    if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
-      return createFileError(C.WheelDir, EC);
     bool Changes = Plan->changesWheel(**W);
-    if (Error E = writeRepairedWheel(**W, *Plan, C.Opts, Out))
-      return E;
     Result["output"] = std::string(Out);
     Result["changed"] = Changes;
     if (!C.Json)
@@ -205,13 +201,13 @@ int main(int Argc, char **Argv) {
   ToolName = sys::path::filename(Argv[0]);
   ToolOptTable T;
   BumpPtrAllocator Alloc;
+  StringSaver Saver(Alloc);
   SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
   auto Fail = [&](const Twine &Msg) {
     WithColor::error(errs(), ToolName) << printable(Msg.str()) << "\n";
     return 1;
   };
-  if (Error E = cl::ExpansionContext(Alloc, cl::TokenizeGNUCommandLine)
-                    .expandResponseFiles(ArgvVec))
+  if (Error E = expandResponseFiles(ArgvVec, Saver))
     return Fail(toString(std::move(E)));
   unsigned MissingIndex, MissingCount;
   opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
@@ -261,5 +257,5 @@ int main(int Argc, char **Argv) {
   }
   if (C->Json)
     outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
-  return AllOk ? 0 : 1;
+  return flushStandardOutput(ToolName) && AllOk ? 0 : 1;
 }

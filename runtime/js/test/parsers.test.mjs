@@ -128,7 +128,7 @@ test("emscripten: LD_LIBRARY_PATH before RUNTIME_PATH, $ORIGIN from the module's
   const exists = files("/ld/libb.so", "/app/lib/libb.so");
   const opts = { modulePath: "/app/bin/liba.so", runPath: ["$ORIGIN/../lib"], exists };
   assert.deepEqual(resolveNeeded("libb.so", opts), {
-    path: "/app/lib/libb.so", via: "runtime_path", entry: "$ORIGIN/../lib", tried: ["/app/bin/../lib/libb.so"],
+    path: "/app/lib/libb.so", via: "runtime_path", entry: "$ORIGIN/../lib", tried: ["/app/lib/libb.so"],
   });
   const r = resolveNeeded("libb.so", { ...opts, libraryPath: "/nope:/ld" });
   assert.equal(r.path, "/ld/libb.so");

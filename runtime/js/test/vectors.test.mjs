@@ -29,17 +29,27 @@ function fileSystem(files) {
   };
 }
 
-test("the vectors cover both loaders", () => {
+// pyodide is emscripten in Pyodide's environment: a vector without its own
+// "pyodide" expectation must give the "emscripten" one with the default
+// LD_LIBRARY_PATH (none of a vector's files lie there), as wasm-ldd does.
+const expectFor = (v, loader) => v.expect[loader] ?? (loader === "pyodide" ? v.expect.emscripten : undefined);
+
+test("the vectors cover every loader", () => {
   assert.ok(vectors.length >= 20);
-  for (const v of vectors) assert.deepEqual(Object.keys(v.expect).sort(), [...loaderNames].sort(), v.name);
+  for (const v of vectors) {
+    for (const loader of loaderNames) assert.ok(expectFor(v, loader), `${v.name}: ${loader}`);
+  }
 });
 
 for (const v of vectors) {
   for (const loader of loaderNames) {
     test(`${v.name} (${loader})`, () => {
       const { readFile, isDirectory } = fileSystem(v.files);
-      const got = resolveTree(v.load, { readFile, isDirectory, libraryPath: v.library_path ?? [], loader });
-      assert.deepEqual(got, v.expect[loader], v.description);
+      // A vector's library_path replaces the loader's default; without
+      // one, bare emscripten and wasmer have none, pyodide its own.
+      const libraryPath = v.library_path ?? (loader === "pyodide" ? undefined : []);
+      const got = resolveTree(v.load, { readFile, isDirectory, libraryPath, loader });
+      assert.deepEqual(got, expectFor(v, loader), v.description);
       // The root comes first.
       assert.equal(Object.keys(got)[0], v.load);
     });
