@@ -23,6 +23,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -173,6 +174,31 @@ std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
          "file itself, not atomically)";
 }
 
+/// Whether \p File, parsed as \p Obj, is a main module (isMainModule()).
+/// The file reader keeps only what it decodes, so the export section is
+/// read here, on its own; one that cannot be read or decoded means no.
+bool isMainModuleFile(StringRef File, const Object &Obj) {
+  for (const Section &Sec : Obj.Sections) {
+    if (Sec.Id != wasm::WASM_SEC_EXPORT)
+      continue;
+    ErrorOr<std::unique_ptr<MemoryBuffer>> Buf =
+        MemoryBuffer::getFileSlice(File, Sec.size(), Sec.Offset);
+    if (!Buf)
+      return false;
+    std::string Module(wasm::WasmMagic, sizeof(wasm::WasmMagic));
+    Module += StringRef("\1\0\0\0", 4);
+    Module += (*Buf)->getBuffer();
+    Expected<ModuleSymbols> Symbols = readModuleSymbols(
+        ArrayRef(reinterpret_cast<const uint8_t *>(Module.data()), Module.size()));
+    if (!Symbols) {
+      consumeError(Symbols.takeError());
+      return false;
+    }
+    return isMainModule(*Symbols);
+  }
+  return false;
+}
+
 /// Processes one input. It may run on a worker thread (-j), so it prints
 /// only to \p Out and \p Err and stores its JSON object in \p Json.
 Error processFile(const Config &C, StringRef File, bool Prefix,
@@ -211,17 +237,12 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         // change loading. Export sections are not otherwise read, so one
         // that cannot be decoded does not stop the edit; it only means no
         // warning.
-        if (C.Plan.operation() != RPathOp::None) {
-          Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
-          if (!Symbols)
-            consumeError(Symbols.takeError());
-          else if (isMainModule(*Symbols))
+        if (C.Plan.operation() != RPathOp::None && isMainModuleFile(File, Obj))
             WithColor::warning(Err, ToolName)
                 << "'" << escapeForDisplay(File)
                 << "': a main module (emcc -sMAIN_MODULE), whose run-time "
                    "path loaders do not search; set it on the side modules "
                    "that need the libraries\n";
-        }
         if (!C.Debug)
           return C.Plan.apply(Obj, isWasmModuleFile);
         std::string OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
