@@ -16,7 +16,28 @@ export interface DylinkInfo {
 /** A module as bytes, or compiled (read through WebAssembly.Module.customSections()). */
 export type ModuleOrBytes = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 
-export type LoaderName = "emscripten" | "wasmer";
+export type LoaderName = "pyodide" | "emscripten" | "wasmer";
+
+/** A loader's search rules, as data (see loaderRules in wasm-rpath.mjs). */
+export interface LoaderRules {
+  name: string;
+  /** How a leading "$ORIGIN" becomes the module's directory. */
+  origin: "js-replace" | "path-join";
+  expandBracedOrigin: boolean;
+  splitChars: string;
+  maxCandidateLength: number;
+  walksDotDot: boolean;
+  loadsRelativePaths: boolean;
+  defaultDirs: readonly string[];
+  retryFrom: string;
+  retryTo: string;
+  defaultCwd: string;
+  defaultLibraryPath: readonly string[];
+  sitePackages: string;
+}
+
+/** The rules of each loader resolveNeeded() and resolveTree() accept. */
+export const loaderRules: Readonly<Record<LoaderName, Readonly<LoaderRules>>>;
 
 /**
  * Reads a side module's dynamic-linking metadata from its bytes.

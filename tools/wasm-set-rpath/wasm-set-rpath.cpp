@@ -23,6 +23,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -207,11 +208,13 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         if (C.Json)
           Json = describeModule(File, Obj);
         // A main module has dylink.0 too, but no loader searches its
-        // run-time path: such an edit does nothing, and says so.
+        // run-time path: the edit is made, and the warning says it does not
+        // change loading. An export section that cannot be decoded does not
+        // stop the edit; it only means no warning.
         if (C.Plan.operation() != RPathOp::None) {
           Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
           if (!Symbols)
-            consumeError(Symbols.takeError()); // Decided by the edit itself.
+            consumeError(Symbols.takeError());
           else if (isMainModule(*Symbols))
             WithColor::warning(Err, ToolName)
                 << "'" << escapeForDisplay(File)
