@@ -24,16 +24,16 @@ void appendHexEscapes(std::string &Out, StringRef Bytes) {
   }
 }
 
-} // namespace
-
-std::string escapeForDisplay(StringRef S) {
+/// The one escaping loop: malformed UTF-8 always, the characters of
+/// mustEscape() when \p Controls.
+std::string escape(StringRef S, bool Controls) {
   std::string Out;
   Out.reserve(S.size());
   size_t I = 0;
   while (I < S.size()) {
     unsigned char B = S[I];
     if (B < 0x80) {
-      if (mustEscape(B))
+      if (Controls && mustEscape(B))
         appendHexEscapes(Out, S.substr(I, 1));
       else
         Out += static_cast<char>(B);
@@ -59,13 +59,21 @@ std::string escapeForDisplay(StringRef S) {
       ++I;
       continue;
     }
-    if (mustEscape(C))
+    if (Controls && mustEscape(C))
       appendHexEscapes(Out, S.substr(I, Len));
     else
       Out.append(S.data() + I, Len);
     I += Len;
   }
   return Out;
+}
+
+} // namespace
+
+std::string escapeForDisplay(StringRef S) { return escape(S, /*Controls=*/true); }
+
+std::string escapeInvalidUTF8(StringRef S) {
+  return escape(S, /*Controls=*/false);
 }
 
 } // namespace wasmrpath

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -274,8 +275,21 @@ InputFile::~InputFile() {
     sys::fs::closeFile(FD);
 }
 
+void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
+  if (!isMapped() || Range.empty())
+    return;
+  // Only whole pages: the ones at the ends may hold bytes still in use.
+  uintptr_t Page = sys::Process::getPageSizeEstimate();
+  uintptr_t Begin = alignTo(reinterpret_cast<uintptr_t>(Range.begin()), Page);
+  uintptr_t End = alignDown(reinterpret_cast<uintptr_t>(Range.end()), Page);
+  // The mapping is read-only, so dropping its pages loses nothing: they
+  // are read again from the page cache if used.
+  if (Begin < End)
+    ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
+}
+
 Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
-                      StringRef OutPath) {
+                      StringRef OutPath, function_ref<Error()> BeforeCommit) {
   // Write through a symlink: the link stays, its target gets the new data.
   SmallString<256> Target(OutPath);
   if (sys::fs::is_symlink_file(OutPath)) {
@@ -302,6 +316,9 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     return Fail(errnoError("cannot set permissions", errno));
   if (Error E = checkInputUnchanged(In))
     return Fail(std::move(E));
+  if (BeforeCommit)
+    if (Error E = BeforeCommit())
+      return Fail(std::move(E));
   return Temp->keep(Target);
 }
 

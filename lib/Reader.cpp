@@ -290,10 +290,34 @@ Expected<std::vector<std::string>> parseStringVector(ArrayRef<uint8_t> Body) {
   return Result;
 }
 
+/// Names what a file that is not WebAssembly is, when it is one of the kinds
+/// that end up where side modules are expected: a native library built by
+/// the host compiler, a wheel handed over whole, a static library, a file
+/// left empty by a failed build. "Bad magic number" alone sends the user
+/// looking for corruption instead.
+static Error notWasmError(ArrayRef<uint8_t> Data) {
+  StringRef Head(reinterpret_cast<const char *>(Data.data()),
+                 std::min<size_t>(Data.size(), 8));
+  if (Data.empty())
+    return makeError("empty file, not a WebAssembly module");
+  if (Head.starts_with("\x7f" "ELF"))
+    return makeError("an ELF file, not a WebAssembly module (built for the "
+                     "host instead of wasm32-emscripten?)");
+  // A zip archive (a wheel): a local file header, or the end record of an
+  // empty archive.
+  if (Head.starts_with("PK\x03\x04") || Head.starts_with("PK\x05\x06"))
+    return makeError("a zip archive (a wheel?), not a WebAssembly module; "
+                     "unpack it and edit the modules inside");
+  if (Head.starts_with("!<arch>\n"))
+    return makeError("an ar archive (a static library), not a WebAssembly "
+                     "module");
+  return makeError("not a WebAssembly file (bad magic number)");
+}
+
 Expected<Object> readObject(ArrayRef<uint8_t> Data) {
   if (Data.size() < 4 ||
       Data.take_front(4) != arrayRefFromStringRef(StringRef(wasm::WasmMagic, 4)))
-    return makeError("not a WebAssembly file (bad magic number)");
+    return notWasmError(Data);
   if (Data.size() < 8)
     return makeError("truncated WebAssembly header");
   uint16_t Version = Data[4] | (Data[5] << 8);

@@ -544,7 +544,7 @@ Expected<std::string> loaderPathOf(StringRef Root, StringRef HostPath) {
     SmallString<256> Real;
     if (sys::fs::real_path(Abs, Real) || !isUnder(Real, Root))
       return makeError(errc::invalid_argument,
-                       "not under the root '" + Root + "'");
+                       "not under the --root directory '" + Root + "'");
     Abs = Real;
   }
   if (Root == "/")

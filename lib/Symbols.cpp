@@ -198,6 +198,15 @@ bool isLoaderInternalSymbol(StringRef Name) {
   return is_contained(Internal, Name) || Name.starts_with("__em_js__");
 }
 
+bool isMainModule(const ModuleSymbols &Symbols) {
+  static const StringRef StackSetup[] = {
+      "emscripten_stack_init", "stackAlloc", "stackSave",
+      "_emscripten_stack_alloc"};
+  return any_of(StackSetup, [&](StringRef Name) {
+    return Symbols.findExport(Name) != nullptr;
+  });
+}
+
 Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
   ModuleSymbols Out;
   for (const Section &Sec : Obj.Sections) {

@@ -24,6 +24,7 @@
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Regex.h"
+#include <future>
 #include <map>
 
 using namespace llvm;
@@ -227,6 +228,11 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   if (!A)
     return Fail(A.takeError());
   W->Archive = std::move(*A);
+  // RECORD verification streams every member once: let the mapping's pages
+  // go behind it, so that memory does not grow with the wheel.
+  const InputFile *File = W->In.get();
+  W->Archive.setReleaseHook(
+      [File](ArrayRef<uint8_t> Range) { File->releasePages(Range); });
   Expected<wheel::WheelName> Name = wheel::parseWheelName(Path);
   if (!Name)
     return Fail(Name.takeError());
@@ -585,7 +591,8 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
 }
 
 Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
-                         const RepairOptions &Opts, StringRef OutPath) {
+                         const RepairOptions &Opts, StringRef OutPath,
+                         function_ref<Error()> BeforeCommit) {
   const zip::Archive &A = W.archive();
   if (!Plan.changesWheel(W)) {
     // Nothing to do: the output is the input, byte for byte.
@@ -594,7 +601,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     Whole.Size = W.file().data().size();
     if (Whole.Size == 0)
       return createFileError(W.path(), makeError(errc::malformed, "empty file"));
-    if (Error E = writeOutputFile(W.file(), {Whole}, OutPath))
+    if (Error E = writeOutputFile(W.file(), {Whole}, OutPath, BeforeCommit))
       return createFileError(OutPath, std::move(E));
     return Error::success();
   }
@@ -716,9 +723,40 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
   std::vector<OutputChunk> Chunks = Wr.finish();
-  if (Error E = writeOutputFile(W.file(), Chunks, OutPath))
+  if (Error E = writeOutputFile(W.file(), Chunks, OutPath, BeforeCommit))
     return createFileError(OutPath, std::move(E));
   return Error::success();
+}
+
+Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
+                                 StringRef OutPath) {
+  // RECORD is verified on other threads while the plan is made and the
+  // output written; the output replaces nothing until it has passed. A
+  // bad RECORD is the error reported, whatever else failed.
+  std::future<Error> Verifying =
+      std::async(std::launch::async, [&W] { return W.verifyRecord(); });
+  std::optional<Error> Verified;
+  auto Wait = [&]() -> Error & {
+    if (!Verified)
+      Verified.emplace(Verifying.get());
+    return *Verified;
+  };
+  Expected<RepairPlan> Plan = analyzeWheel(W, Opts);
+  Error Result = Plan ? checkNothingMissing(*Plan) : Plan.takeError();
+  if (!Result)
+    Result = writeRepairedWheel(W, *Plan, Opts, OutPath, [&]() -> Error {
+      if (Wait())
+        return makeError(errc::malformed, "RECORD does not match");
+      return Error::success();
+    });
+  if (Error &V = Wait()) {
+    consumeError(std::move(Result));
+    return std::move(V);
+  }
+  consumeError(std::move(*Verified));
+  if (Result)
+    return Result;
+  return Plan;
 }
 
 json::Value toJSON(const RepairPlan &Plan) {

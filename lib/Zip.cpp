@@ -123,13 +123,10 @@ std::string stripZip64(StringRef Extra) {
 /// disk number whose 32-bit (16-bit) fields are all ones.
 Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
                       bool NeedDisk, size_t Index) {
-  if (!NeedU && !NeedC && !NeedOff && !NeedDisk)
-    return walkExtra(E.Extra, [](uint16_t, StringRef) {
-      return Error::success();
-    });
+  bool Need = NeedU || NeedC || NeedOff || NeedDisk;
   bool Found = false;
   Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef Body) -> Error {
-    if (ID != Zip64ExtraID || Found)
+    if (!Need || ID != Zip64ExtraID || Found)
       return Error::success();
     Found = true;
     const uint8_t *P = reinterpret_cast<const uint8_t *>(Body.data());
@@ -153,7 +150,7 @@ Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
   if (Err)
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + "): " + toString(std::move(Err)));
-  if (!Found)
+  if (Need && !Found)
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + ") has 0xffffffff sizes or offset but "
                      "no ZIP64 extra field");
@@ -445,21 +442,27 @@ struct ZStream {
 /// (then nothing is verified). Fn may shorten nothing; it returns an Error
 /// to stop.
 Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
-                   function_ref<Error(ArrayRef<uint8_t>)> Fn) {
+                   function_ref<Error(ArrayRef<uint8_t>)> Fn,
+                   const std::function<void(ArrayRef<uint8_t>)> &Release) {
+  auto Done = [&](ArrayRef<uint8_t> Consumed) {
+    if (Release)
+      Release(Consumed);
+  };
   if (Error Err = checkExtractable(E))
     return Err;
   ArrayRef<uint8_t> In = Data.slice(E.DataOffset, E.CompressedSize);
   uint32_t CRC = 0;
   if (E.Method == MethodStored) {
-    uint64_t Done = 0;
-    while (Done < In.size()) {
-      size_t N = std::min<uint64_t>(Archive::ChunkSize, In.size() - Done);
-      ArrayRef<uint8_t> Chunk = In.slice(Done, N);
+    uint64_t Offset = 0;
+    while (Offset < In.size()) {
+      size_t N = std::min<uint64_t>(Archive::ChunkSize, In.size() - Offset);
+      ArrayRef<uint8_t> Chunk = In.slice(Offset, N);
       CRC = libdeflate_crc32(CRC, Chunk.data(), Chunk.size());
       if (Error Err = Fn(Chunk))
         return Err;
-      Done += N;
-      if (Done >= StopAfter)
+      Done(Chunk);
+      Offset += N;
+      if (Offset >= StopAfter)
         return Error::success();
     }
     return CRC == E.CRC32 ? Error::success() : crcMismatch(E, CRC);
@@ -473,9 +476,13 @@ Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
   std::vector<uint8_t> Window(Archive::ChunkSize);
   uint64_t InDone = 0, OutDone = 0;
   for (;;) {
-    // avail_in is 32-bit: feed the input in pieces.
+    // Feed the input in pieces (avail_in is 32-bit), each released once
+    // inflate has consumed it.
     if (Z.S.avail_in == 0 && InDone < In.size()) {
-      size_t N = std::min<uint64_t>(1u << 30, In.size() - InDone);
+      if (InDone)
+        Done(In.slice(InDone - std::min<uint64_t>(InDone, 4 * Archive::ChunkSize),
+                      std::min<uint64_t>(InDone, 4 * Archive::ChunkSize)));
+      size_t N = std::min<uint64_t>(4 * Archive::ChunkSize, In.size() - InDone);
       Z.S.next_in = const_cast<Bytef *>(In.data() + InDone);
       Z.S.avail_in = N;
       InDone += N;
@@ -564,7 +571,7 @@ Error Archive::extract(const Entry &E, SmallVectorImpl<uint8_t> &Out,
 
 Error Archive::forEachChunk(
     const Entry &E, function_ref<Error(ArrayRef<uint8_t>)> Fn) const {
-  return streamMember(Data, E, UINT64_MAX, Fn);
+  return streamMember(Data, E, UINT64_MAX, Fn, Release);
 }
 
 Error Archive::extractPrefix(const Entry &E, uint64_t N,
@@ -576,7 +583,7 @@ Error Archive::extractPrefix(const Entry &E, uint64_t N,
     size_t Take = std::min<uint64_t>(Chunk.size(), N - Out.size());
     Out.append(Chunk.begin(), Chunk.begin() + Take);
     return Error::success();
-  });
+  }, Release);
 }
 
 //===----------------------------------------------------------------------===//
@@ -666,8 +673,15 @@ struct Writer::Impl {
     if (Extra.size() > Max16)
       return makeError(memberName(E) + ": its central extra field would be " +
                        Twine(Extra.size()) + " bytes, more than 65535");
+    // ZIP64 needs version 4.5 to extract; a record that had a ZIP64 extra
+    // already says what its writer chose, and a copy keeps it.
+    bool HadZip64 = false;
+    consumeError(walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
+      HadZip64 |= ID == Zip64ExtraID;
+      return Error::success();
+    }));
     uint16_t Needed = E.VersionNeeded;
-    if ((BigU || BigC || BigOff) && Needed < VersionZip64)
+    if ((BigU || BigC || BigOff) && !HadZip64 && Needed < VersionZip64)
       Needed = VersionZip64;
     std::string &S = Central;
     put32(S, SigCentral);

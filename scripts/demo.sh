@@ -7,16 +7,13 @@ set -eo pipefail
 cd "$(dirname "$0")/.."
 ./.ci/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" --target wasm-set-rpath >/dev/null
+cmake --build build -j "$(nproc)" --target wasm-set-rpath wasm-ldd wasm-ld-rpath >/dev/null
 
 B=$PWD/build/bin
 D=$PWD/build/demo
-rm -rf "$D" && mkdir -p "$D/bin" "$D/lib"
-CF="--target=wasm32-unknown-emscripten -fPIC -O2 -fvisibility=default"
-clang-19 $CF -c examples/libgreet.c -o "$D/libgreet.o"
-clang-19 $CF -c examples/libapp.c -o "$D/libapp.o"
-(cd "$D/lib" && wasm-ld-19 -shared --experimental-pic -o libgreet.so ../libgreet.o)
-(cd "$D/lib" && wasm-ld-19 -shared --experimental-pic -o ../bin/libapp.so ../libapp.o libgreet.so)
+./scripts/build-example.sh "$D"
+# A second, untouched copy for the README's tour (which edits it).
+./scripts/build-example.sh "$PWD/build/tour"
 
 run() { printf '$'; printf ' %q' "$@"; echo; "$@"; }
 cd "$D"
@@ -40,3 +37,7 @@ run "$B/wasm-set-rpath" --json bin/libapp.so
 
 echo "# Pyodide now loads bin/libapp.so and calls through to lib/libgreet.so:"
 load
+
+echo
+echo "# The tools are in build/bin. The README's tour starts from an untouched copy:"
+echo "#   cd build/tour && export PATH=\"\$PWD/../bin:\$PATH\""

@@ -80,9 +80,16 @@ TEST(ReaderTest, LegacyDylink) {
 
 TEST(ReaderTest, RejectsMalformedInput) {
   std::string Dylink = custom("dylink.0", memInfo());
-  EXPECT_EQ(readError(""), "not a WebAssembly file (bad magic number)");
+  EXPECT_EQ(readError(""), "empty file, not a WebAssembly module");
+  EXPECT_EQ(readError("#!/bin/sh\n"), "not a WebAssembly file (bad magic number)");
   EXPECT_EQ(readError("\x7f" "ELF\x02\x01\x01\x00"),
-            "not a WebAssembly file (bad magic number)");
+            "an ELF file, not a WebAssembly module (built for the host "
+            "instead of wasm32-emscripten?)");
+  EXPECT_EQ(readError("PK\x03\x04\x14\x00\x00\x00"),
+            "a zip archive (a wheel?), not a WebAssembly module; unpack it "
+            "and edit the modules inside");
+  EXPECT_EQ(readError("!<arch>\n"),
+            "an ar archive (a static library), not a WebAssembly module");
   EXPECT_EQ(readError(std::string("\0asm\1\0", 6)),
             "truncated WebAssembly header");
   EXPECT_EQ(readError(std::string("\0asm\2\0\0\0", 8)),

@@ -131,3 +131,27 @@ TEST(SymbolsTest, FirstDefinitionWinsMainModuleFirst) {
 }
 
 } // namespace
+
+namespace {
+
+bool mainModule(const std::vector<std::string> &Imports,
+                const std::vector<std::string> &Exports) {
+  std::string M = module(Imports, Exports);
+  Expected<ModuleSymbols> S = readModuleSymbols(bytes(M));
+  if (!succeeded(S))
+    return false;
+  return isMainModule(*S);
+}
+
+} // namespace
+
+TEST(SymbolsTest, MainModuleByItsStackSetUp) {
+  // Emscripten 3.x and 5.x main modules export their stack set-up.
+  EXPECT_TRUE(mainModule({}, {exportEntry("emscripten_stack_init", 0)}));
+  EXPECT_TRUE(mainModule({}, {exportEntry("stackAlloc", 0)}));
+  EXPECT_TRUE(mainModule({}, {exportEntry("_emscripten_stack_alloc", 0)}));
+  // Side modules import it (setjmp, C++ exceptions) or do without.
+  EXPECT_FALSE(mainModule({import("env", "stackSave", FuncImport)},
+                          {exportEntry("f", 0)}));
+  EXPECT_FALSE(mainModule({}, {exportEntry("__wasm_call_ctors", 0)}));
+}

@@ -321,6 +321,11 @@ TEST(WheelDistInfoTest, Choices) {
   Expected<WheelName> N = parseWheelName("my_pkg-1.0-py3-none-any.whl");
   ASSERT_TRUE(bool(N));
   EXPECT_EQ(Find(Two, &*N), "My.Pkg-1.0.dist-info");
+  EXPECT_EQ(Find({{"My.Pkg-1.0.dist-info/RECORD", ""},
+                  {"my_pkg-1.0.dist-info/RECORD", ""}},
+                 &*N),
+            "several .dist-info directories match 'my_pkg-1.0.dist-info': "
+            "'My.Pkg-1.0.dist-info', 'my_pkg-1.0.dist-info'");
   N = parseWheelName("my_pkg-1.1-py3-none-any.whl");
   ASSERT_TRUE(bool(N));
   EXPECT_EQ(Find(Two, &*N),

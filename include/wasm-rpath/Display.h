@@ -33,6 +33,13 @@ namespace wasmrpath {
 /// escaping is for people, and --json gives the exact strings.
 std::string escapeForDisplay(llvm::StringRef S);
 
+/// Returns \p S with only the bytes that are not part of well-formed UTF-8
+/// escaped, as escapeForDisplay() escapes them ("\xHH"); controls and the
+/// rest are kept. For output formats that escape controls themselves (JSON,
+/// Json.h) but can only hold UTF-8: a file name from a directory listing
+/// may be any bytes.
+std::string escapeInvalidUTF8(llvm::StringRef S);
+
 } // namespace wasmrpath
 
 #endif // WASM_RPATH_DISPLAY_H

@@ -46,6 +46,12 @@ public:
   bool isMapped() const {
     return Buffer->getBufferKind() == llvm::MemoryBuffer::MemoryBuffer_MMap;
   }
+  /// Lets the pages of the mapping that lie wholly inside \p Range (a part
+  /// of data()) go, so that a caller that streams through a large file
+  /// once does not keep all of it resident; a later read of the range maps
+  /// the pages again from the page cache. Does nothing if the file was read
+  /// into memory. Safe to call from several threads.
+  void releasePages(llvm::ArrayRef<uint8_t> Range) const;
 
 private:
   InputFile() = default;
@@ -70,9 +76,14 @@ private:
 /// If \p In changed (size or modification
 /// time) while it was being copied, nothing is written. SIGXFSZ is ignored
 /// from the first write on, so that exceeding RLIMIT_FSIZE is an EFBIG error.
+/// \p BeforeCommit, if given, runs once the temporary file is complete and
+/// before it replaces the destination; an error from it discards the
+/// temporary and is returned (a check that runs alongside the write, such as
+/// a wheel's RECORD verification, decides there whether the output stands).
 llvm::Error writeOutputFile(const InputFile &In,
                             llvm::ArrayRef<OutputChunk> Chunks,
-                            llvm::StringRef OutPath);
+                            llvm::StringRef OutPath,
+                            llvm::function_ref<llvm::Error()> BeforeCommit = {});
 
 /// Writes \p Chunks into the existing file \p OutPath, keeping its inode:
 /// hard links, owner, mode, ACLs and extended attributes stay as they are.

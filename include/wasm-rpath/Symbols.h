@@ -89,6 +89,17 @@ llvm::Expected<ModuleSymbols> readModuleSymbols(const Object &Obj);
 /// The same, from the bytes of a module.
 llvm::Expected<ModuleSymbols> readModuleSymbols(llvm::ArrayRef<uint8_t> Data);
 
+/// Whether \p Symbols are those of a main module (emcc -sMAIN_MODULE), which
+/// has a dylink.0 section like a side module. The mark is Emscripten's stack
+/// set-up, which only the main module links in and exports (side modules
+/// import it): emscripten_stack_init, stackAlloc/stackSave (Emscripten 3.x)
+/// or _emscripten_stack_alloc (4.x, 5.x). Checked on emcc 3.1.6's
+/// -sMAIN_MODULE=1 and =2 output and on Pyodide 314's pyodide.asm.wasm,
+/// against emcc and clang side modules. Loaders do not search a main
+/// module's run-time path: its NEEDED libraries are loaded at start-up,
+/// globally, by name.
+bool isMainModule(const ModuleSymbols &Symbols);
+
 /// A name defined by two modules of one load set.
 struct SymbolClash {
   std::string Symbol;

@@ -192,10 +192,23 @@ llvm::Error checkNothingMissing(const RepairPlan &Plan);
 /// are copied as stored; edited modules and vendored libraries are
 /// compressed at Opts.Level; RECORD.jws and RECORD.p7s are dropped; RECORD
 /// gets fresh rows for what changed and is the last member. If the plan
-/// changes nothing, the output is a copy of the input. Errors name the file.
+/// changes nothing, the output is a copy of the input. \p BeforeCommit is
+/// writeOutputFile()'s: the last word on whether the output replaces
+/// \p OutPath. Errors name the file.
 llvm::Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                                const RepairOptions &Opts,
-                               llvm::StringRef OutPath);
+                               llvm::StringRef OutPath,
+                               llvm::function_ref<llvm::Error()> BeforeCommit = {});
+
+/// The whole repair: verifies \p W's RECORD (on other threads, while the
+/// plan is made and the output written, so that its cost overlaps the
+/// copy), analyzes, checks that nothing is missing, and writes \p OutPath,
+/// which is replaced only if every check passed. Errors, in this order of
+/// precedence: a RECORD mismatch, then the analysis's, the missing
+/// libraries', the write's.
+llvm::Expected<RepairPlan> repairWheel(const WheelFile &W,
+                                       const RepairOptions &Opts,
+                                       llvm::StringRef OutPath);
 
 /// The plan as JSON (for --json of show and repair).
 llvm::json::Value toJSON(const RepairPlan &Plan);

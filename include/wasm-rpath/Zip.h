@@ -28,6 +28,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -141,7 +142,18 @@ public:
 
   static constexpr size_t ChunkSize = 256 * 1024;
 
+  /// Sets a function that streaming reads (forEachChunk, extractPrefix)
+  /// call with each range of the archive's bytes they are done with, so
+  /// that the owner of a mapping can let its pages go
+  /// (InputFile::releasePages()): streaming a 200 MiB member then keeps a
+  /// few pages of it resident, not 200 MiB. Ranges are released only once
+  /// read; the hook must be safe to call from several threads.
+  void setReleaseHook(std::function<void(llvm::ArrayRef<uint8_t>)> Hook) {
+    Release = std::move(Hook);
+  }
+
 private:
+  std::function<void(llvm::ArrayRef<uint8_t>)> Release;
   llvm::ArrayRef<uint8_t> Data;
   std::vector<Entry> Entries;
   std::string Comment;
@@ -149,7 +161,8 @@ private:
 
 /// How Writer::addEntry() writes a new member.
 struct NewEntry {
-  /// Deflate level 1-9 (zlib's scale); 0 stores the content uncompressed.
+  /// Deflate level 1-9 (libdeflate's, which follow zlib's scale); 0 stores
+  /// the content uncompressed.
   int Level = 6;
   /// Modification time, Unix seconds (UTC). Converted to the DOS fields in
   /// UTC and clipped to 1980-01-01 00:00:00 .. 2107-12-31 23:59:58, as
@@ -183,7 +196,7 @@ public:
 
   /// Adds a new member named \p Name holding \p Content: compressed with
   /// libdeflate at \p Opts.Level, CRC-32, sizes in the local header (no data
-  /// descriptor), made by Unix (version made by 3.0), flag bit 11 (UTF-8)
+  /// descriptor), made by Unix (host 3, format 2.0), flag bit 11 (UTF-8)
   /// if the name is not ASCII. ZIP64 extras are written only when a size
   /// or the offset needs them. Errors: a name longer than 65535 bytes, a
   /// level outside 0-9.

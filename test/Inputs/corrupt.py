@@ -176,6 +176,24 @@ def empty(m):
     return b"", {}
 
 
+def wheel(m):
+    """A zip archive holding the module, as a wheel does."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("pkg/liba.so", m.data)
+    return buf.getvalue(), {}
+
+
+def archive(m):
+    """An ar archive (a static library) holding the module as a member."""
+    header = b"%-16s%-12s%-6s%-6s%-8s%-10d`\n" % (
+        b"liba.o/", b"0", b"0", b"0", b"644", len(m.data))
+    body = m.data + (b"\n" if len(m.data) % 2 else b"")
+    return b"!<arch>\n" + header + body, {}
+
+
 def trunc_magic(m):
     """Cut inside the magic number."""
     return m.data[:3], {}
@@ -366,6 +384,8 @@ VARIANTS = {
     "not-wasm": not_wasm,
     "elf": elf,
     "empty": empty,
+    "wheel": wheel,
+    "archive": archive,
     "trunc-magic": trunc_magic,
     "trunc-preamble": trunc_preamble,
     "version-2": version_2,

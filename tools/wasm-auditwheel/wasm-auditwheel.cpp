@@ -169,9 +169,10 @@ Error processWheel(const Config &C, StringRef Path,
   if (!W)
     return W.takeError();
   if (C.Repair)
-    if (Error E = (*W)->verifyRecord())
-      return E;
-  Expected<RepairPlan> Plan = analyzeWheel(**W, C.Opts);
+    if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
+      return createFileError(C.WheelDir, EC);
+  Expected<RepairPlan> Plan = C.Repair ? repairWheel(**W, C.Opts, Out)
+                                       : analyzeWheel(**W, C.Opts);
   if (!Plan)
     return Plan.takeError();
   if (!C.Json)
@@ -180,13 +181,7 @@ Error processWheel(const Config &C, StringRef Path,
   printDiagnostics(*Plan);
   json::Object Result = *toJSON(*Plan).getAsObject();
   if (C.Repair) {
-    if (Error E = checkNothingMissing(*Plan))
-      return E;
-    if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
-      return createFileError(C.WheelDir, EC);
     bool Changes = Plan->changesWheel(**W);
-    if (Error E = writeRepairedWheel(**W, *Plan, C.Opts, Out))
-      return E;
     Result["output"] = std::string(Out);
     Result["changed"] = Changes;
     if (!C.Json)

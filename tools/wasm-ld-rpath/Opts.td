@@ -45,7 +45,18 @@ defm wasm_rpath : WrapperEq<"wasm-rpath", "<dir>",
   "Same as -rpath <dir>, in a spelling that compiler drivers which drop "
   "-rpath (emcc < 4.0.5) pass through">;
 def wasm_rpath_help : Flag<["--"], "wasm-rpath-help">,
-  HelpText<"Display this help (--help is the linker's)">;
+  HelpText<"Display this help, whatever the wrapper's name">;
+
+// wasm-ld's own --help and --version. Run under a linker's name (wasm-ld,
+// wasm-ld-<N>) the wrapper passes them on, since a build system that asks
+// the linker wants the linker's answer; run as wasm-ld-rpath it answers
+// itself.
+def help : Flag<["--", "-"], "help">,
+  HelpText<"Display this help (when run as wasm-ld or wasm-ld-<N>: the "
+           "linker's help)">;
+def version : Flag<["--", "-"], "version">,
+  HelpText<"Display the version of the wrapper and the linker it runs (when "
+           "run as wasm-ld or wasm-ld-<N>: the linker's version)">;
 
 //===----------------------------------------------------------------------===//
 // Options of wasm-ld that the wrapper acts on.

@@ -82,13 +82,15 @@ bool isExecutableFile(StringRef Path) {
 /// The name to look for on PATH: the wrapper's own when it runs as wasm-ld
 /// or wasm-ld-<N> (so that a link named wasm-ld-14 in a directory that
 /// emcc uses forwards to wasm-ld-14), else wasm-ld.
+bool isLinkerName(StringRef Name) {
+  StringRef Version = Name;
+  return Name == "wasm-ld" || (Version.consume_front("wasm-ld-") &&
+                               !Version.empty() && all_of(Version, isDigit));
+}
+
 std::string linkerName(StringRef Argv0) {
   StringRef Name = sys::path::filename(Argv0);
-  StringRef Version = Name;
-  if (Name == "wasm-ld" || (Version.consume_front("wasm-ld-") &&
-                            !Version.empty() && all_of(Version, isDigit)))
-    return Name.str();
-  return "wasm-ld";
+  return isLinkerName(Name) ? Name.str() : "wasm-ld";
 }
 
 std::vector<std::string> pathDirs() {
@@ -310,11 +312,16 @@ struct Config {
   std::string Output = "a.out";
   std::string LinkerOverride;
   bool Help = false;
+  bool Version = false;
 };
 
-Expected<Config> readConfig(const opt::InputArgList &Args) {
+/// \p OwnName: the wrapper runs under its own name, not a linker's, so that
+/// --help and --version are its own.
+Expected<Config> readConfig(const opt::InputArgList &Args, bool OwnName) {
   Config C;
-  C.Help = Args.hasArg(OPT_wasm_rpath_help);
+  C.Help = Args.hasArg(OPT_wasm_rpath_help) ||
+           (OwnName && Args.hasArg(OPT_help));
+  C.Version = OwnName && Args.hasArg(OPT_version);
   for (const opt::Arg *A : Args.filtered(OPT_rpath, OPT_wasm_rpath)) {
     // Checked before linking, so that a bad flag costs no link. wasm-ld 21
     // would store an empty entry; loaders differ on what one means (glibc
@@ -435,7 +442,8 @@ linkerArgs(ArrayRef<const char *> CommandLine, const ExpandedArgs &Exp,
 
 void printHelp(const ToolOptTable &T) {
   T.printHelp(outs(), (ToolName + " [wasm-ld options]").str().c_str(),
-              "wasm-ld-rpath: wasm-ld with -rpath on any LLVM version",
+              "wasm-ld-rpath: wasm-ld with -rpath on any LLVM version "
+              "(wasm-rpath " WASM_RPATH_VERSION ")",
               /*ShowHidden=*/false, /*ShowAllAliases=*/false);
   outs() << R"(
 Every other argument goes to the real wasm-ld unchanged. The run-time path
@@ -450,6 +458,7 @@ section, or puts the path only there (then the linker never gets the flags).
 The real linker is --wasm-rpath-linker, else $WASM_RPATH_LINKER, else the
 next program on PATH, after the wrapper's own directory, named like the
 wrapper (wasm-ld or wasm-ld-<N>; wasm-ld when run as wasm-ld-rpath).
+The linker's own options: run it with --help.
 )";
 }
 
@@ -504,7 +513,7 @@ int main(int Argc, char **Argv) {
   ToolOptTable T;
   unsigned MissingIndex, MissingCount;
   opt::InputArgList Args = T.ParseArgs(Exp.Args, MissingIndex, MissingCount);
-  Expected<Config> C = readConfig(Args);
+  Expected<Config> C = readConfig(Args, !isLinkerName(ToolName));
   if (!C) {
     WithColor::error(errs(), ToolName) << toString(C.takeError()) << "\n";
     return 1;
@@ -515,6 +524,17 @@ int main(int Argc, char **Argv) {
   }
 
   Expected<std::string> Linker = findLinker(C->LinkerOverride, Argv[0], Self);
+  if (C->Version) {
+    // The linker is part of the answer: which one a link would run is the
+    // first thing to know when a link does not do what was expected.
+    outs() << ToolName << " (wasm-rpath) " << WASM_RPATH_VERSION << "\n";
+    if (Linker)
+      outs() << "linker: " << *Linker << "\n";
+    else
+      outs() << "linker: none found (" << toString(Linker.takeError())
+             << ")\n";
+    return 0;
+  }
   if (!Linker) {
     WithColor::error(errs(), ToolName) << toString(Linker.takeError()) << "\n";
     return 1;

@@ -453,7 +453,7 @@ int main(int Argc, char **Argv) {
     if (In.K == Input::Module && !G.Nodes[In.Nodes[0]].Error.empty()) {
       std::string Why = G.Nodes[In.Nodes[0]].Error;
       if (Why == "no such file" && Opts.Root != "/")
-        Why += " under the root '" + std::string(RealRoot) + "'";
+        Why += " under the --root directory '" + std::string(RealRoot) + "'";
       In.Error = toString(createFileError(
           In.File, createStringError(inconvertibleErrorCode(), Why)));
       FailedRoot[In.Nodes[0]] = true;

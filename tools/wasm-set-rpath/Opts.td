@@ -32,6 +32,12 @@ def shrink_rpath : Flag<["--"], "shrink-rpath">, Group<grp_rpath>,
 defm allowed_rpath_prefixes : Value<"allowed-rpath-prefixes", "<prefixes>",
   "With --shrink-rpath, also drop absolute entries that start with none of "
   "the ':'-separated <prefixes>">, Group<grp_rpath>;
+// patchelf's --force-rpath writes DT_RPATH instead of DT_RUNPATH. Build
+// scripts (conda-build, Spack, wheel repair) pass it out of habit, so it is
+// accepted; WebAssembly has one kind of run-time path, so it changes nothing.
+def force_rpath : Flag<["--"], "force-rpath">, Group<grp_rpath>,
+  HelpText<"Accepted for patchelf scripts; no effect: WebAssembly has one "
+           "kind of run-time path (RUNTIME_PATH, searched like DT_RUNPATH)">;
 defm rpath_section : Value<"rpath-section", "<place>",
   "Where the run-time path is read and written: 'dylink' (RUNTIME_PATH of "
   "dylink.0), 'rpath.0' (custom section) or 'both' (default)">,
@@ -65,6 +71,9 @@ defm jobs : Value<"jobs", "<n>",
   Group<grp_general>;
 def : JoinedOrSeparate<["-"], "j">, Alias<jobs>, MetaVarName<"<n>">,
   HelpText<"Alias for --jobs">, Group<grp_general>;
+def debug : Flag<["--"], "debug">, Group<grp_general>,
+  HelpText<"Report on stderr, per file, what the edit changes and whether "
+           "the file is written (as patchelf --debug)">;
 def help : Flag<["--", "-"], "help">, Group<grp_general>,
   HelpText<"Display this help">;
 def : Flag<["-"], "h">, Alias<help>, HelpText<"Alias for --help">,

@@ -12,11 +12,14 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Json.h"
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Symbols.h"
 #include "wasm-rpath/Version.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -37,6 +40,7 @@ struct Config {
   bool PrintRPath = false;
   bool PrintNeeded = false;
   bool Json = false;
+  bool Debug = false;
   EditPlan Plan;
   std::string Output;
   bool InPlace = false;
@@ -55,6 +59,8 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   C.PrintRPath = Args.hasArg(OPT_print_rpath);
   C.PrintNeeded = Args.hasArg(OPT_print_needed);
   C.Json = Args.hasArg(OPT_json);
+  C.Debug = Args.hasArg(OPT_debug);
+  // --force-rpath is read and ignored (see Opts.td).
 
   // The options become an EditPlan, which knows which of them exclude each
   // other; only the spellings are this tool's.
@@ -112,26 +118,58 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   return C;
 }
 
-json::Value stringArray(ArrayRef<std::string> Strings) {
-  json::Array A;
-  for (const std::string &S : Strings)
-    A.push_back(S);
-  return A;
-}
-
-json::Value optionalStringArray(const std::optional<std::vector<std::string>> &S) {
-  return S ? stringArray(*S) : json::Value(nullptr);
-}
-
-json::Object describe(StringRef File, const Object &Obj) {
-  const DylinkInfo &Info = *Obj.Dylink;
-  return json::Object{
-      {"file", File},
-      {"dylink_section", Info.IsLegacy ? "dylink" : "dylink.0"},
-      {"needed", stringArray(Info.Needed)},
-      {"runtime_path", optionalStringArray(Info.RuntimePath)},
-      {"rpath.0", optionalStringArray(Obj.RPathSection)},
+/// --debug: what the edit of \p File changed, on \p Err, as patchelf
+/// reports its work there. Strings from the module are escaped (Display.h).
+void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
+               StringRef OldPath, ArrayRef<std::string> OldNeeded,
+               const Config &C) {
+  auto Line = [&]() -> raw_ostream & {
+    return Err << ToolName << ": debug: '" << escapeForDisplay(File) << "': ";
   };
+  auto List = [](ArrayRef<std::string> Names) {
+    std::string Out;
+    for (const std::string &N : Names)
+      Out += (Out.empty() ? "" : " ") + escapeForDisplay(N);
+    return "[" + Out + "]";
+  };
+  bool Changed = Obj.isModified();
+  if (C.Plan.operation() != RPathOp::None) {
+    std::string NewPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+    if (NewPath == OldPath)
+      Line() << "run-time path '" << escapeForDisplay(OldPath)
+             << "' unchanged\n";
+    else
+      Line() << "run-time path '" << escapeForDisplay(OldPath) << "' -> '"
+             << escapeForDisplay(NewPath) << "'\n";
+  }
+  if (ArrayRef<std::string>(Obj.Dylink->Needed) != OldNeeded)
+    Line() << "NEEDED " << List(OldNeeded) << " -> "
+           << List(Obj.Dylink->Needed) << "\n";
+  if (C.Plan.empty())
+    return;
+  if (!C.Output.empty())
+    Line() << "writing '" << escapeForDisplay(C.Output) << "'\n";
+  else if (!Changed)
+    Line() << "no change; not written\n";
+  else
+    Line() << (C.InPlace ? "writing in place\n"
+                         : "writing (a new file renamed over it)\n");
+}
+
+/// A hint for an error of \p File: a directory where no new file can be
+/// made (the default write renames a new file over the old one) but whose
+/// file is writable is what --in-place is for. Empty if it does not apply.
+std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
+  if (EC != std::errc::permission_denied || C.InPlace || !C.Output.empty())
+    return "";
+  StringRef Dir = sys::path::parent_path(File);
+  if (Dir.empty())
+    Dir = ".";
+  if (!sys::fs::access(Dir, sys::fs::AccessMode::Write) ||
+      sys::fs::access(File, sys::fs::AccessMode::Write))
+    return "";
+  return " (its directory is not writable; --in-place writes into the "
+         "file itself, not atomically)";
 }
 
 /// Processes one input. It may run on a worker thread (-j), so it prints
@@ -166,8 +204,28 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
             Out << escapeForDisplay(Name) << "\n";
           }
         if (C.Json)
-          Json = describe(File, Obj);
-        return C.Plan.apply(Obj, isWasmModuleFile);
+          Json = describeModule(File, Obj);
+        // A main module has dylink.0 too, but no loader searches its
+        // run-time path: such an edit does nothing, and says so.
+        if (C.Plan.operation() != RPathOp::None) {
+          Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
+          if (!Symbols)
+            return Symbols.takeError();
+          if (isMainModule(*Symbols))
+            WithColor::warning(Err, ToolName)
+                << "'" << escapeForDisplay(File)
+                << "': a main module (emcc -sMAIN_MODULE), whose run-time "
+                   "path loaders do not search; set it on the side modules "
+                   "that need the libraries\n";
+        }
+        if (!C.Debug)
+          return C.Plan.apply(Obj, isWasmModuleFile);
+        std::string OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+        std::vector<std::string> OldNeeded = Obj.Dylink->Needed;
+        if (Error E = C.Plan.apply(Obj, isWasmModuleFile))
+          return E;
+        debugEdit(Err, File, Obj, OldPath, OldNeeded, C);
+        return Error::success();
       },
       C.Output, C.InPlace ? WriteMode::InPlace : WriteMode::Replace);
 }
@@ -229,10 +287,17 @@ int main(int Argc, char **Argv) {
                               Err, Json[I]);
         if (!E)
           return true;
+        std::string Msg;
+        std::error_code EC;
+        handleAllErrors(std::move(E), [&](const ErrorInfoBase &EI) {
+          Msg += (Msg.empty() ? "" : "\n") + EI.message(); // as toString()
+          EC = EI.convertToErrorCode();
+        });
         // One line whatever the file is called (a glob may pick up a name
         // with a newline or an escape sequence in it).
         WithColor::error(Err, ToolName)
-            << escapeForDisplay(toString(std::move(E))) << "\n";
+            << escapeForDisplay(Msg) << writeHint(*C, C->Inputs[I], EC)
+            << "\n";
         return false;
       },
       outs(), errs());
