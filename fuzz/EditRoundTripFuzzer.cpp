@@ -4,9 +4,12 @@
 // the target, the invariants the tools promise:
 //  * the reader never crashes and never accepts what it then cannot write;
 //  * the output of an edit parses again, and reads back what was set;
-//  * every section other than dylink.0/rpath.0 is byte-identical and in the
-//    same order, and every dylink.0 subsection other than NEEDED and
-//    RUNTIME_PATH is byte-identical (unknown types included);
+//  * every section other than dylink.0 is byte-identical and in the same
+//    order, rpath.0 included unless the edit changed it (an empty or padded
+//    rpath.0 too); a present rpath.0 with no entries is not an absent one;
+//  * every dylink.0 subsection that the edit did not change is
+//    byte-identical (unknown types included), and the subsections kept come
+//    out in the input's order, whatever that order is;
 //  * applying the same edit again changes nothing.
 // The input is a module; the edit is derived from its last bytes.
 //
@@ -15,6 +18,7 @@
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Writer.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstdlib>
@@ -38,20 +42,35 @@ std::string write(const Object &Obj) {
   return Out;
 }
 
-std::vector<ArrayRef<uint8_t>> otherSections(const Object &Obj) {
+/// The sections that must be copied verbatim: all but dylink.0, and but
+/// rpath.0 if \p SkipRPath (the edit changed it).
+std::vector<ArrayRef<uint8_t>> keptSections(const Object &Obj,
+                                            bool SkipRPath) {
   std::vector<ArrayRef<uint8_t>> Result;
   for (size_t I = 0; I < Obj.Sections.size(); ++I)
-    if (I != Obj.DylinkIndex && I != Obj.RPathIndex)
+    if (I != Obj.DylinkIndex && !(SkipRPath && I == Obj.RPathIndex))
       Result.push_back(
           Obj.Data.slice(Obj.Sections[I].Offset, Obj.Sections[I].size()));
   return Result;
 }
 
-std::vector<ArrayRef<uint8_t>> otherSubsections(const Object &Obj) {
+/// The raw subsections other than those of the types in \p Changed.
+std::vector<ArrayRef<uint8_t>>
+keptSubsections(const Object &Obj, ArrayRef<uint8_t> Changed) {
   std::vector<ArrayRef<uint8_t>> Result;
   for (const DylinkSubsection &S : Obj.Dylink->Subsections)
-    if (S.Type != DylinkNeeded && S.Type != DylinkRuntimePath)
+    if (!is_contained(Changed, S.Type))
       Result.push_back(S.Raw);
+  return Result;
+}
+
+/// The subsection types of \p Obj, in file order, that \p Other has too.
+std::vector<uint8_t> sharedTypeOrder(const Object &Obj, const Object &Other) {
+  std::vector<uint8_t> Result;
+  for (const DylinkSubsection &S : Obj.Dylink->Subsections)
+    if (any_of(Other.Dylink->Subsections,
+               [&](const DylinkSubsection &O) { return O.Type == S.Type; }))
+      Result.push_back(S.Type);
   return Result;
 }
 
@@ -74,7 +93,10 @@ Error applyEdit(Object &Obj, uint8_t Selector) {
   case 5:
     return replaceNeeded(Obj, "libb.so", "libc.so");
   default:
-    return shrinkRPath(Obj, Place, {}, [](StringRef) { return false; });
+    // No file system: nothing is found, and nothing is listed.
+    return shrinkRPath(
+        Obj, Place, {}, [](StringRef) { return false; },
+        [](StringRef) { return std::optional<StringSet<>>(); });
   }
 }
 
@@ -110,21 +132,34 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   }
   check(Again->Sections.size() >= 1 && Again->DylinkIndex == 0u,
         "dylink section not first");
-  check(otherSections(*Obj) == otherSections(*Again),
-        "an untouched section changed");
-  check(otherSubsections(*Obj) == otherSubsections(*Again),
+  bool RPathChanged = Obj->rpathSectionChanged();
+  check(keptSections(*Obj, RPathChanged) == keptSections(*Again, RPathChanged),
+        "an untouched section changed or moved");
+  std::vector<uint8_t> Changed;
+  if (Obj->Dylink->neededChanged())
+    Changed.push_back(DylinkNeeded);
+  if (Obj->Dylink->runtimePathChanged())
+    Changed.push_back(DylinkRuntimePath);
+  check(keptSubsections(*Obj, Changed) == keptSubsections(*Again, Changed),
         "an untouched subsection changed");
+  check(sharedTypeOrder(*Obj, *Again) == sharedTypeOrder(*Again, *Obj),
+        "dylink.0 subsections reordered");
   check(Again->Dylink->Needed == Obj->Dylink->Needed, "NEEDED not kept");
-  check(Again->Dylink->RuntimePath.value_or(std::vector<std::string>()) ==
-            Obj->Dylink->RuntimePath.value_or(std::vector<std::string>()),
+  check(Again->Dylink->RuntimePath == Obj->Dylink->RuntimePath,
         "RUNTIME_PATH not kept");
-  check(Again->RPathSection.value_or(std::vector<std::string>()) ==
-            Obj->RPathSection.value_or(std::vector<std::string>()),
-        "rpath.0 not kept");
-  // A written module has rpath.0 right after dylink.0; an unmodified one is
-  // an exact copy and keeps it wherever it was.
-  if (Obj->isModified() && Again->RPathIndex)
+  // Absent and empty are different things: an empty rpath.0 that the edit
+  // did not touch is still there.
+  check(Again->RPathSection == Obj->RPathSection, "rpath.0 not kept");
+  // A changed rpath.0 is written right after dylink.0; an unchanged one
+  // stays where it was.
+  if (RPathChanged && Again->RPathIndex)
     check(*Again->RPathIndex == 1, "rpath.0 not right after dylink.0");
+  if (!RPathChanged && Obj->RPathIndex)
+    check(Again->RPathIndex && Again->Sections[*Again->RPathIndex].Offset ==
+                                   Obj->Sections[*Obj->RPathIndex].Offset +
+                                       (Again->Sections[0].End -
+                                        Obj->Sections[0].End),
+          "an untouched rpath.0 moved");
 
   // Idempotence: the same edit on the output changes nothing.
   Error E = applyEdit(*Again, Selector);

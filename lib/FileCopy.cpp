@@ -336,4 +336,63 @@ Error writeOutputChunks(int OutFD, int InFD, uint64_t InSize,
   return Flush();
 }
 
+namespace {
+
+/// Writes all of \p Data at \p FD's position, coping with short writes.
+Error writeAll(int FD, const char *Data, size_t Size) {
+  while (Size > 0) {
+    ssize_t N = sys::RetryAfterSignal(-1, ::write, FD, Data, Size);
+    if (N < 0)
+      return writeError(errno);
+    if (N == 0)
+      return writeError(EIO);
+    Data += N;
+    Size -= N;
+  }
+  return Error::success();
+}
+
+} // namespace
+
+Error writeOutputChunksToStream(int OutFD, int InFD, uint64_t InSize,
+                                ArrayRef<uint8_t> InMemory,
+                                ArrayRef<OutputChunk> Chunks) {
+  std::unique_ptr<char[]> Buf;
+  for (const OutputChunk &C : Chunks) {
+    if (!C.isInputRange()) {
+      if (Error E = writeAll(OutFD, C.Bytes.data(), C.Bytes.size()))
+        return E;
+      continue;
+    }
+    if (C.InputOffset + C.Size > InSize)
+      return inputShrunk();
+    if (InMemory.size() == InSize) {
+      if (Error E = writeAll(
+              OutFD,
+              reinterpret_cast<const char *>(InMemory.data()) + C.InputOffset,
+              C.Size))
+        return E;
+      continue;
+    }
+    if (!Buf)
+      Buf.reset(new char[BufferSize]);
+    for (uint64_t Done = 0; Done < C.Size;) {
+      ssize_t N = sys::RetryAfterSignal(
+          -1, ::pread, InFD, Buf.get(),
+          std::min<uint64_t>(C.Size - Done, BufferSize),
+          static_cast<off_t>(C.InputOffset + Done));
+      if (N < 0)
+        return createStringError(
+            std::error_code(errno, std::generic_category()),
+            "cannot read input: " + sys::StrError(errno));
+      if (N == 0)
+        return inputShrunk();
+      if (Error E = writeAll(OutFD, Buf.get(), N))
+        return E;
+      Done += N;
+    }
+  }
+  return Error::success();
+}
+
 } // namespace wasmrpath

@@ -21,10 +21,13 @@
 #include "llvm/Support/Errno.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
 
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <mutex>
+#include <pthread.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -85,9 +88,25 @@ constexpr StringLiteral TempInfix = ".wasm-rpath-";
 constexpr StringLiteral TempSuffix = ".tmp";
 constexpr StringLiteral TempRandom = "%%%%%%";
 
+/// The longest file name the temporary may have. A destination whose name
+/// is near NAME_MAX gets a temporary named after a prefix of its name.
+constexpr size_t MaxFileName = NAME_MAX;
+
+/// The part of \p Name that the temporary file's name repeats: all of it
+/// if ".NAME.wasm-rpath-XXXXXX.tmp" fits in a file name, else a prefix. Two
+/// long names with a common prefix then share their temporaries' prefix;
+/// that is harmless, since only temporaries whose writer is gone are removed
+/// by another run.
+StringRef temporaryStem(StringRef Name) {
+  size_t Fixed =
+      1 + TempInfix.size() + TempRandom.size() + TempSuffix.size();
+  return Name.take_front(MaxFileName - Fixed);
+}
+
 /// True if \p Entry is a name that writeOutputFile() gives the temporary
 /// file for destination \p Name: ".NAME.wasm-rpath-XXXXXX.tmp".
 bool isTemporaryNameFor(StringRef Entry, StringRef Name) {
+  Name = temporaryStem(Name);
   if (!Entry.consume_front(".") || !Entry.consume_front(Name) ||
       !Entry.consume_front(TempInfix) || !Entry.consume_back(TempSuffix))
     return false;
@@ -119,7 +138,7 @@ std::vector<std::string> takeTemporariesFor(StringRef Dir, StringRef Name) {
         ByName[Entry.slice(1, Infix)].push_back(I->path());
     }
   }
-  auto Paths = ByName.find(Name);
+  auto Paths = ByName.find(temporaryStem(Name));
   if (Paths == ByName.end())
     return {};
   std::vector<std::string> Result = std::move(Paths->second);
@@ -159,31 +178,131 @@ void removeStaleTemporaries(StringRef Dir, StringRef Name) {
   }
 }
 
+/// The interrupt signals that were ignored when the process started (see
+/// ignoreFileSizeSignal()).
+sigset_t IgnoredAtStart;
+std::once_flag IgnoredAtStartOnce;
+
+/// The signals on which LLVM's handler removes the files registered with
+/// sys::RemoveFileOnSignal() and then re-raises the signal.
+constexpr int InterruptSignals[] = {SIGHUP, SIGINT, SIGTERM, SIGUSR2};
+
+/// Gives the interrupt signals that were ignored at start (nohup, a
+/// background job of a non-interactive shell) back their SIG_IGN. LLVM
+/// installs its handler over an ignored disposition; that handler would
+/// remove the temporary file and then re-raise a signal that is ignored, so
+/// that the run would go on and fail to rename a file that is gone.
+void restoreIgnoredSignals() {
+  for (int Sig : InterruptSignals)
+    if (sigismember(&IgnoredAtStart, Sig) == 1)
+      ::signal(Sig, SIG_IGN);
+}
+
+/// Runs \p F, which may (re)install LLVM's handlers, and then
+/// restoreIgnoredSignals(), with the interrupt signals blocked in this
+/// thread in between: one that arrives meanwhile stays pending, and is
+/// discarded when its disposition becomes SIG_IGN again, instead of
+/// reaching LLVM's handler.
+template <typename Fn> void withInterruptsBlocked(Fn F) {
+  sigset_t Block, Old;
+  sigemptyset(&Block);
+  for (int Sig : InterruptSignals)
+    sigaddset(&Block, Sig);
+  ::pthread_sigmask(SIG_BLOCK, &Block, &Old);
+  F();
+  restoreIgnoredSignals();
+  ::pthread_sigmask(SIG_SETMASK, &Old, nullptr);
+}
+
+/// The temporary file of an atomic write: created next to the destination,
+/// flock()ed for as long as it exists (see removeStaleTemporaries), and
+/// removed on fatal and interrupt signals (LLVM's handler) and on every
+/// failure. Unlike sys::fs::TempFile::keep(), commit() only renames: a
+/// rename that fails is an error, never a copy over the destination.
+class TemporaryFile {
+public:
+  static Expected<TemporaryFile> create(StringRef Target);
+  TemporaryFile(TemporaryFile &&Other)
+      : Path(std::move(Other.Path)), FD(std::exchange(Other.FD, -1)) {}
+  ~TemporaryFile() { discard(); }
+
+  int fd() const { return FD; }
+  StringRef path() const { return Path; }
+
+  /// Renames the file over \p Target.
+  Error commit(StringRef Target) {
+    if (::rename(Path.c_str(), Target.str().c_str()) != 0) {
+      int Errno = errno;
+      discard();
+      std::string Why = Errno == EXDEV || Errno == EBUSY || Errno == EPERM ||
+                                Errno == EACCES
+                            ? " (use --in-place to overwrite the file where "
+                              "it is; it was left as it was)"
+                            : "";
+      return createStringError(
+          std::error_code(Errno, std::generic_category()),
+          "cannot rename the new file over the destination: " +
+              sys::StrError(Errno) + Why);
+    }
+    sys::DontRemoveFileOnSignal(Path);
+    ::close(std::exchange(FD, -1));
+    return Error::success();
+  }
+
+  /// Removes the file if it still has its name.
+  void discard() {
+    if (FD < 0)
+      return;
+    if (namesOpenFile(Path, FD))
+      ::unlink(Path.c_str());
+    sys::DontRemoveFileOnSignal(Path);
+    ::close(std::exchange(FD, -1));
+  }
+
+private:
+  TemporaryFile(std::string Path, int FD) : Path(std::move(Path)), FD(FD) {}
+  std::string Path;
+  int FD = -1;
+};
+
 /// Creates the temporary file for \p Target next to it, locked for as long
 /// as it exists (see removeStaleTemporaries), after removing stale ones.
-Expected<sys::fs::TempFile> createLockedTemporary(StringRef Target) {
+Expected<TemporaryFile> TemporaryFile::create(StringRef Target) {
   StringRef Name = sys::path::filename(Target);
   SmallString<256> Dir(Target);
   sys::path::remove_filename(Dir);
   removeStaleTemporaries(Dir.empty() ? StringRef(".") : StringRef(Dir), Name);
   SmallString<256> Model(Dir);
-  sys::path::append(Model, "." + Name + TempInfix + TempRandom + TempSuffix);
+  sys::path::append(Model, "." + temporaryStem(Name) + TempInfix +
+                               TempRandom + TempSuffix);
   // Another writer's sweep may lock and remove a new file in the moment
   // between its creation and its lock; then this one takes a new file.
   for (unsigned Attempt = 0;; ++Attempt) {
-    Expected<sys::fs::TempFile> Temp = sys::fs::TempFile::create(
-        Model, sys::fs::owner_read | sys::fs::owner_write);
-    if (!Temp)
-      return Temp.takeError();
-    int Locked = ::flock(Temp->FD, LOCK_EX | LOCK_NB);
+    int FD = -1;
+    SmallString<256> Created;
+    std::error_code EC;
+    // Created and registered with interrupts held back, so that no signal
+    // can end the process between the two and leave the file behind; from
+    // here on a signal removes it (LLVM's handler), unless it was ignored
+    // at start.
+    withInterruptsBlocked([&] {
+      EC = sys::fs::createUniqueFile(Model, FD, Created, sys::fs::OF_None,
+                                     sys::fs::owner_read |
+                                         sys::fs::owner_write);
+      if (!EC)
+        sys::RemoveFileOnSignal(Created);
+    });
+    if (EC)
+      return errorCodeToError(EC);
+    TemporaryFile Temp(std::string(Created), FD);
+    int Locked = ::flock(FD, LOCK_EX | LOCK_NB);
     // A file system without locks (flock fails otherwise than EWOULDBLOCK)
     // cannot tell stale temporaries from live ones: write unlocked there;
     // no sweep removes an unlockable file either.
     if ((Locked != 0 && errno != EWOULDBLOCK) ||
-        (Locked == 0 && namesOpenFile(Temp->TmpName, Temp->FD)))
+        (Locked == 0 && namesOpenFile(Created, FD)))
       return Temp;
-    if (Error E = Temp->discard())
-      return E;
+    Temp.discard();
     if (Attempt == 100)
       return createStringError(inconvertibleErrorCode(),
                                "cannot lock a temporary file in '" + Dir + "'");
@@ -233,6 +352,142 @@ Error reserveSpace(int FD, uint64_t NewSize, uint64_t OldSize) {
     return errnoError("cannot write output", errno);
 #endif
   return Error::success();
+}
+
+/// Where writeOutputFile() puts its output.
+struct Destination {
+  enum Kind {
+    Replace, ///< A regular file, or none yet: atomic rename over Path.
+    Stream,  ///< Standard output, a character device or a FIFO: written
+             ///< into, from its start, never replaced.
+  } K;
+  std::string Path;
+};
+
+/// The file a symbolic link chain that starts at \p Link ends at, for a
+/// chain whose last link is dangling: the name that a write through the
+/// link creates, as open(O_CREAT) would.
+Expected<std::string> danglingLinkTarget(StringRef Link) {
+  SmallString<256> Path(Link);
+  for (unsigned Depth = 0; Depth < 40; ++Depth) {
+    struct stat St;
+    if (::lstat(Path.c_str(), &St) != 0)
+      return errno == ENOENT ? Expected<std::string>(std::string(Path))
+                             : errorCodeToError(std::error_code(
+                                   errno, std::generic_category()));
+    if (!S_ISLNK(St.st_mode))
+      return std::string(Path);
+    char Buf[PATH_MAX];
+    ssize_t N = ::readlink(Path.c_str(), Buf, sizeof(Buf));
+    if (N < 0 || static_cast<size_t>(N) >= sizeof(Buf))
+      return errorCodeToError(std::make_error_code(std::errc::filename_too_long));
+    StringRef To(Buf, N);
+    if (sys::path::is_absolute(To, sys::path::Style::posix)) {
+      Path = To;
+    } else {
+      sys::path::remove_filename(Path, sys::path::Style::posix);
+      sys::path::append(Path, sys::path::Style::posix, To);
+    }
+  }
+  return errorCodeToError(
+      std::make_error_code(std::errc::too_many_symbolic_link_levels));
+}
+
+/// The error for a destination of type \p Mode that cannot take a module.
+Error unwritableDestination(mode_t Mode) {
+  if (S_ISDIR(Mode))
+    return errorCodeToError(std::make_error_code(std::errc::is_a_directory));
+  StringRef What = S_ISBLK(Mode)    ? "a block device"
+                   : S_ISSOCK(Mode) ? "a socket"
+                                    : "not a regular file";
+  return createStringError(
+      std::make_error_code(std::errc::invalid_argument),
+      "is " + What +
+          "; the output goes to a regular file, a character device, a FIFO "
+          "or standard output ('-')");
+}
+
+/// Decides how \p OutPath is written. A regular file (or a symbolic link
+/// to one) is replaced atomically; a dangling symbolic link gets its target
+/// created; "-" and "/dev/stdout" are standard output; a character device
+/// (/dev/null) or a FIFO is written into and keeps its node: renaming a
+/// regular file over it would destroy the node (as root, /dev/null itself).
+/// Directories, block devices and sockets are refused.
+Expected<Destination> findDestination(StringRef OutPath) {
+  if (OutPath == "-" || OutPath == "/dev/stdout")
+    return Destination{Destination::Stream, "-"};
+  struct stat St;
+  if (::stat(OutPath.str().c_str(), &St) != 0) {
+    if (errno != ENOENT)
+      return errorCodeToError(std::error_code(errno, std::generic_category()));
+    // No file yet, or a dangling link: the file it names is created.
+    Expected<std::string> Target = danglingLinkTarget(OutPath);
+    if (!Target)
+      return Target.takeError();
+    return Destination{Destination::Replace, std::move(*Target)};
+  }
+  if (S_ISCHR(St.st_mode) || S_ISFIFO(St.st_mode))
+    return Destination{Destination::Stream, OutPath.str()};
+  if (!S_ISREG(St.st_mode))
+    return unwritableDestination(St.st_mode);
+  // Write through a symlink: the link stays, its target gets the new data.
+  SmallString<256> Target(OutPath);
+  if (sys::fs::is_symlink_file(OutPath))
+    if (std::error_code EC = sys::fs::real_path(OutPath, Target))
+      return errorCodeToError(EC);
+  return Destination{Destination::Replace, std::string(Target)};
+}
+
+/// Fails if \p Target is now something that a rename must not replace.
+Error checkStillReplaceable(StringRef Target) {
+  struct stat St;
+  if (::lstat(Target.str().c_str(), &St) != 0)
+    return Error::success(); // Gone, or never there: the rename creates it.
+  if (S_ISREG(St.st_mode))
+    return Error::success();
+  return unwritableDestination(St.st_mode);
+}
+
+/// Writes the output into standard output (\p Path "-"), a character
+/// device or a FIFO, in order, without seeking: these cannot be replaced,
+/// and pipes cannot be written at an offset.
+Error writeToStream(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                    StringRef Path) {
+  ignoreFileSizeSignal();
+  int FD = STDOUT_FILENO;
+  auto Close = make_scope_exit([&] {
+    if (FD != STDOUT_FILENO)
+      ::close(FD);
+  });
+  if (Path != "-") {
+    // O_NONBLOCK: a FIFO that no process reads fails (ENXIO) instead of
+    // blocking for ever; then the writes block as usual.
+    FD = sys::RetryAfterSignal(-1, ::open, Path.str().c_str(),
+                               O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (FD < 0) {
+      int Errno = errno;
+      FD = STDOUT_FILENO;
+      if (Errno == ENXIO)
+        return createStringError(
+            std::error_code(Errno, std::generic_category()),
+            "no process has the FIFO open for reading");
+      return errorCodeToError(std::error_code(Errno, std::generic_category()));
+    }
+    int Flags = ::fcntl(FD, F_GETFL);
+    if (Flags >= 0)
+      (void)::fcntl(FD, F_SETFL, Flags & ~O_NONBLOCK);
+    struct stat St;
+    if (::fstat(FD, &St) != 0)
+      return errnoError("cannot write output", errno);
+    // It may have been replaced since it was looked at.
+    if (!S_ISCHR(St.st_mode) && !S_ISFIFO(St.st_mode))
+      return unwritableDestination(St.st_mode);
+  }
+  if (Error E = writeOutputChunksToStream(
+          FD, In.fd(), In.data().size(),
+          In.isMapped() ? ArrayRef<uint8_t>() : In.data(), Chunks))
+    return E;
+  return checkInputUnchanged(In);
 }
 
 } // namespace
@@ -290,36 +545,40 @@ void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
 
 Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                       StringRef OutPath, function_ref<Error()> BeforeCommit) {
-  // Write through a symlink: the link stays, its target gets the new data.
-  SmallString<256> Target(OutPath);
-  if (sys::fs::is_symlink_file(OutPath)) {
-    if (std::error_code EC = sys::fs::real_path(OutPath, Target))
-      return errorCodeToError(EC);
+  Expected<Destination> Dest = findDestination(OutPath);
+  if (!Dest)
+    return Dest.takeError();
+  if (Dest->K == Destination::Stream) {
+    if (Error E = writeToStream(In, Chunks, Dest->Path))
+      return E;
+    return BeforeCommit ? BeforeCommit() : Error::success();
   }
+  StringRef Target = Dest->Path;
   unsigned Mode = In.status().permissions() & sys::fs::all_perms;
-  Expected<sys::fs::TempFile> Temp = createLockedTemporary(Target);
+  Expected<TemporaryFile> Temp = TemporaryFile::create(Target);
   if (!Temp)
     return Temp.takeError();
   ignoreFileSizeSignal();
 
-  auto Fail = [&](Error E) -> Error {
-    return joinErrors(std::move(E), Temp->discard());
-  };
-  if (Error E = writeChunks(In, Chunks, Temp->FD))
-    return Fail(std::move(E));
+  if (Error E = writeChunks(In, Chunks, Temp->fd()))
+    return E;
   // The new file replaces the old one as a whole, so it must look like it:
   // same permission bits (created owner-only above, umask aside), and same
   // owner when we are allowed to set it.
   if (::geteuid() == 0)
-    (void)::fchown(Temp->FD, In.status().getUser(), In.status().getGroup());
-  if (::fchmod(Temp->FD, Mode) != 0)
-    return Fail(errnoError("cannot set permissions", errno));
+    (void)::fchown(Temp->fd(), In.status().getUser(), In.status().getGroup());
+  if (::fchmod(Temp->fd(), Mode) != 0)
+    return errnoError("cannot set permissions", errno);
   if (Error E = checkInputUnchanged(In))
-    return Fail(std::move(E));
+    return E;
   if (BeforeCommit)
     if (Error E = BeforeCommit())
-      return Fail(std::move(E));
-  return Temp->keep(Target);
+      return E;
+  // Something may have taken the destination's place since it was looked
+  // at (a FIFO, a device made by mknod): a rename would replace it.
+  if (Error E = checkStillReplaceable(Target))
+    return E;
+  return Temp->commit(Target);
 }
 
 Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
@@ -381,7 +640,10 @@ Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
   Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
   if (!In)
     return createFileError(Path, In.takeError());
-  Expected<Object> Obj = readObject((*In)->data());
+  // Parsed with pread(), not from the mapping: another process may
+  // truncate the file meanwhile, which must be an error, not a SIGBUS.
+  Expected<Object> Obj =
+      readObject((*In)->fd(), (*In)->status().getSize());
   if (!Obj)
     return createFileError(Path, Obj.takeError());
   if (Error E = Edit(*Obj))
@@ -401,6 +663,25 @@ Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
 }
 
 void ignoreFileSizeSignal() {
+  // First, once: which interrupt signals did the process start with
+  // ignored? LLVM's handlers (InitLLVM) hide that, but keep the earlier
+  // dispositions, which unregisterHandlers() puts back for a moment.
+  std::call_once(IgnoredAtStartOnce, [] {
+    withInterruptsBlocked([] {
+      sigemptyset(&IgnoredAtStart);
+      sys::unregisterHandlers();
+      for (int Sig : InterruptSignals) {
+        struct sigaction Old;
+        if (::sigaction(Sig, nullptr, &Old) == 0 &&
+            !(Old.sa_flags & SA_SIGINFO) && Old.sa_handler == SIG_IGN)
+          sigaddset(&IgnoredAtStart, Sig);
+      }
+      // Registers LLVM's handlers again (they remove temporary files on
+      // fatal signals), over the dispositions just read.
+      sys::SetInterruptFunction(nullptr);
+    });
+  });
+  restoreIgnoredSignals();
   // A file that grows past RLIMIT_FSIZE gets SIGXFSZ, whose default action
   // (like LLVM's handler, which removes its temporary files and re-raises)
   // ends the process in the middle of a write. Ignored, the write fails

@@ -9,6 +9,9 @@
 #include "wasm-rpath/Error.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/Path.h"
 
@@ -34,13 +37,15 @@ Error assignRPath(Object &Obj, std::vector<std::string> Entries,
     return E;
   if (includesDylink(Place)) {
     DylinkInfo &Info = *Obj.Dylink;
-    if (Info.IsLegacy)
+    // A legacy module has no RUNTIME_PATH, which is what an empty list
+    // asks for: only a non-empty one needs a place it does not have.
+    if (Info.IsLegacy && !Entries.empty())
       return makeError(errc::unsupported, "the legacy 'dylink' section has no place for a "
                        "run-time path (relink with LLVM 13 or later, or use "
                        "--rpath-section=rpath.0)");
     ArrayRef<std::string> Old =
         Info.RuntimePath ? ArrayRef(*Info.RuntimePath) : ArrayRef<std::string>();
-    if (Old != ArrayRef(Entries)) {
+    if (!Info.IsLegacy && Old != ArrayRef(Entries)) {
       if (Entries.empty())
         Info.RuntimePath.reset();
       else
@@ -157,13 +162,42 @@ Error removeRPath(Object &Obj, RPathPlace Place) {
   return assignRPath(Obj, {}, Place);
 }
 
+namespace {
+
+/// Below this many names still to find, a directory is probed name by name;
+/// from it on, it is listed once, and only the names it holds are probed.
+constexpr size_t ListingThreshold = 16;
+
+} // namespace
+
+/// A directory that cannot be listed gives std::nullopt; shrinkRPath() then
+/// probes each name, as a directory that may be searched but not read
+/// still serves lookups.
+std::optional<StringSet<>> listDirectory(StringRef Dir) {
+  StringSet<> Names;
+  std::error_code EC;
+  for (sys::fs::directory_iterator I(Dir, EC, /*FollowSymlinks=*/false), End;
+       I != End && !EC; I.increment(EC))
+    Names.insert(sys::path::filename(I->path()));
+  if (EC)
+    return std::nullopt;
+  return Names;
+}
+
 Error shrinkRPath(Object &Obj, RPathPlace Place,
                   ArrayRef<std::string> AllowedPrefixes,
-                  WasmFileProbe IsWasmModule) {
+                  WasmFileProbe IsWasmModule,
+                  DirectoryLister ListDirectory) {
   if (Error E = requireSharedLibrary(Obj))
     return E;
-  const std::vector<std::string> &Needed = Obj.Dylink->Needed;
-  std::vector<bool> Found(Needed.size(), false);
+  // The NEEDED names that a directory may provide, and those not yet found
+  // in an earlier one: each is looked for until it is found.
+  StringSet<> Remaining;
+  for (const std::string &Name : Obj.Dylink->Needed)
+    if (!StringRef(Name).contains('/'))
+      Remaining.insert(Name);
+  // Each directory is judged once, however often it is listed.
+  StringMap<bool> Judged;
   std::vector<std::string> Result;
   for (const std::string &Dir : getRPath(Obj, Place)) {
     // As patchelf does: entries that are not absolute ($ORIGIN/..., or
@@ -177,19 +211,33 @@ Error shrinkRPath(Object &Obj, RPathPlace Place,
           return StringRef(Dir).starts_with(Prefix);
         }))
       continue;
-    bool Keep = false;
-    for (size_t I = 0; I < Needed.size(); ++I) {
-      if (Found[I] || StringRef(Needed[I]).contains('/'))
+    auto [It, New] = Judged.try_emplace(Dir, false);
+    if (!New) {
+      // A repeated entry provides nothing its first occurrence did not.
+      continue;
+    }
+    // Probing every remaining name in every directory costs entries x
+    // NEEDED lookups; with many of both, listing each directory once and
+    // probing only the names it holds keeps the cost near the size of the
+    // lists and of the directories.
+    std::optional<StringSet<>> Listing;
+    if (Remaining.size() >= ListingThreshold)
+      Listing = ListDirectory(Dir);
+    std::vector<std::string> Found;
+    for (const auto &Name : Remaining) {
+      if (Listing && !Listing->contains(Name.getKey()))
         continue;
       SmallString<256> Candidate(Dir);
-      sys::path::append(Candidate, sys::path::Style::posix, Needed[I]);
-      if (IsWasmModule(Candidate)) {
-        Found[I] = true;
-        Keep = true;
-      }
+      sys::path::append(Candidate, sys::path::Style::posix, Name.getKey());
+      if (IsWasmModule(Candidate))
+        Found.push_back(Name.getKey().str());
     }
-    if (Keep)
+    for (const std::string &Name : Found)
+      Remaining.erase(Name);
+    if (!Found.empty()) {
+      It->second = true;
       Result.push_back(Dir);
+    }
   }
   return assignRPath(Obj, std::move(Result), Place);
 }
@@ -220,13 +268,21 @@ Error replaceNeeded(Object &Obj, StringRef Old, StringRef New) {
   if (Error E = checkEntry(New, "NEEDED name"))
     return E;
   DylinkInfo &Info = *Obj.Dylink;
-  auto It = find(Info.Needed, Old);
-  if (It == Info.Needed.end() || Old == New)
+  if (Old == New || !is_contained(Info.Needed, Old))
     return Error::success();
-  if (is_contained(Info.Needed, New))
-    Info.Needed.erase(It);
-  else
-    *It = New.str();
+  // Every occurrence of Old becomes New, and New is then listed once, where
+  // it first appears: so a list that names Old twice gives the same result
+  // as one that names it once, and a second run changes nothing.
+  std::vector<std::string> Result;
+  bool HaveNew = false;
+  for (const std::string &Name : Info.Needed) {
+    bool IsNew = Name == Old || Name == New;
+    if (IsNew && HaveNew)
+      continue;
+    HaveNew |= IsNew;
+    Result.push_back(IsNew ? New.str() : Name);
+  }
+  Info.Needed = std::move(Result);
   return Error::success();
 }
 

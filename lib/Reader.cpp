@@ -17,7 +17,11 @@
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/Errno.h"
 #include "llvm/Support/LEB128.h"
+#include "llvm/Support/Allocator.h"
+#include <new>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -168,10 +172,8 @@ Error checkSymbolInfo(Cursor &C, unsigned NamesPerEntry, const Twine &What) {
   return expectEnd(C, What);
 }
 
-Error parseDylink0(const Section &Sec, ArrayRef<uint8_t> Data,
+Error parseDylink0(const Section &Sec, ArrayRef<uint8_t> Payload,
                    DylinkInfo &Info) {
-  ArrayRef<uint8_t> Payload =
-      Data.slice(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
   Cursor C(Payload, Sec.PayloadOffset, "dylink.0 section");
   int LastKnownType = 0;
   while (!C.atEnd()) {
@@ -192,7 +194,8 @@ Error parseDylink0(const Section &Sec, ArrayRef<uint8_t> Data,
                        " runs past the end of the section (size " +
                        Twine(*Size) + ", " + Twine(C.remaining()) +
                        " bytes left)");
-    ArrayRef<uint8_t> Body = *C.readBytes(*Size);
+    // Cannot fail: the size was checked against what remains just above.
+    ArrayRef<uint8_t> Body = cantFail(C.readBytes(*Size));
     DylinkSubsection Sub;
     Sub.Type = *Type;
     Sub.Body = Body;
@@ -254,10 +257,8 @@ Error parseDylink0(const Section &Sec, ArrayRef<uint8_t> Data,
   return Error::success();
 }
 
-Error parseLegacyDylink(const Section &Sec, ArrayRef<uint8_t> Data,
+Error parseLegacyDylink(const Section &Sec, ArrayRef<uint8_t> Payload,
                         DylinkInfo &Info) {
-  ArrayRef<uint8_t> Payload =
-      Data.slice(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
   Cursor C(Payload, Sec.PayloadOffset, "dylink section");
   Info.IsLegacy = true;
   for (int I = 0; I < 4; ++I)
@@ -270,6 +271,115 @@ Error parseLegacyDylink(const Section &Sec, ArrayRef<uint8_t> Data,
   Info.Needed = std::move(*Needed);
   return expectEnd(C, "dylink section");
 }
+
+/// Where the reader gets the bytes it decodes: the input in memory, or an
+/// open file read with pread(). The reader asks only for what it decodes
+/// (section headers, custom section names, the dylink and rpath.0
+/// payloads), so reading a file costs about the number of sections, not
+/// its size; and since nothing is mapped, a file truncated by another
+/// process meanwhile is an error here, not a SIGBUS.
+class ByteSource {
+public:
+  virtual ~ByteSource() = default;
+  virtual uint64_t size() const = 0;
+  /// The bytes [Offset, Offset + Size), which must lie within size(); valid
+  /// until the next call to peek().
+  virtual Expected<ArrayRef<uint8_t>> peek(uint64_t Offset, uint64_t Size) = 0;
+  /// The same, valid for as long as the Object that the reader fills.
+  virtual Expected<ArrayRef<uint8_t>> keep(uint64_t Offset, uint64_t Size) = 0;
+};
+
+class MemorySource : public ByteSource {
+public:
+  explicit MemorySource(ArrayRef<uint8_t> Data) : Data(Data) {}
+  uint64_t size() const override { return Data.size(); }
+  Expected<ArrayRef<uint8_t>> peek(uint64_t Offset, uint64_t Size) override {
+    return Data.slice(Offset, Size);
+  }
+  Expected<ArrayRef<uint8_t>> keep(uint64_t Offset, uint64_t Size) override {
+    return Data.slice(Offset, Size);
+  }
+
+private:
+  ArrayRef<uint8_t> Data;
+};
+
+class FileSource : public ByteSource {
+public:
+  FileSource(int FD, uint64_t Size, Object::ReadBytes &Storage)
+      : FD(FD), FileSize(Size), Storage(Storage) {}
+  uint64_t size() const override { return FileSize; }
+
+  Expected<ArrayRef<uint8_t>> peek(uint64_t Offset, uint64_t Size) override {
+    if (Offset < WindowOffset ||
+        Offset + Size > WindowOffset + Window.size()) {
+      // Read ahead: the headers of consecutive small sections then come
+      // from one read.
+      uint64_t Want =
+          std::min(std::max<uint64_t>(Size, ReadAhead), FileSize - Offset);
+      Window.resize(Want);
+      if (Error E = readAt(Offset, Window))
+        return E;
+      WindowOffset = Offset;
+    }
+    return ArrayRef(Window).slice(Offset - WindowOffset, Size);
+  }
+
+  Expected<ArrayRef<uint8_t>> keep(uint64_t Offset, uint64_t Size) override {
+    if (Size > ReadAhead / 4) {
+      // A large payload (a hostile dylink.0 of a gigabyte is possible in a
+      // sparse file) is allocated so that running out of memory is an
+      // error, not the abort of LLVM's allocators.
+      std::unique_ptr<uint8_t[]> Block(new (std::nothrow) uint8_t[Size]);
+      if (!Block)
+        return createStringError(
+            std::make_error_code(std::errc::not_enough_memory),
+            "cannot hold a section in memory (" + Twine(Size) + " bytes)");
+      MutableArrayRef<uint8_t> Out(Block.get(), Size);
+      Storage.Large.push_back(std::move(Block));
+      if (Error E = readAt(Offset, Out))
+        return E;
+      return Out;
+    }
+    // Short pieces (custom section names) come from the read-ahead window,
+    // so that a module of many small sections costs few reads.
+    MutableArrayRef<uint8_t> Out(Storage.Small.Allocate<uint8_t>(Size), Size);
+    {
+      Expected<ArrayRef<uint8_t>> Bytes = peek(Offset, Size);
+      if (!Bytes)
+        return Bytes.takeError();
+      llvm::copy(*Bytes, Out.begin());
+      return Out;
+    }
+  }
+
+private:
+  static constexpr uint64_t ReadAhead = 64 * 1024;
+
+  Error readAt(uint64_t Offset, MutableArrayRef<uint8_t> Out) {
+    for (size_t Done = 0; Done < Out.size();) {
+      ssize_t N = sys::RetryAfterSignal(-1, ::pread, FD, Out.data() + Done,
+                                        Out.size() - Done,
+                                        static_cast<off_t>(Offset + Done));
+      if (N < 0)
+        return createStringError(
+            std::error_code(errno, std::generic_category()),
+            "cannot read input: " + sys::StrError(errno));
+      if (N == 0)
+        return wasmrpath::makeError(
+            errc::input_changed,
+            "input file shrank while being read; nothing was written");
+      Done += N;
+    }
+    return Error::success();
+  }
+
+  int FD;
+  uint64_t FileSize;
+  Object::ReadBytes &Storage;
+  std::vector<uint8_t> Window;
+  uint64_t WindowOffset = 0;
+};
 
 } // namespace
 
@@ -314,7 +424,14 @@ static Error notWasmError(ArrayRef<uint8_t> Data) {
   return makeError("not a WebAssembly file (bad magic number)");
 }
 
-Expected<Object> readObject(ArrayRef<uint8_t> Data) {
+namespace {
+
+Expected<Object> readObjectFrom(ByteSource &Src) {
+  uint64_t FileSize = Src.size();
+  Expected<ArrayRef<uint8_t>> Head = Src.peek(0, std::min<uint64_t>(FileSize, 8));
+  if (!Head)
+    return Head.takeError();
+  ArrayRef<uint8_t> Data = *Head;
   if (Data.size() < 4 ||
       Data.take_front(4) != arrayRefFromStringRef(StringRef(wasm::WasmMagic, 4)))
     return notWasmError(Data);
@@ -331,11 +448,17 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
                      " (expected 1)");
 
   Object Obj;
-  Obj.Data = Data;
-  Cursor C(Data.drop_front(8), 8, "section header");
-  while (!C.atEnd()) {
+  Obj.InputSize = FileSize;
+  for (uint64_t Offset = 8; Offset < FileSize;) {
     Section Sec;
-    Sec.Offset = C.offset();
+    Sec.Offset = Offset;
+    // An id and a varuint32 take at most 6 bytes; the cursor sees no more
+    // than the file has, so that its errors are those of a whole-file walk.
+    Expected<ArrayRef<uint8_t>> Header =
+        Src.peek(Offset, std::min<uint64_t>(FileSize - Offset, 6));
+    if (!Header)
+      return Header.takeError();
+    Cursor C(*Header, Offset, "section header");
     Expected<uint8_t> Id = C.readByte();
     if (!Id)
       return Id.takeError();
@@ -344,23 +467,41 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
       return Size.takeError();
     Sec.Id = *Id;
     uint64_t PayloadStart = C.offset();
-    if (*Size > C.remaining())
+    uint64_t Remaining = FileSize - PayloadStart;
+    if (*Size > Remaining)
       return makeError("section " + Twine(unsigned(*Id)) + " at offset " +
                        hexOffset(Sec.Offset) + " runs past the end of the file"
-                       " (size " + Twine(*Size) + ", " + Twine(C.remaining()) +
+                       " (size " + Twine(*Size) + ", " + Twine(Remaining) +
                        " bytes left)");
     Sec.End = PayloadStart + *Size;
     Sec.PayloadOffset = PayloadStart;
     if (Sec.isCustom()) {
-      Cursor NameCursor(Data.slice(PayloadStart, *Size), PayloadStart,
-                        "custom section name");
+      // The name's length first, then the name, within the section.
+      Expected<ArrayRef<uint8_t>> LenBytes =
+          Src.peek(PayloadStart, std::min<uint64_t>(*Size, 5));
+      if (!LenBytes)
+        return LenBytes.takeError();
+      Cursor LenCursor(*LenBytes, PayloadStart, "custom section name");
+      Expected<uint32_t> Len = LenCursor.readVarUint32();
+      if (!Len)
+        return Len.takeError();
+      uint64_t LenSize = LenCursor.position();
+      if (*Len > *Size - LenSize)
+        return makeError("custom section name at offset " +
+                         hexOffset(PayloadStart + LenSize) +
+                         " runs past its end (needs " + Twine(*Len) +
+                         " bytes, has " + Twine(*Size - LenSize) + ")");
+      Expected<ArrayRef<uint8_t>> NameField =
+          Src.keep(PayloadStart, LenSize + *Len);
+      if (!NameField)
+        return NameField.takeError();
+      Cursor NameCursor(*NameField, PayloadStart, "custom section name");
       Expected<StringRef> Name = NameCursor.readName();
       if (!Name)
         return Name.takeError();
       Sec.Name = *Name;
       Sec.PayloadOffset = NameCursor.offset();
     }
-    cantFail(C.readBytes(*Size).takeError());
 
     size_t Index = Obj.Sections.size();
     if (Sec.isCustom() && (Sec.Name == DylinkSectionName ||
@@ -375,10 +516,14 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
                          hexOffset(Sec.Offset) +
                          " is not the first section of the module");
       Obj.DylinkIndex = Index;
+      Expected<ArrayRef<uint8_t>> Payload =
+          Src.keep(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
+      if (!Payload)
+        return Payload.takeError();
       DylinkInfo Info;
       Error E = Sec.Name == DylinkSectionName
-                    ? parseDylink0(Sec, Data, Info)
-                    : parseLegacyDylink(Sec, Data, Info);
+                    ? parseDylink0(Sec, *Payload, Info)
+                    : parseLegacyDylink(Sec, *Payload, Info);
       if (E)
         return E;
       Info.OriginalNeeded = Info.Needed;
@@ -389,8 +534,11 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
         return makeError("duplicate rpath.0 section at offset " +
                          hexOffset(Sec.Offset));
       Obj.RPathIndex = Index;
-      Cursor PC(Data.slice(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset),
-                Sec.PayloadOffset, "rpath.0 section");
+      Expected<ArrayRef<uint8_t>> Payload =
+          Src.keep(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);
+      if (!Payload)
+        return Payload.takeError();
+      Cursor PC(*Payload, Sec.PayloadOffset, "rpath.0 section");
       Expected<std::vector<std::string>> Entries = readStringVector(PC);
       if (!Entries)
         return Entries.takeError();
@@ -400,7 +548,27 @@ Expected<Object> readObject(ArrayRef<uint8_t> Data) {
       Obj.OriginalRPathSection = Obj.RPathSection;
     }
     Obj.Sections.push_back(Sec);
+    Offset = Sec.End;
   }
+  return Obj;
+}
+
+} // namespace
+
+Expected<Object> readObject(ArrayRef<uint8_t> Data) {
+  MemorySource Src(Data);
+  Expected<Object> Obj = readObjectFrom(Src);
+  if (Obj)
+    Obj->Data = Data;
+  return Obj;
+}
+
+Expected<Object> readObject(int FD, uint64_t Size) {
+  auto Storage = std::make_shared<Object::ReadBytes>();
+  FileSource Src(FD, Size, *Storage);
+  Expected<Object> Obj = readObjectFrom(Src);
+  if (Obj)
+    Obj->Storage = std::move(Storage);
   return Obj;
 }
 

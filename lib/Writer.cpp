@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/Writer.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/LEB128.h"
 
 using namespace llvm;
@@ -46,11 +47,12 @@ std::string encodeDylinkPayload(const DylinkInfo &Info) {
     uint8_t Type;
     bool Changed;
     bool Done = false;
+    bool Present = false;
     std::string Encoded;
   };
   Replacement Replacements[] = {
-      {DylinkNeeded, Info.neededChanged(), false, {}},
-      {DylinkRuntimePath, Info.runtimePathChanged(), false, {}},
+      {DylinkNeeded, Info.neededChanged(), false, false, {}},
+      {DylinkRuntimePath, Info.runtimePathChanged(), false, false, {}},
   };
   if (Info.neededChanged() && !Info.Needed.empty())
     Replacements[0].Encoded =
@@ -60,9 +62,16 @@ std::string encodeDylinkPayload(const DylinkInfo &Info) {
     Replacements[1].Encoded = encodeSubsection(
         DylinkRuntimePath, encodeStringVector(*Info.RuntimePath));
 
+  // Only a subsection that the input lacks is placed by its type; one that
+  // exists is replaced where it stands, so that a dylink.0 written in
+  // another order (RUNTIME_PATH before NEEDED) keeps its order.
+  for (Replacement &R : Replacements)
+    R.Present = any_of(Info.Subsections, [&](const DylinkSubsection &Sub) {
+      return Sub.Type == R.Type;
+    });
   auto EmitNewBefore = [&](unsigned Type) {
     for (Replacement &R : Replacements)
-      if (R.Changed && !R.Done && R.Type < Type) {
+      if (R.Changed && !R.Done && !R.Present && R.Type < Type) {
         Out += R.Encoded;
         R.Done = true;
       }
@@ -127,7 +136,7 @@ std::vector<OutputChunk> layoutObject(const Object &Obj) {
   std::vector<OutputChunk> Chunks;
   // Unedited output (--output with nothing to change) is an exact copy.
   if (!Obj.isModified()) {
-    addInputRange(Chunks, 0, Obj.Data.size());
+    addInputRange(Chunks, 0, Obj.InputSize);
     return Chunks;
   }
   // The preamble, and the dylink section if it is unchanged, are input.
@@ -141,15 +150,18 @@ std::vector<OutputChunk> layoutObject(const Object &Obj) {
     uint64_t End = Obj.DylinkIndex ? Obj.Sections[*Obj.DylinkIndex].End : 8;
     addInputRange(Chunks, 0, End);
   }
-  // rpath.0 sits right after dylink.0, wherever it was before.
-  if (Obj.RPathSection && !Obj.RPathSection->empty())
+  // A changed rpath.0 is written right after dylink.0, wherever it was
+  // before (an empty list removes it); an unchanged one stays where it is,
+  // byte for byte, even if empty or padded.
+  bool RPathChanged = Obj.rpathSectionChanged();
+  if (RPathChanged && Obj.RPathSection && !Obj.RPathSection->empty())
     Head.Bytes += encodeCustomSection(RPathSectionName,
                                       encodeStringVector(*Obj.RPathSection));
   if (!Head.Bytes.empty())
     Chunks.push_back(std::move(Head));
 
   for (size_t I = 0; I < Obj.Sections.size(); ++I) {
-    if (I == Obj.DylinkIndex || I == Obj.RPathIndex)
+    if (I == Obj.DylinkIndex || (I == Obj.RPathIndex && RPathChanged))
       continue;
     const Section &Sec = Obj.Sections[I];
     addInputRange(Chunks, Sec.Offset, Sec.size());

@@ -49,6 +49,15 @@ llvm::Error writeOutputChunks(int OutFD, int InFD, uint64_t InSize,
                               llvm::ArrayRef<OutputChunk> Chunks,
                               CopyMethod Method = CopyMethod::Auto);
 
+/// Writes \p Chunks to \p OutFD in order with write(), at its current
+/// position: for outputs that cannot be written at an offset or replaced
+/// (standard output, a pipe, a character device). Input ranges come from
+/// \p InMemory if it holds the whole input, else from \p InFD by pread()
+/// through a fixed buffer.
+llvm::Error writeOutputChunksToStream(int OutFD, int InFD, uint64_t InSize,
+                                      llvm::ArrayRef<uint8_t> InMemory,
+                                      llvm::ArrayRef<OutputChunk> Chunks);
+
 } // namespace wasmrpath
 
 #endif // WASM_RPATH_FILECOPY_H

@@ -65,21 +65,32 @@ private:
 /// atomically: the destination either keeps its old content or gets all of
 /// the new one, and no temporary file is left behind on failure. The output
 /// gets the input's permission bits, and its owner when run as root. An
-/// existing symlink at \p OutPath is written through. The path gets a new
-/// inode, so other hard links to the old file keep the old content.
+/// existing symlink at \p OutPath is written through, and a dangling one
+/// gets its target created. The path gets a new inode, so other hard links
+/// to the old file keep the old content.
 ///
 /// The temporary file, ".NAME.wasm-rpath-XXXXXX.tmp" next to the
-/// destination, is flock()ed for as long as it exists; before creating it,
-/// stale temporaries for the same destination whose lock can be taken (their
+/// destination (NAME shortened if the whole would exceed NAME_MAX), is
+/// flock()ed for as long as it exists; before creating it, stale
+/// temporaries for the same destination whose lock can be taken (their
 /// writer was killed) are removed (the directory is read for them once per
 /// process, so a temporary that appears later is left to the next process).
-/// If \p In changed (size or modification
-/// time) while it was being copied, nothing is written. SIGXFSZ is ignored
-/// from the first write on, so that exceeding RLIMIT_FSIZE is an EFBIG error.
-/// \p BeforeCommit, if given, runs once the temporary file is complete and
-/// before it replaces the destination; an error from it discards the
-/// temporary and is returned (a check that runs alongside the write, such as
-/// a wheel's RECORD verification, decides there whether the output stands).
+/// If \p In changed (size or modification time) while it was being copied,
+/// nothing is written. SIGXFSZ is ignored from the first write on, so that
+/// exceeding RLIMIT_FSIZE is an EFBIG error. \p BeforeCommit, if given, runs
+/// once the temporary file is complete and before it replaces the
+/// destination; an error from it discards the temporary and is returned (a
+/// check that runs alongside the write, such as a wheel's RECORD
+/// verification, decides there whether the output stands). If the final
+/// rename fails (EPERM in a sticky directory, EBUSY on a bind-mounted file),
+/// that is the error: the destination is never overwritten in place
+/// instead, and the temporary file is removed.
+///
+/// Destinations that must not be replaced are written into instead, in
+/// order and without seeking: "-" and "/dev/stdout" (standard output), a
+/// character device (/dev/null) or a FIFO (which must have a reader); then
+/// \p BeforeCommit runs after the write, and its error is returned.
+/// Directories, block devices and sockets are refused.
 llvm::Error writeOutputFile(const InputFile &In,
                             llvm::ArrayRef<OutputChunk> Chunks,
                             llvm::StringRef OutPath,
@@ -126,6 +137,13 @@ llvm::Error editModuleFile(llvm::StringRef Path,
 /// writeOutputFileInPlace() call it; tools call it at start, after
 /// InitLLVM (which registers that handler), since they also write response
 /// files and standard output.
+///
+/// The first call also finds out which interrupt signals (SIGHUP, SIGINT,
+/// SIGTERM, SIGUSR2) the process started with ignored (nohup, `&` in a
+/// script), and keeps them ignored from then on: LLVM's handler, installed
+/// over SIG_IGN, would remove the temporary file of a write and let the run
+/// go on to fail. A signal that is not ignored still removes the temporary
+/// file and ends the process, leaving the destination as it was.
 void ignoreFileSizeSignal();
 
 /// True if \p Path names a readable file that starts with a wasm module

@@ -13,7 +13,8 @@
 //  * rpath.0, whose payload is a RUNTIME_PATH body (count, string*).
 //
 // All ArrayRefs and StringRefs point into the input buffer, which must outlive
-// the Object.
+// the Object, or, for an Object read from a file descriptor, into the bytes
+// that the Object holds itself.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,8 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/BinaryFormat/Wasm.h"
+#include "llvm/Support/Allocator.h"
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -101,7 +104,20 @@ struct DylinkInfo {
 /// A parsed module: what the reader produces, edits change and the writer
 /// serializes.
 struct Object {
-  llvm::ArrayRef<uint8_t> Data; ///< The whole input.
+  /// The whole input, if it was read from memory; empty if it was read
+  /// from a file descriptor (then only what the reader decoded is held,
+  /// in Storage).
+  llvm::ArrayRef<uint8_t> Data;
+  /// The size of the input in bytes.
+  uint64_t InputSize = 0;
+  /// The bytes that names and decoded sections point into when the input
+  /// was read from a file descriptor: small pieces in one allocator, large
+  /// payloads each in its own block.
+  struct ReadBytes {
+    llvm::BumpPtrAllocator Small;
+    std::vector<std::unique_ptr<uint8_t[]>> Large;
+  };
+  std::shared_ptr<ReadBytes> Storage;
   std::vector<Section> Sections;
 
   /// Index into Sections of dylink.0 / dylink, if present (always 0).

@@ -19,8 +19,11 @@
 //  * "not a shared library: no dylink.0 section", for a module without one
 //    (every edit, whatever the RPathPlace);
 //  * "the legacy 'dylink' section has no place for a run-time path ...",
-//    for a run-time path edit of a module with the legacy section, when
-//    the RPathPlace includes Dylink (use RPathPlace::RPathSection);
+//    for a run-time path edit of a module with the legacy section that
+//    would store entries, when the RPathPlace includes Dylink (use
+//    RPathPlace::RPathSection); an edit that leaves no entries (setting an
+//    empty path, a shrink that keeps nothing) asks for what a legacy module
+//    already is, and succeeds;
 //  * the messages of checkEntry(), for an entry or NEEDED name that cannot
 //    be stored.
 //
@@ -31,6 +34,7 @@
 
 #include "wasm-rpath/Object.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
 #include <optional>
 
@@ -86,16 +90,28 @@ llvm::Error removeRPath(Object &Obj, RPathPlace Place);
 /// Answers whether a path names a wasm module; see isWasmModuleFile().
 using WasmFileProbe = llvm::function_ref<bool(llvm::StringRef Path)>;
 
+/// Lists the names in a directory, or std::nullopt if it cannot be listed.
+using DirectoryLister =
+    llvm::function_ref<std::optional<llvm::StringSet<>>(llvm::StringRef Dir)>;
+
+/// The host's directory listing (readdir), for DirectoryLister.
+std::optional<llvm::StringSet<>> listDirectory(llvm::StringRef Dir);
+
 /// patchelf's --shrink-rpath: keeps every entry that is not an absolute
 /// directory (those using $ORIGIN, or relative), and an absolute directory
 /// only if it holds a NEEDED library, as a wasm module, that no earlier entry
 /// provides. If \p AllowedPrefixes is not empty, absolute entries must also
 /// start with one of them. \p IsWasmModule is asked about host paths
-/// (Dir/Name), so absolute entries are checked on this machine.
+/// (Dir/Name), so absolute entries are checked on this machine. The cost is
+/// near-linear: each distinct directory is judged once, and when many names
+/// are still to be found it is listed once and only the names it holds are
+/// probed (not entries x NEEDED lookups). \p ListDirectory lists them; one
+/// that gives std::nullopt makes every remaining name be probed.
 /// Errors: see the top of this file.
 llvm::Error shrinkRPath(Object &Obj, RPathPlace Place,
                         llvm::ArrayRef<std::string> AllowedPrefixes,
-                        WasmFileProbe IsWasmModule);
+                        WasmFileProbe IsWasmModule,
+                        DirectoryLister ListDirectory = listDirectory);
 
 /// Appends NEEDED names that are not already listed. Errors: no dylink
 /// section, or a name checkEntry() refuses.
@@ -105,8 +121,10 @@ llvm::Error addNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 /// dylink section.
 llvm::Error removeNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 
-/// Renames a NEEDED entry; does nothing if \p Old is not listed. If \p New is
-/// already listed, \p Old is dropped rather than listed twice. Errors: no
+/// Renames a NEEDED entry; does nothing if \p Old is not listed. Every
+/// occurrence of \p Old is renamed, and \p New is then listed once, where
+/// it first appears (so the edit is idempotent even on a list that names
+/// \p Old twice). Errors: no
 /// dylink section, or a \p New that checkEntry() refuses.
 llvm::Error replaceNeeded(Object &Obj, llvm::StringRef Old,
                           llvm::StringRef New);

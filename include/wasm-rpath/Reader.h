@@ -32,6 +32,15 @@ namespace wasmrpath {
 /// whose body has bytes left over or missing.
 llvm::Expected<Object> readObject(llvm::ArrayRef<uint8_t> Data);
 
+/// Parses the module in the open file \p FD, of \p Size bytes, reading only
+/// what readObject() decodes with pread() (section headers, custom section
+/// names, the dylink and rpath.0 payloads), which the result holds. Nothing
+/// is mapped, so a file that another process truncates during the parse
+/// gives an error ("input file shrank while being read"), never a SIGBUS.
+/// The result's Data is empty: layoutObject() works on it, writeObject()
+/// does not. Errors are those of readObject(), and read errors.
+llvm::Expected<Object> readObject(int FD, uint64_t Size);
+
 /// Decodes a RUNTIME_PATH body (and so an rpath.0 payload): a varuint32
 /// count followed by that many UTF-8 strings, filling exactly \p Body.
 /// Errors: truncation, a malformed LEB128, invalid UTF-8, bytes left over.

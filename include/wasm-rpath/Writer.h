@@ -1,16 +1,18 @@
 //===- wasm-rpath/Writer.h - Serialize the object model -----------*- C++ -*-===//
 //
 // The writer never re-encodes what was not edited. It lays the output out as a
-// short list of chunks: new bytes for the head (preamble, dylink.0, rpath.0)
+// short list of chunks: new bytes for what an edit changed (dylink.0, rpath.0)
 // and byte ranges of the input for everything else, which the file layer
 // copies with the kernel's copy path. The layout is:
 //
-//   preamble, dylink.0, rpath.0 (if any), every other section in input order
+//   preamble, dylink.0, rpath.0 (if changed and not empty), every other
+//   section in input order (an unchanged rpath.0 among them, where it was)
 //
 // Within dylink.0, subsections come out in input order with unchanged ones
-// byte-identical; a NEEDED or RUNTIME_PATH subsection that did not exist is
-// inserted in ascending type order (RUNTIME_PATH after IMPORT_INFO, as
-// wasm-ld 21 writes it), and one whose list became empty is dropped.
+// byte-identical, and a changed NEEDED or RUNTIME_PATH is re-encoded where it
+// stood, whatever order the input has; one that did not exist is inserted in
+// ascending type order (RUNTIME_PATH after IMPORT_INFO, as wasm-ld 21 writes
+// it), and one whose list became empty is dropped.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,7 +42,8 @@ struct OutputChunk {
 std::vector<OutputChunk> layoutObject(const Object &Obj);
 
 /// Writes the whole output to \p OS (for tests and in-memory users); stream
-/// errors are \p OS's to report.
+/// errors are \p OS's to report. \p Obj must have been read from memory
+/// (readObject(ArrayRef)), whose bytes the unchanged ranges are.
 void writeObject(const Object &Obj, llvm::raw_ostream &OS);
 
 /// Encodes a string vector (count, then length-prefixed strings): the body of

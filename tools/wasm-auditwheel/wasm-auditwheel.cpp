@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/CommandLine.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
@@ -200,13 +201,13 @@ int main(int Argc, char **Argv) {
   ToolName = sys::path::filename(Argv[0]);
   ToolOptTable T;
   BumpPtrAllocator Alloc;
+  StringSaver Saver(Alloc);
   SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
   auto Fail = [&](const Twine &Msg) {
     WithColor::error(errs(), ToolName) << printable(Msg.str()) << "\n";
     return 1;
   };
-  if (Error E = cl::ExpansionContext(Alloc, cl::TokenizeGNUCommandLine)
-                    .expandResponseFiles(ArgvVec))
+  if (Error E = expandResponseFiles(ArgvVec, Saver))
     return Fail(toString(std::move(E)));
   unsigned MissingIndex, MissingCount;
   opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
@@ -256,5 +257,5 @@ int main(int Argc, char **Argv) {
   }
   if (C->Json)
     outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
-  return AllOk ? 0 : 1;
+  return flushStandardOutput(ToolName) && AllOk ? 0 : 1;
 }

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/CommandLine.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/LinkRPath.h"
@@ -245,23 +246,22 @@ bool useWindowsQuoting(ArrayRef<const char *> CommandLine) {
 
 /// Expands @file arguments one command-line argument at a time, as
 /// cl::ExpandResponseFiles does for wasm-ld (recursively, names relative to
-/// the working directory). An argument that cannot be expanded is kept as it
-/// is: the linker will report it in its own words.
-ExpandedArgs expandResponseFiles(ArrayRef<const char *> CommandLine,
-                                 bool Windows, BumpPtrAllocator &Alloc) {
+/// the working directory), with the library's rules (CommandLine.h): a
+/// response file with a NUL byte, or too large, is an error, which wasm-ld
+/// would not report (it would cut the argument at the NUL).
+Expected<ExpandedArgs> expandArguments(ArrayRef<const char *> CommandLine,
+                                       bool Windows, BumpPtrAllocator &Alloc) {
   ExpandedArgs Out;
-  cl::ExpansionContext ECtx(Alloc, Windows ? cl::TokenizeWindowsCommandLine
-                                           : cl::TokenizeGNUCommandLine);
+  StringSaver Saver(Alloc);
   for (size_t I = 0; I < CommandLine.size(); ++I) {
     SmallVector<const char *, 16> One = {CommandLine[I]};
     bool Expanded = false;
     if (CommandLine[I][0] == '@') {
-      if (Error E = ECtx.expandResponseFiles(One)) {
-        consumeError(std::move(E));
-        One = {CommandLine[I]};
-      } else {
-        Expanded = !(One.size() == 1 && One[0] == CommandLine[I]);
-      }
+      if (Error E = expandResponseFiles(One, Saver,
+                                        Windows ? cl::TokenizeWindowsCommandLine
+                                                : cl::TokenizeGNUCommandLine))
+        return E;
+      Expanded = !(One.size() == 1 && One[0] == CommandLine[I]);
     }
     Out.IsResponseFile.push_back(Expanded);
     for (const char *A : One) {
@@ -508,7 +508,12 @@ int main(int Argc, char **Argv) {
 
   BumpPtrAllocator Alloc;
   bool Windows = useWindowsQuoting(CommandLine);
-  ExpandedArgs Exp = expandResponseFiles(CommandLine, Windows, Alloc);
+  Expected<ExpandedArgs> Expanded = expandArguments(CommandLine, Windows, Alloc);
+  if (!Expanded) {
+    WithColor::error(errs(), ToolName) << toString(Expanded.takeError()) << "\n";
+    return 1;
+  }
+  ExpandedArgs &Exp = *Expanded;
 
   ToolOptTable T;
   unsigned MissingIndex, MissingCount;

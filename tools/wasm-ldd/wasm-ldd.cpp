@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/CommandLine.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
@@ -259,9 +260,9 @@ int main(int Argc, char **Argv) {
   // @FILE arguments are replaced by the arguments in FILE (GNU quoting), as
   // in the other tools.
   BumpPtrAllocator Alloc;
+  StringSaver Saver(Alloc);
   SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
-  if (Error E = cl::ExpansionContext(Alloc, cl::TokenizeGNUCommandLine)
-                    .expandResponseFiles(ArgvVec))
+  if (Error E = expandResponseFiles(ArgvVec, Saver))
     return Fail(toString(std::move(E)));
   unsigned MissingIndex, MissingCount;
   opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
@@ -564,5 +565,7 @@ int main(int Argc, char **Argv) {
   else if (Check && LoadsFail)
     WithColor::error(errs(), ToolName)
         << "some modules do not load or share symbols\n";
+  if (!flushStandardOutput(ToolName))
+    return 1;
   return InputFailed || (Check && (!Resolved || LoadsFail)) ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "wasm-rpath/CommandLine.h"
 #include "wasm-rpath/Batch.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/EditPlan.h"
@@ -240,9 +241,9 @@ int main(int Argc, char **Argv) {
   // @FILE arguments are replaced by the arguments in FILE (GNU quoting), so
   // that thousands of inputs fit in one call.
   BumpPtrAllocator Alloc;
+  StringSaver Saver(Alloc);
   SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
-  if (Error E = cl::ExpansionContext(Alloc, cl::TokenizeGNUCommandLine)
-                    .expandResponseFiles(ArgvVec)) {
+  if (Error E = expandResponseFiles(ArgvVec, Saver)) {
     WithColor::error(errs(), ToolName) << toString(std::move(E)) << "\n";
     return 1;
   }
@@ -308,5 +309,5 @@ int main(int Argc, char **Argv) {
         JsonOut.push_back(std::move(*V));
     outs() << formatv("{0:2}", json::Value(std::move(JsonOut))) << "\n";
   }
-  return AllOk ? 0 : 1;
+  return flushStandardOutput(ToolName) && AllOk ? 0 : 1;
 }
