@@ -210,6 +210,12 @@ bool isMainModule(const ModuleSymbols &Symbols) {
 Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
   ModuleSymbols Out;
   for (const Section &Sec : Obj.Sections) {
+    // An Object read from a file descriptor (readObject(int, uint64_t))
+    // holds only what the reader decodes, not these sections: they are
+    // skipped rather than read out of bounds. Callers that need the
+    // symbols read them from the module's bytes.
+    if (Sec.End > Obj.Data.size())
+      continue;
     if (Sec.Id == wasm::WASM_SEC_IMPORT) {
       if (Error E = readImports(Obj.Data, Sec, Out))
         return E;
