@@ -190,9 +190,19 @@ TEST(ResolveTest, WasmerDefaultsAndWasmRetry) {
 }
 
 TEST(ResolveTest, RelativeEntriesUseTheWorkingDirectory) {
-  FakeFS FS{{"/home/pyodide/lib/libx.so"}};
-  EXPECT_EQ(resolve("emscripten", "libx.so", "/w/a.so", {"lib"}, FS).Path,
-            "/home/pyodide/lib/libx.so");
+  FakeFS FS{{"/home/pyodide/lib/libx.so", "/w/lib/libx.so"}};
+  // wasmer loads what it finds from its working directory ("/").
+  FakeFS Home{{"/lib/libx.so"}};
+  Resolution R = resolve("wasmer", "libx.so", "/w/a.so", {"lib"}, Home);
+  EXPECT_EQ(R.Path, "/lib/libx.so");
+  EXPECT_EQ(R.Via, FoundVia::RuntimePath);
+  // Emscripten looks there too, but the file found stops its search and
+  // cannot be loaded (a relative path), even though the next entry has it.
+  R = resolve("emscripten", "libx.so", "/w/a.so", {"lib", "/w/lib"}, FS);
+  EXPECT_EQ(R.Via, FoundVia::NotFound);
+  EXPECT_EQ(R.Path, "");
+  EXPECT_EQ(R.Entry, "lib");
+  EXPECT_EQ(R.Tried, (Strings{"/home/pyodide/lib/libx.so"}));
 }
 
 } // namespace

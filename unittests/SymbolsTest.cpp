@@ -2,6 +2,11 @@
 
 #include "wasm-rpath/Symbols.h"
 #include "ModuleBuilder.h"
+#include "ScratchDir.h"
+#include "wasm-rpath/Reader.h"
+#include <fcntl.h>
+#include <fstream>
+#include <unistd.h>
 #include "wasm-rpath/Error.h"
 #include "gtest/gtest.h"
 
@@ -141,6 +146,28 @@ bool mainModule(const std::vector<std::string> &Imports,
   if (!succeeded(S))
     return false;
   return isMainModule(*S);
+}
+
+/// An Object read from a file descriptor holds its import and export
+/// payloads (Section::Held): its symbols are read from them, never out of
+/// the empty Object::Data (wasm-set-rpath crashed so after a merge).
+class SymbolsFileTest : public ScratchDirTest {};
+
+TEST_F(SymbolsFileTest, ObjectReadFromDescriptorHoldsItsSymbols) {
+  std::string M = module({}, {exportEntry("foo", 0)});
+  std::string P = path("m.so");
+  std::ofstream(P, std::ios::binary) << M;
+  int FD = ::open(P.c_str(), O_RDONLY);
+  ASSERT_GE(FD, 0);
+  Expected<Object> Obj = readObject(FD, M.size());
+  ::close(FD);
+  ASSERT_TRUE(succeeded(Obj));
+  Expected<ModuleSymbols> S = readModuleSymbols(*Obj);
+  ASSERT_TRUE(succeeded(S));
+  ASSERT_EQ(S->Exports.size(), 1u);
+  EXPECT_EQ(S->Exports[0].Name, "foo");
+  // From the bytes, the same.
+  EXPECT_EQ(read(M).Exports.size(), 1u);
 }
 
 } // namespace

@@ -81,7 +81,9 @@ struct ModuleSymbols {
 bool isLoaderInternalSymbol(llvm::StringRef Name);
 
 /// Reads the export and import sections of the module \p Obj (read by
-/// readObject(); main modules, which have no dylink.0, are accepted).
+/// readObject(); main modules, which have no dylink.0, are accepted). An
+/// Object read from a file descriptor does not hold these sections: they
+/// are skipped (the result is empty); read such a module's bytes instead.
 /// Errors (malformed input, with the offset): a truncated or overlong
 /// section, an unknown import or export kind, a name that is not UTF-8.
 llvm::Expected<ModuleSymbols> readModuleSymbols(const Object &Obj);

@@ -18,26 +18,29 @@ export type ModuleOrBytes = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 
 export type LoaderName = "pyodide" | "emscripten" | "wasmer";
 
-/** A loader's search rules, as data (see loaderRules in wasm-rpath.mjs). */
+/**
+ * One loader's rules, field for field wasm-ldd's LoaderRules
+ * (include/wasm-rpath/Resolve.h; `wasm-ldd --print-loader-rules`).
+ */
 export interface LoaderRules {
-  name: string;
-  /** How a leading "$ORIGIN" becomes the module's directory. */
-  origin: "js-replace" | "path-join";
-  expandBracedOrigin: boolean;
-  splitChars: string;
-  maxCandidateLength: number;
-  walksDotDot: boolean;
-  loadsRelativePaths: boolean;
-  defaultDirs: readonly string[];
-  retryFrom: string;
-  retryTo: string;
-  defaultCwd: string;
-  defaultLibraryPath: readonly string[];
-  sitePackages: string;
+  readonly name: LoaderName;
+  /** How a leading "$ORIGIN" is replaced: as text, or joined as a path. */
+  readonly origin: "js-replace" | "path-join";
+  readonly expandBracedOrigin: boolean;
+  /** Entries are joined and split again at these characters ("" for none). */
+  readonly splitChars: string;
+  /** Candidates of this many UTF-8 bytes or more are skipped (0: no limit). */
+  readonly maxCandidateLength: number;
+  readonly walksDotDot: boolean;
+  readonly loadsRelativePaths: boolean;
+  readonly defaultDirs: readonly string[];
+  readonly retryFrom: string;
+  readonly retryTo: string;
+  readonly defaultCwd: string;
+  readonly defaultLibraryPath: readonly string[];
+  readonly sitePackages: string;
 }
 
-/** The rules of each loader resolveNeeded() and resolveTree() accept. */
-export const loaderRules: Readonly<Record<LoaderName, Readonly<LoaderRules>>>;
 
 /**
  * Reads a side module's dynamic-linking metadata from its bytes.
@@ -65,6 +68,9 @@ export function normalizePath(path: string): string;
 /** The loader names resolveNeeded() and resolveTree() accept. */
 export const loaderNames: readonly LoaderName[];
 
+/** Every loader's rules, by name: the data the resolver follows. */
+export const loaderRules: Readonly<Record<LoaderName, LoaderRules>>;
+
 /** The directories a module searches, with the entry each came from. */
 export function expandRunPath(
   runPath: string[],
@@ -77,9 +83,12 @@ export interface Resolution {
   /** Loader path of the library found (normalized), or null if not found. */
   path: string | null;
   via: "path" | "library_path" | "runtime_path" | "default" | "not_found";
-  /** The search entry that matched, as written; null for "path" and "not_found". */
+  /**
+   * The search entry that matched, as written; null for "path" and
+   * "not_found", except where the search stopped at a relative entry.
+   */
   entry: string | null;
-  /** Candidate paths looked at, in order. */
+  /** Candidate paths looked at, in order, absolute and normalized. */
   tried: string[];
   /** Why a candidate that exists was not used. */
   reason?: string;
@@ -90,7 +99,7 @@ export interface ResolveOptions {
   modulePath: string;
   /** That module's own run-time path (not inherited). */
   runPath?: string[];
-  /** LD_LIBRARY_PATH: a list, or a ':'-separated string. */
+  /** LD_LIBRARY_PATH: a list, or a ':'-separated string (default: the loader's). */
   libraryPath?: string[] | string;
   loader?: LoaderName;
   /** Whether a normalized absolute loader path names a file. */

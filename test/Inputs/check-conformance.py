@@ -18,7 +18,8 @@
    key per library it attempted, the resolved path, or the name itself when
    not found), and which of them finished loading. Each module's
    constructor prints "loaded <its loader path>".
-4. Compares that with what the vector's "emscripten" expectation predicts
+4. Compares that with what the vector's "pyodide" expectation (or, if it
+   has none, its "emscripten" one) predicts
    for a loader that loads depth-first in NEEDED order, each library once
    (by resolved path), and stops at the first library that is not found or
    not a module: success or failure (and the name in the error), the set of
@@ -44,6 +45,9 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOADERS = ("emscripten", "wasmer")
+# Pyodide's environment: its LD_LIBRARY_PATH directories, where a vector may
+# put libraries named "libv-<name>...".
+SHARED_DIRS = ("/usr/lib/", "/lib/python3.14/site-packages/")
 
 # Runs inside Pyodide. VECTORS is replaced by a JSON list of
 # [name, load, LD_LIBRARY_PATH].
@@ -60,8 +64,15 @@ forget = run_js("(m, k) => { delete m.LDSO.loadedLibsByName[k]; }")
 def libs():
     return json.loads(snapshot(M))
 
+DEFAULT_LD = os.environ.get("LD_LIBRARY_PATH")
 for name, load, ld in json.loads(VECTORS):
-    os.environ["LD_LIBRARY_PATH"] = ld
+    if ld is None:
+        if DEFAULT_LD is None:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+        else:
+            os.environ["LD_LIBRARY_PATH"] = DEFAULT_LD
+    else:
+        os.environ["LD_LIBRARY_PATH"] = ld
     before = libs()
     print("BEGIN " + name)
     sys.stdout.flush()
@@ -107,8 +118,11 @@ def validate(v, seen_tops):
             raise Invalid("missing %r" % key)
     files = v["files"]
     for path, spec in files.items():
-        if not path.startswith(top + "/") or normalize(path) != path:
-            raise Invalid("file %r is not a normalized path under %s/" % (path, top))
+        shared = any(path.startswith(d) and "/" not in path[len(d):] and
+                     path[len(d):].startswith("libv-" + v["name"]) for d in SHARED_DIRS)
+        if not (path.startswith(top + "/") or shared) or normalize(path) != path:
+            raise Invalid("file %r is not a normalized path under %s/ (or a libv-%s* in %s)"
+                          % (path, top, v["name"], " or ".join(SHARED_DIRS)))
         if spec.get("not_module"):
             if set(spec) != {"not_module"}:
                 raise Invalid("%s: a non-module has no other fields" % path)
@@ -127,9 +141,9 @@ def validate(v, seen_tops):
             raise Invalid("library_path entry %r is not under %s/" % (d, top))
     if v["load"] not in files or files[v["load"]].get("not_module"):
         raise Invalid("load %r is not a module of the vector" % v["load"])
-    if set(v["expect"]) != set(LOADERS):
-        raise Invalid("expect must have exactly %s" % (LOADERS,))
-    for loader in LOADERS:
+    if not set(LOADERS) <= set(v["expect"]) <= set(LOADERS) | {"pyodide"}:
+        raise Invalid("expect must have %s (and may have pyodide)" % (LOADERS,))
+    for loader in v["expect"]:
         exp = v["expect"][loader]
         for mod, deps in exp.items():
             spec = files.get(mod)
@@ -151,9 +165,17 @@ def validate(v, seen_tops):
             raise Invalid("%s: modules listed %s != reachable %s" % (loader, sorted(exp), sorted(reach)))
 
 
+def expectation(v):
+    """What Pyodide should do: the "pyodide" expectation (its default
+    LD_LIBRARY_PATH) if the vector has one, else the "emscripten" one (with
+    the vector's library_path, or the default, which holds none of its
+    files)."""
+    return v["expect"].get("pyodide", v["expect"]["emscripten"])
+
+
 def predict(v):
-    """What Emscripten should do, from the vector's "emscripten" expectation."""
-    files, exp = v["files"], v["expect"]["emscripten"]
+    """What Emscripten should do, from the vector's expectation."""
+    files, exp = v["files"], expectation(v)
     attempted, loaded = [], []
 
     class Stop(Exception):
@@ -181,7 +203,10 @@ def predict(v):
 
 
 def run_pyodide(vectors, tree, workdir, node):
-    jobs = [[v["name"], v["load"], ":".join(v.get("library_path", []))] for v in vectors]
+    # A vector without library_path runs with Pyodide's own LD_LIBRARY_PATH,
+    # as wasm-ldd's default loader assumes.
+    jobs = [[v["name"], v["load"], ":".join(v["library_path"]) if "library_path" in v else None]
+            for v in vectors]
     code = PYODIDE_CODE.replace("VECTORS", repr(json.dumps(jobs)))
     script = os.path.join(workdir, "conformance.py")
     with open(script, "w") as f:

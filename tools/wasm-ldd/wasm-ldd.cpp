@@ -338,13 +338,17 @@ int main(int Argc, char **Argv) {
   bool Json = Args.hasArg(OPT_json), Check = Args.hasArg(OPT_check);
   bool AutoRoot = !Args.hasArg(OPT_no_auto_root);
 
-  Expected<std::unique_ptr<LoaderFileSystem>> Host =
-      createHostFileSystem(Opts.Root);
-  if (!Host)
-    return Fail(printable(toString(Host.takeError())));
+  // The root comes from --root; its errors say so, because a message about
+  // a directory the user never named on its own is puzzling.
   SmallString<256> RealRoot;
   if (std::error_code EC = sys::fs::real_path(Opts.Root, RealRoot))
-    return Fail(printable(toString(createFileError(Opts.Root, EC))));
+    return Fail(printable("--root '" + Opts.Root + "': " + EC.message()));
+  if (!sys::fs::is_directory(RealRoot))
+    return Fail(printable("--root '" + Opts.Root + "' is not a directory"));
+  Expected<std::unique_ptr<LoaderFileSystem>> Host =
+      createHostFileSystem(RealRoot);
+  if (!Host)
+    return Fail(printable(toString(Host.takeError())));
   MemoryOverlayFileSystem FS(Host->get());
 
   // The main module: its exports are bound before any side module's.
@@ -453,8 +457,19 @@ int main(int Argc, char **Argv) {
     // load, predicted like the others.
     if (In.K == Input::Module && !G.Nodes[In.Nodes[0]].Error.empty()) {
       std::string Why = G.Nodes[In.Nodes[0]].Error;
-      if (Why == "no such file" && Opts.Root != "/")
+      SmallString<256> Real;
+      if (Why == "no such file" && Opts.Root != "/" &&
+          !sys::fs::real_path(In.File, Real)) {
+        // The file exists on the host, but the loader cannot reach it: it
+        // is outside the root, or a link inside leads out.
+        Expected<std::string> Lexical = loaderPathOf(RealRoot, In.File);
+        Why = Lexical ? "resolves outside the root through a symbolic link"
+                      : "not under the --root directory '" +
+                            std::string(RealRoot) + "'";
+        consumeError(Lexical.takeError());
+      } else if (Why == "no such file" && Opts.Root != "/") {
         Why += " under the --root directory '" + std::string(RealRoot) + "'";
+      }
       In.Error = toString(createFileError(
           In.File, createStringError(inconvertibleErrorCode(), Why)));
       FailedRoot[In.Nodes[0]] = true;
