@@ -10,6 +10,8 @@
 #  * big-deflated: the same data member deflated (compressible binary data:
 #                  copies of pyodide.asm.wasm);
 #  * many:         500 small side modules that need libfoo.so.
+# Each is repaired with the default RECORD check (every member hashed) and
+# with --record-check changed (only the side modules).
 #
 #   bench/wheel-repair.sh [BUILD_DIR]    (default: build; run scripts/test.sh first)
 set -euo pipefail
@@ -48,10 +50,11 @@ PY="python3 $ROOT/bench/py-wheel-repair.py"
 for kind in stored deflated many; do
   IN=$kind/pkg-1.0-$TAG.whl
   echo; echo "## $kind: $(du -h "$IN" | cut -f1)"
-  hyperfine -N --warmup 2 --min-runs 10 --export-markdown "$kind.md" \
+  hyperfine -N --warmup 1 --runs 3 --export-markdown "$kind.md" \
     --prepare "rm -rf out" \
     -n cp "cp $IN out.whl" \
     -n 'wasm-auditwheel repair' "$TOOL repair -L deps -w out $IN" \
+    -n 'wasm-auditwheel repair --record-check changed' "$TOOL repair --record-check changed -L deps -w out $IN" \
     -n 'Python zipfile rewrite' "$PY $IN deps/lib/libfoo.so out.whl" >/dev/null
   cat "$kind.md"
   echo
@@ -62,5 +65,6 @@ for kind in stored deflated many; do
     echo "| $name | $(( $(cat rss.txt) / 1024 )) MB |"; }
   peak cp cp "$IN" out.whl
   peak 'wasm-auditwheel repair' "$TOOL" repair -L deps -w out "$IN"
+  peak 'wasm-auditwheel repair --record-check changed' "$TOOL" repair --record-check changed -L deps -w out "$IN"
   peak 'Python zipfile rewrite' $PY "$IN" deps/lib/libfoo.so out.whl
 done

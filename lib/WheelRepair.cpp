@@ -254,14 +254,16 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   return W;
 }
 
-Error WheelFile::verifyRecord() const {
+Error WheelFile::verifyRecord(bool AllHashes) const {
   ArrayRef<zip::Entry> Entries = Archive.entries();
   // Each member is hashed on its own; the first failure in member order is
   // the one reported, so the message does not depend on scheduling.
   std::vector<std::string> Failures(Entries.size());
   std::vector<char> Failed(Entries.size(), 0);
   parallelFor(0, Entries.size(), [&](size_t I) {
-    if (Error E = wheel::verifyMember(Archive, Entries[I], Rec, DI)) {
+    if (Error E = wheel::verifyMember(
+            Archive, Entries[I], Rec, DI,
+            AllHashes || isPreloadedByPyodide(Entries[I].Name))) {
       Failures[I] = toString(std::move(E));
       Failed[I] = 1;
     }
@@ -378,11 +380,10 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
   // reached by several names (or symbolic links) is copied once.
   std::map<std::string, size_t> VendoredByPath;
   std::vector<HostLibrary> Vendored;
-
   // Looks a name up in the --libdir directories; the first side module
   // found wins. Files that exist but are not side modules are skipped, and
   // named in the warning if nothing else is found.
-  auto FindOnHost = [&](StringRef Name,
+  auto SearchHost = [&](StringRef Name,
                         std::string &Skipped) -> std::optional<size_t> {
     for (const std::string &Dir : Opts.LibDirs)
       for (std::string D : {Dir, Dir + "/lib"}) {
@@ -420,6 +421,16 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
         return Vendored.size() - 1;
       }
     return std::nullopt;
+  };
+  // Each name is looked up once: a wheel of many modules needs the same
+  // few libraries many times.
+  StringMap<std::optional<size_t>> FoundByName;
+  auto FindOnHost = [&](StringRef Name,
+                        std::string &Skipped) -> std::optional<size_t> {
+    auto [It, New] = FoundByName.try_emplace(Name);
+    if (New)
+      It->second = SearchHost(Name, Skipped);
+    return It->second;
   };
 
   // Plans the modules in order; vendoring appends to Mods, so the loop
@@ -764,7 +775,8 @@ Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
   // output written; the output replaces nothing until it has passed. A
   // bad RECORD is the error reported, whatever else failed.
   std::future<Error> Verifying =
-      std::async(std::launch::async, [&W] { return W.verifyRecord(); });
+      std::async(std::launch::async,
+                 [&] { return W.verifyRecord(Opts.CheckAllHashes); });
   std::optional<Error> Verified;
   auto Wait = [&]() -> Error & {
     if (!Verified)

@@ -473,7 +473,10 @@ Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
   if (inflateInit2(&Z.S, -MAX_WBITS) != Z_OK)
     return makeError("zlib: cannot initialize inflate");
   Z.Init = true;
-  std::vector<uint8_t> Window(Archive::ChunkSize);
+  // No larger than the member: a wheel of many small members is verified
+  // member by member, and a 256 KiB buffer each would dominate.
+  std::vector<uint8_t> Window(
+      std::clamp<uint64_t>(E.UncompressedSize, 1, Archive::ChunkSize));
   uint64_t InDone = 0, OutDone = 0;
   for (;;) {
     // Feed the input in pieces (avail_in is 32-bit), each released once

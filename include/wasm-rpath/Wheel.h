@@ -140,8 +140,13 @@ public:
 /// RECORD", "has no hash in RECORD", "unsupported hash algorithm 'md5'",
 /// "hash does not match RECORD", "size N does not match RECORD (M)", and
 /// the zip layer's extraction errors.
+///
+/// With \p CheckHash false, everything but the content is checked (the row,
+/// its algorithm, the size from the central directory), and nothing is
+/// decompressed.
 llvm::Error verifyMember(const zip::Archive &A, const zip::Entry &E,
-                         const Record &R, const DistInfo &DI);
+                         const Record &R, const DistInfo &DI,
+                         bool CheckHash = true);
 
 } // namespace wheel
 } // namespace wasmrpath

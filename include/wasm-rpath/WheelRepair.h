@@ -59,6 +59,12 @@ struct RepairOptions {
   /// Host path of the runtime's main module (pyodide.asm.wasm), whose
   /// exports win over every side module's.
   std::string MainModule;
+  /// Check the content of every member against RECORD (--record-check
+  /// full), or only of the side modules, the members repair may rewrite
+  /// (changed): the others are copied with their rows as they are, so a
+  /// mismatch there is not hidden by the repair, and their size is still
+  /// checked. A rewritten member always is, or its new row would launder it.
+  bool CheckAllHashes = true;
 };
 
 /// Checks \p Opts once, before any wheel is read: globs that do not
@@ -82,8 +88,9 @@ public:
 
   /// Checks every member against RECORD (size and hash, streamed; members
   /// are hashed on all cores). The first mismatch, in member order, is the
-  /// error, naming the wheel and the member.
-  llvm::Error verifyRecord() const;
+  /// error, naming the wheel and the member. With \p AllHashes false, only
+  /// the side modules' content is hashed; see RepairOptions::CheckAllHashes.
+  llvm::Error verifyRecord(bool AllHashes = true) const;
 
 private:
   WheelFile() = default;

@@ -10,7 +10,10 @@ test/reliability/error-catalogue.test) in a FileCheck pattern line (one
 holding ':' after a check prefix) or in an "## UNTESTED: ..." line that says
 why it cannot be triggered there.
 
-  check-catalogue.py SOURCE_ROOT CATALOGUE [--list]
+  check-catalogue.py SOURCE_ROOT CATALOGUE [MORE_CATALOGUES...] [--list]
+
+A tool with a catalogue of its own (test/wasm-auditwheel/bad-input.test)
+is given as a further file; the pattern lines of all of them count.
 
 Prints the messages that are missing (exit 1), or with --list every
 literal found, by file.
@@ -66,10 +69,11 @@ def literals(path):
 
 
 def main():
-    root, catalogue = sys.argv[1], sys.argv[2]
+    root = sys.argv[1]
+    catalogues = [a for a in sys.argv[2:] if a != "--list"]
     sources = sorted(glob.glob(os.path.join(root, "lib", "*.cpp")) +
                      glob.glob(os.path.join(root, "tools", "*", "*.cpp")))
-    lines = open(catalogue).read().splitlines()
+    lines = [l for c in catalogues for l in open(c).read().splitlines()]
     checked = [l for l in lines
                if re.match(r"#\s+[A-Z0-9-]+(-NEXT|-SAME|-NOT|-EMPTY)?:", l)
                or l.startswith("## UNTESTED:")]

@@ -41,6 +41,10 @@ def : JoinedOrSeparate<["-"], "z">, Alias<zip_compression_level>,
 defm main_module : Value<"main-module", "<file>",
   "The runtime's main module (pyodide.asm.wasm): warn when a vendored "
   "library exports a symbol it exports too">;
+defm record_check : Value<"record-check", "<what>",
+  "repair: which members' content is checked against RECORD before the "
+  "output replaces anything: 'full' (default) or 'changed' (the side "
+  "modules, which repair may rewrite; the others' size only)">;
 def json : Flag<["--"], "json">,
   HelpText<"Print the analysis (show) or what was done (repair) as JSON">;
 def help : Flag<["--", "-"], "help">, HelpText<"Display this help">;

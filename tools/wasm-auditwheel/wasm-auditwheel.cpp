@@ -83,6 +83,13 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
                         "' (expected dylink, rpath.0 or both)");
     O.Place = *P;
   }
+  if (const opt::Arg *A = Args.getLastArg(OPT_record_check)) {
+    StringRef V = A->getValue();
+    if (V != "full" && V != "changed")
+      return usageError("invalid --record-check '" + V +
+                        "' (expected full or changed)");
+    O.CheckAllHashes = V == "full";
+  }
   if (const opt::Arg *A = Args.getLastArg(OPT_zip_compression_level)) {
     if (StringRef(A->getValue()).getAsInteger(10, O.Level))
       return usageError("invalid compression level '" +
@@ -207,16 +214,18 @@ Error processWheel(const Config &C, StringRef Path,
     printPlan(outs(), *Plan);
   outs().flush();
   printDiagnostics(*Plan);
-  json::Object Result = *toJSON(*Plan).getAsObject();
-  if (C.Repair) {
-    bool Changes = Plan->changesWheel(**W);
-    Result["output"] = std::string(Out);
-    Result["changed"] = Changes;
-    if (!C.Json)
-      outs() << (Changes ? "repaired: " : "unchanged (nothing to repair): ")
-             << printable(Out) << "\n";
+  bool Changes = C.Repair && Plan->changesWheel(**W);
+  if (C.Repair && !C.Json)
+    outs() << (Changes ? "repaired: " : "unchanged (nothing to repair): ")
+           << printable(Out) << "\n";
+  if (C.Json) {
+    json::Value Result = toJSON(*Plan);
+    if (C.Repair) {
+      Result.getAsObject()->try_emplace("output", std::string(Out));
+      Result.getAsObject()->try_emplace("changed", Changes);
+    }
+    Json = std::move(Result);
   }
-  Json = json::Value(std::move(Result));
   return Error::success();
 }
 
