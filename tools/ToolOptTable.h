@@ -7,7 +7,9 @@
 // instead of repeating the expansion; it also gathers search-path entries
 // from options the way every tool takes them. Include it inside the driver's
 // anonymous namespace, after `using namespace llvm;` and the includes of
-// llvm/Option/ArgList.h and wasm-rpath/RPathEdit.h.
+// llvm/Option/ArgList.h, llvm/Support/StringSaver.h, llvm/Support/WithColor.h
+// and wasm-rpath/{CommandLine,Display,RPathEdit}.h. parseToolCommandLine()
+// is the common start of the drivers' main().
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,4 +60,36 @@ collectSearchEntries(const opt::InputArgList &Args,
           Entries.push_back(std::move(E));
   }
   return Entries;
+}
+
+/// The start of every driver's main(): expands @FILE arguments
+/// (wasmrpath::expandResponseFiles) and parses the command line. A bad
+/// response file, an option without its value or an unknown option (with
+/// the nearest known spelling, as LLVM's tools suggest it) is reported as
+/// one error line, and the result is then std::nullopt: exit with 1.
+/// \p Saver must outlive the result, which points into it.
+inline std::optional<opt::InputArgList>
+parseToolCommandLine(const ToolOptTable &T, int Argc, char **Argv,
+                     StringSaver &Saver, StringRef ToolName) {
+  auto Fail = [&](const Twine &Msg) -> std::optional<opt::InputArgList> {
+    WithColor::error(errs(), ToolName)
+        << wasmrpath::escapeForDisplay(Msg.str()) << "\n";
+    return std::nullopt;
+  };
+  SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
+  if (Error E = wasmrpath::expandResponseFiles(ArgvVec, Saver))
+    return Fail(toString(std::move(E)));
+  unsigned MissingIndex, MissingCount;
+  opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
+  if (MissingCount)
+    return Fail("missing argument to '" +
+                StringRef(Args.getArgString(MissingIndex)) + "'");
+  for (const opt::Arg *A : Args.filtered(OPT_UNKNOWN)) {
+    std::string Arg = A->getAsString(Args), Nearest;
+    if (T.findNearest(Arg, Nearest) <= 2)
+      return Fail("unknown argument '" + Arg + "'; did you mean '" + Nearest +
+                  "'?");
+    return Fail("unknown argument '" + Arg + "'");
+  }
+  return Args;
 }

@@ -53,8 +53,6 @@ struct Config {
 
 Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   Config C;
-  for (const opt::Arg *A : Args.filtered(OPT_UNKNOWN))
-    return usageError("unknown argument '" + A->getAsString(Args) + "'");
   std::vector<std::string> Inputs = Args.getAllArgValues(OPT_INPUT);
   if (Inputs.empty())
     return usageError("no command: give 'show' or 'repair' (see --help)");
@@ -238,18 +236,15 @@ int main(int Argc, char **Argv) {
   ToolOptTable T;
   BumpPtrAllocator Alloc;
   StringSaver Saver(Alloc);
-  SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
+  std::optional<opt::InputArgList> ParsedArgs =
+      parseToolCommandLine(T, Argc, Argv, Saver, ToolName);
+  if (!ParsedArgs)
+    return 1;
+  opt::InputArgList &Args = *ParsedArgs;
   auto Fail = [&](const Twine &Msg) {
     WithColor::error(errs(), ToolName) << printable(Msg.str()) << "\n";
     return 1;
   };
-  if (Error E = expandResponseFiles(ArgvVec, Saver))
-    return Fail(toString(std::move(E)));
-  unsigned MissingIndex, MissingCount;
-  opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
-  if (MissingCount)
-    return Fail("missing argument to '" +
-                StringRef(Args.getArgString(MissingIndex)) + "'");
   if (Args.hasArg(OPT_help)) {
     T.printHelp(outs(),
                 (ToolName + " show|repair [options] <wheel>...").str().c_str(),

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/CommandLine.h"
+#include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/LinkRPath.h"

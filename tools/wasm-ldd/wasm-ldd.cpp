@@ -257,25 +257,13 @@ int main(int Argc, char **Argv) {
     return 1;
   };
   ToolOptTable T;
-  // @FILE arguments are replaced by the arguments in FILE (GNU quoting), as
-  // in the other tools.
   BumpPtrAllocator Alloc;
   StringSaver Saver(Alloc);
-  SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
-  if (Error E = expandResponseFiles(ArgvVec, Saver))
-    return Fail(toString(std::move(E)));
-  unsigned MissingIndex, MissingCount;
-  opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
-  if (MissingCount)
-    return Fail("missing argument to '" +
-                StringRef(Args.getArgString(MissingIndex)) + "'");
-  for (const opt::Arg *A : Args.filtered(OPT_UNKNOWN)) {
-    std::string Arg = A->getAsString(Args), Nearest;
-    if (T.findNearest(Arg, Nearest) <= 2)
-      return Fail("unknown argument '" + Arg + "'; did you mean '" + Nearest +
-                  "'?");
-    return Fail("unknown argument '" + Arg + "'");
-  }
+  std::optional<opt::InputArgList> ParsedArgs =
+      parseToolCommandLine(T, Argc, Argv, Saver, ToolName);
+  if (!ParsedArgs)
+    return 1;
+  opt::InputArgList &Args = *ParsedArgs;
   if (Args.hasArg(OPT_help)) {
     T.printHelp(outs(), (ToolName + " [options] <file|dir|wheel>...").str().c_str(),
                 "wasm-ldd: show how a loader resolves and loads WebAssembly "

@@ -56,8 +56,6 @@ Error usageError(const Twine &Msg) {
 
 Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   Config C;
-  for (const opt::Arg *A : Args.filtered(OPT_UNKNOWN))
-    return usageError("unknown argument '" + A->getAsString(Args) + "'");
   C.PrintRPath = Args.hasArg(OPT_print_rpath);
   C.PrintNeeded = Args.hasArg(OPT_print_needed);
   C.Json = Args.hasArg(OPT_json);
@@ -245,18 +243,11 @@ int main(int Argc, char **Argv) {
   // that thousands of inputs fit in one call.
   BumpPtrAllocator Alloc;
   StringSaver Saver(Alloc);
-  SmallVector<const char *, 0> ArgvVec(Argv + 1, Argv + Argc);
-  if (Error E = expandResponseFiles(ArgvVec, Saver)) {
-    WithColor::error(errs(), ToolName) << toString(std::move(E)) << "\n";
+  std::optional<opt::InputArgList> ParsedArgs =
+      parseToolCommandLine(T, Argc, Argv, Saver, ToolName);
+  if (!ParsedArgs)
     return 1;
-  }
-  unsigned MissingIndex, MissingCount;
-  opt::InputArgList Args = T.ParseArgs(ArgvVec, MissingIndex, MissingCount);
-  if (MissingCount) {
-    WithColor::error(errs(), ToolName)
-        << "missing argument to '" << Args.getArgString(MissingIndex) << "'\n";
-    return 1;
-  }
+  opt::InputArgList &Args = *ParsedArgs;
   if (Args.hasArg(OPT_help)) {
     T.printHelp(
         outs(),
