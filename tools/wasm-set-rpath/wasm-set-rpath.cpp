@@ -239,7 +239,7 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         if (C.PrintRPath) {
           if (std::optional<std::string> Mismatch = describeRPathMismatch(Obj);
               Mismatch && C.Plan.place() == RPathPlace::Both)
-            WithColor::warning(Err, ToolName)
+          WithColor::warning(Err, ToolName)
                 << "'" << escapeForDisplay(File)
                 << "': " << escapeForDisplay(*Mismatch) << "\n";
           if (Prefix)
@@ -258,18 +258,14 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         // A main module has dylink.0 too, but no loader searches its
         // run-time path: the edit is made, and the warning says it does not
         // change loading. An export section that cannot be decoded does not
-        // stop the edit; it only means no warning.
-        if (C.Plan.operation() != RPathOp::None) {
-          Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
-          if (!Symbols)
-            consumeError(Symbols.takeError());
-          else if (isMainModule(*Symbols))
-            WithColor::warning(Err, ToolName)
-                << "'" << escapeForDisplay(File)
-                << "': a main module (emcc -sMAIN_MODULE), whose run-time "
-                   "path loaders do not search; set it on the side modules "
-                   "that need the libraries\n";
-        }
+        // stop the edit; it only means no warning. The check decodes no
+        // symbol (isMainModule()), so it costs an edit next to nothing.
+        if (C.Plan.operation() != RPathOp::None && isMainModule(Obj))
+          WithColor::warning(Err, ToolName)
+              << "'" << escapeForDisplay(File)
+              << "': a main module (emcc -sMAIN_MODULE), whose run-time "
+                 "path loaders do not search; set it on the side modules "
+                 "that need the libraries\n";
         if (!C.Debug)
           return C.Plan.apply(Obj, isWasmModuleFile);
         std::string OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
