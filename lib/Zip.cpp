@@ -676,8 +676,7 @@ Expected<Archive> Archive::readImpl(Archive A) {
   A.Index = StringMap<size_t>(A.Entries.size());
   for (size_t I = 0; I < A.Entries.size(); ++I)
     if (!A.Index.try_emplace(A.Entries[I].Name, I).second)
-      return makeError(memberName(A.Entries[I]) + " appears twice in the "
-                       "central directory");
+      return makeError(memberName(A.Entries[I]) + " appears twice");
 
   // Local headers in file order (reads go forwards through the window),
   // then the members must tile [0, CDOffset): no shared bytes (a "zip
