@@ -410,7 +410,7 @@ Error checkMemberPaths(const zip::Archive &A) {
     if (Name.empty())
       return makeError("a member has an empty name");
     if (Name.starts_with("/"))
-      return Bad("has an absolute path");
+      return Bad("would be installed outside site-packages");
     if (Name.contains('\\'))
       return Bad("has a backslash in its path");
     StringRef Path = E.isDirectory() ? Name.drop_back() : Name;
@@ -418,11 +418,12 @@ Error checkMemberPaths(const zip::Archive &A) {
     Path.split(Parts, '/');
     for (StringRef P : Parts) {
       if (P == "..")
-        return Bad("would be installed outside its directory ('..' in its "
-                   "path)");
+        return Bad("would be installed outside site-packages");
       if (P == "." || P.empty())
-        return Bad("has a '" + P + "' component in its path (it would be "
-                   "installed as another member's file)");
+        return Bad(Twine("has ") +
+                   (P.empty() ? "an empty" : "a '.'") +
+                   " component in its path (it would be installed as "
+                   "another member's file)");
     }
   }
   // Pass 2: names that install as one file. Names are now canonical, so

@@ -235,6 +235,9 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
     if (!Names.insert(E.Name).second)
       return Fail(makeError(errc::malformed,
                             "member '" + E.Name + "' appears twice"));
+  // Names that escape site-packages or install as another member's file.
+  if (Error E = wheel::checkMemberPaths(W->Archive))
+    return Fail(std::move(E));
   // RECORD verification streams every member once: let the mapping's pages
   // go behind it, so that memory does not grow with the wheel.
   const InputFile *File = W->In.get();
