@@ -40,9 +40,10 @@ Error assignRPath(Object &Obj, std::vector<std::string> Entries,
     // A legacy module has no RUNTIME_PATH, which is what an empty list
     // asks for: only a non-empty one needs a place it does not have.
     if (Info.IsLegacy && !Entries.empty())
-      return makeError(errc::unsupported, "the legacy 'dylink' section has no place for a "
-                       "run-time path (relink with LLVM 13 or later, or use "
-                       "--rpath-section=rpath.0)");
+      return makeError(errc::unsupported,
+                       "the legacy 'dylink' section has no place for a "
+                       "run-time path; relink with LLVM 13 or later, or keep "
+                       "the path in rpath.0 only");
     ArrayRef<std::string> Old =
         Info.RuntimePath ? ArrayRef(*Info.RuntimePath) : ArrayRef<std::string>();
     if (!Info.IsLegacy && Old != ArrayRef(Entries)) {

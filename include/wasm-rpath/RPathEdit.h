@@ -18,7 +18,8 @@
 // was. The errors are:
 //  * "not a shared library: no dylink.0 section", for a module without one
 //    (every edit, whatever the RPathPlace);
-//  * "the legacy 'dylink' section has no place for a run-time path ...",
+//  * "the legacy 'dylink' section has no place for a run-time path; ...",
+//    code errc::unsupported,
 //    for a run-time path edit of a module with the legacy section that
 //    would store entries, when the RPathPlace includes Dylink (use
 //    RPathPlace::RPathSection); an edit that leaves no entries (setting an
