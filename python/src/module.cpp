@@ -267,24 +267,20 @@ bool editModule(const std::string &Path, std::optional<PathArg> SetRPath,
   bool Changed = false;
   withoutGIL([&]() -> llvm::Error {
     EditPlan Plan;
-    auto AddOp = [&](RPathOp Op, llvm::StringRef Name,
-                     const std::optional<PathArg> &Value) -> llvm::Error {
-      if (!Value)
-        return llvm::Error::success();
-      if (llvm::Error E = Plan.addRPathOperation(Op, Name))
-        return E;
-      if (auto *S = std::get_if<std::string>(&*Value))
-        Plan.addRPathEntries(splitSearchPath(*S));
-      else
-        Plan.addRPathEntries(std::get<std::vector<std::string>>(*Value), Name);
-      return llvm::Error::success();
+    // A string is a patchelf-style path; a list, entries stored verbatim.
+    auto Entries = [](const PathArg &Value) {
+      if (auto *S = std::get_if<std::string>(&Value))
+        return splitSearchPath(*S);
+      return std::get<std::vector<std::string>>(Value);
     };
-    if (llvm::Error E = AddOp(RPathOp::Set, "set_rpath", SetRPath))
-      return E;
-    if (llvm::Error E = AddOp(RPathOp::Add, "add_rpath", AddRPath))
-      return E;
+    if (SetRPath)
+      if (llvm::Error E = Plan.setRPath(Entries(*SetRPath)))
+        return E;
+    if (AddRPath)
+      if (llvm::Error E = Plan.addRPath(Entries(*AddRPath)))
+        return E;
     if (RemoveRPath)
-      if (llvm::Error E = Plan.addRPathOperation(RPathOp::Remove, "remove_rpath"))
+      if (llvm::Error E = Plan.removeRPath())
         return E;
     std::optional<RPathPlace> P = parseRPathPlace(Place);
     if (!P)

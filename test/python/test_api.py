@@ -186,7 +186,7 @@ def test_error_bad_arguments(modules):
     with pytest.raises(wasm_rpath.Error) as e:
         wasm_rpath.edit(ext, set_rpath="/a", add_rpath="/b")
     assert e.value.code == "invalid_argument"
-    assert "set_rpath" in e.value.message and "add_rpath" in e.value.message
+    assert "cannot be combined" in e.value.message
     with pytest.raises(wasm_rpath.Error) as e:
         wasm_rpath.edit(ext, add_needed=[""])
     assert e.value.code == "invalid_argument"

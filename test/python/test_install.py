@@ -90,7 +90,8 @@ assert sorted(cmd.commands) == ["repair", "show"]
 
 
 def test_pyodide_cli_show(venv, build):
-    ext = build.side_module("ext.so", "int foo_version(void);\nint f(void){return foo_version();}\n")
+    foo = build.side_module("lib/libfoo.so", FOO)
+    ext = build.side_module("ext.so", "int foo_version(void);\nint f(void){return foo_version();}\n", foo)
     whl = build.wheel("pkg-1.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl", "pkg", "1.0",
                       {"pkg/_ext.so": ext})
     r = subprocess.run([venv / "bin" / "python", "-m", "wasm_rpath.pyodide_cli", "show",
@@ -98,8 +99,9 @@ def test_pyodide_cli_show(venv, build):
     assert "libfoo.so => not found" in r.stdout
 
 
-def test_pip_wheel(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation",
+def test_pip_wheel(venv, tmp_path):
+    # The venv's pip (python3-venv's): Debian's python3 may have none.
+    r = subprocess.run([venv / "bin" / "python", "-m", "pip", "wheel", "--no-build-isolation",
                         "--no-deps", "-w", tmp_path, str(SOURCE)],
                        env=_env(tmp_path), capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

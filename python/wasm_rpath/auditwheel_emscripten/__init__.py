@@ -74,11 +74,9 @@ class DependencyMap(dict):
 
 
 def _libdirs(libdir) -> list[str]:
-    # pyodide-build's library locations (WASM_LIBRARY_DIR): the library
-    # searches each of these as DIR and DIR/lib.
-    libdir = Path(libdir)
-    return [str(libdir), str(libdir / "lib" / "wasm32-emscripten" / "pic"),
-            str(libdir / "lib" / "wasm32-emscripten")]
+    # The library searches DIR, DIR/lib, DIR/lib/wasm32-emscripten/pic and
+    # DIR/lib/wasm32-emscripten, as pyodide-build lays out WASM_LIBRARY_DIR.
+    return [str(libdir)]
 
 
 def _shared_libs(directory: Path) -> list[Path]:
