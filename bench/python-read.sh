@@ -39,11 +39,14 @@ import timeit, wasm_rpath
 data = open("m.wasm", "rb").read()
 def per_call(stmt, n):
     return min(timeit.repeat(stmt, number=n, repeat=5, globals=globals())) / n * 1e6
+path = "m.wasm"
+rows = [("read(path)", "wasm_rpath.read(path)", 200),
+        ("read(bytes in memory)", "wasm_rpath.read(data)", 200),
+        ("read(path).exports", "wasm_rpath.read(path).exports", 5)]
 print("| in process | per call |")
 print("|---|---|")
-print(f"| read(path) | {per_call('wasm_rpath.read(\"m.wasm\")', 200):.0f} µs |")
-print(f"| read(bytes in memory) | {per_call('wasm_rpath.read(data)', 200):.0f} µs |")
-print(f"| read(path).exports | {per_call('wasm_rpath.read(\"m.wasm\").exports', 5):.0f} µs |")
+for name, stmt, n in rows:
+    print(f"| {name} | {per_call(stmt, n):.0f} µs |")
 PYEOF
 
 echo
