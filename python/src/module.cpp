@@ -67,7 +67,14 @@ std::string codeName(std::error_code EC, std::optional<int> &Errno) {
       return "input_changed";
     case errc::not_found:
       return "not_found";
+    case errc::limit_exceeded:
+      return "limit_exceeded";
+    case errc::unsupported_file_kind:
+      return "unsupported_file_kind";
+    case errc::cannot_replace:
+      return "cannot_replace";
     }
+    // No default: a new code makes -Wswitch name this switch.
     return "error";
   }
   if (EC.category() == std::generic_category() ||

@@ -10,7 +10,8 @@ class Error(Exception):
     names the file concerned); ``code`` says what kind of error it is,
     without matching the text: one of ``"malformed"``,
     ``"not_shared_library"``, ``"invalid_argument"``, ``"unsupported"``,
-    ``"input_changed"``, ``"not_found"``, ``"os_error"`` (then ``errno``
+    ``"input_changed"``, ``"not_found"``, ``"limit_exceeded"``,
+    ``"unsupported_file_kind"``, ``"cannot_replace"``, ``"os_error"`` (then ``errno``
     holds the system's error number) or ``"error"``.
     """
 
