@@ -8,14 +8,18 @@
 # recommended by clang-19) for the fuzz smoke test; libdeflate, OpenSSL's
 # libcrypto (the zip layer), zip and unzip (independent zip readers and
 # writers for its tests), python3-jsonschema (wasm-ldd --json is validated
-# against docs/wasm-ldd.schema.json). Safe to re-run.
+# against docs/wasm-ldd.schema.json); for the Python package (python/,
+# docs/python.md): python3-dev and pybind11-dev (the extension module),
+# python3-pytest and python3-venv (its tests, a pip install into a venv) and
+# python3-click (the `pyodide wasm-auditwheel` command). Safe to re-run.
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 pkgs=(cmake ninja-build g++ python3 llvm-19-dev llvm-19-tools lld-19 clang-19
       libzstd-dev zlib1g-dev libdeflate-dev libssl-dev libgtest-dev libclang-rt-19-dev binaryen wabt hyperfine
       emscripten make zip unzip
-      meson xxd groff-base man-db dpkg-dev python3-jsonschema)
+      meson xxd groff-base man-db dpkg-dev python3-jsonschema
+      python3-dev pybind11-dev python3-pytest python3-venv python3-click)
 # node and npm: the base image's (NodeSource) when present, else Debian's.
 command -v node >/dev/null || pkgs+=(nodejs)
 command -v npm >/dev/null || pkgs+=(npm)

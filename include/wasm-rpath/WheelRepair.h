@@ -39,8 +39,10 @@
 namespace wasmrpath {
 
 struct RepairOptions {
-  /// Directories searched for libraries that the wheel lacks, each as DIR
-  /// and DIR/lib, in order (--libdir).
+  /// Directories searched for libraries that the wheel lacks, in order,
+  /// each as pyodide-build searches its library directory: DIR, DIR/lib,
+  /// DIR/lib/wasm32-emscripten/pic, DIR/lib/wasm32-emscripten. Each must
+  /// exist and be a directory.
   std::vector<std::string> LibDirs;
   /// Globs on a library's name: never vendored nor followed (--exclude).
   std::vector<std::string> Exclude;
@@ -65,12 +67,21 @@ struct RepairOptions {
   /// mismatch there is not hidden by the repair, and their size is still
   /// checked. A rewritten member always is, or its new row would launder it.
   bool CheckAllHashes = true;
+  /// The largest side module (uncompressed) or library that is read: a
+  /// module is held in memory whole, so this bounds the memory a small
+  /// archive (a deflate bomb) can make a repair take. Larger is an error.
+  uint64_t MaxModuleSize = uint64_t(256) << 20;
 };
 
 /// Checks \p Opts once, before any wheel is read: globs that do not
-/// compile, a --lib-sdir that is empty or holds '/', a level outside 0-9.
-/// Errors are usage errors (errc::invalid_argument).
+/// compile, a LibSdir that is empty or holds a path separator, a level
+/// outside 0-9. Errors are usage errors (errc::invalid_argument) and name
+/// the value, not the option: a tool that wants to name its option checks
+/// each field with the functions below.
 llvm::Error checkRepairOptions(const RepairOptions &Opts);
+llvm::Error checkLibSdir(llvm::StringRef LibSdir);
+llvm::Error checkCompressionLevel(int Level);
+llvm::Error checkGlobs(llvm::ArrayRef<std::string> Patterns);
 
 /// An open wheel: the file, its central directory, .dist-info and RECORD.
 class WheelFile {
@@ -185,8 +196,9 @@ struct RepairPlan {
 llvm::Expected<RepairPlan> analyzeWheel(const WheelFile &W,
                                         const RepairOptions &Opts);
 
-/// The error repair gives for a plan with missing libraries: one line per
-/// name, naming the wheel, the library and the module that needs it.
+/// The error repair gives for a plan with missing libraries: one error per
+/// name (joined), naming the wheel, the library and the module that needs
+/// it.
 llvm::Error checkNothingMissing(const RepairPlan &Plan);
 
 /// Writes the repaired wheel to \p OutPath atomically. Unchanged members
@@ -210,6 +222,12 @@ llvm::Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
 llvm::Expected<RepairPlan> repairWheel(const WheelFile &W,
                                        const RepairOptions &Opts,
                                        llvm::StringRef OutPath);
+
+/// Runs \p Fn(I) for every I in [0, N) on all cores, on threads that this
+/// call starts and joins before it returns (none outlives it, so nothing
+/// runs on them when the process exits). \p Fn must be safe to call
+/// concurrently for different I.
+void forEachIndexJoined(size_t N, llvm::function_ref<void(size_t)> Fn);
 
 /// The plan as JSON (for --json of show and repair).
 llvm::json::Value toJSON(const RepairPlan &Plan);

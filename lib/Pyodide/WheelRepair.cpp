@@ -13,6 +13,7 @@
 #include "wasm-rpath/WheelRepair.h"
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
+#include "wasm-rpath/Json.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
@@ -22,10 +23,12 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/GlobPattern.h"
-#include "llvm/Support/Parallel.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Threading.h"
+#include <atomic>
 #include <future>
 #include <map>
+#include <thread>
 
 using namespace llvm;
 
@@ -45,20 +48,12 @@ Error memberError(StringRef Member, const Twine &Msg) {
 /// wheel, its LD_LIBRARY_PATH, its loader's search.
 const LoaderRules &pyodideRules() { return *getLoaderRules("pyodide"); }
 
-/// Where a member lands when the wheel is installed, or "" for members
-/// that do not go to site-packages (.data/scripts, headers, data).
+/// Where a member lands when Pyodide installs the wheel: loadPackage
+/// unpacks it into site-packages as it is, <dist>.data/ included (measured,
+/// dylink-facts.md §3a; pip would map .data/platlib, Pyodide does not).
 /// Error: a member that would land outside site-packages.
-Expected<std::string> installedPath(StringRef Member, StringRef DataDir) {
-  StringRef SitePackages = pyodideRules().SitePackages;
-  if (Member.starts_with(DataDir)) {
-    StringRef Rest = Member.drop_front(DataDir.size());
-    for (StringRef Scheme : {"purelib/", "platlib/"})
-      if (Rest.starts_with(Scheme))
-        return installedMemberPath(Rest.drop_front(Scheme.size()),
-                                   SitePackages);
-    return "";
-  }
-  return installedMemberPath(Member, SitePackages);
+Expected<std::string> installedPath(StringRef Member) {
+  return installedMemberPath(Member, pyodideRules().SitePackages);
 }
 
 /// The run-time path entry that makes a module in \p FromDir find files in
@@ -94,15 +89,14 @@ bool matchesAny(ArrayRef<GlobPattern> Globs, StringRef Name) {
   return any_of(Globs, [&](const GlobPattern &G) { return G.match(Name); });
 }
 
-Expected<std::vector<GlobPattern>> compileGlobs(ArrayRef<std::string> Pats,
-                                                StringRef Option) {
+Expected<std::vector<GlobPattern>> compileGlobs(ArrayRef<std::string> Pats) {
   std::vector<GlobPattern> Out;
   for (const std::string &P : Pats) {
     Expected<GlobPattern> G = GlobPattern::create(P);
     if (!G)
-      return makeError(errc::invalid_argument, "invalid " + Option + " '" + P +
-                                                   "': " +
-                                                   toString(G.takeError()));
+      return makeError(errc::invalid_argument,
+                       "invalid pattern '" + P + "': " +
+                           toString(G.takeError()));
     Out.push_back(std::move(*G));
   }
   return Out;
@@ -161,39 +155,76 @@ struct Pending {
   ModulePlan Plan;
   std::string LoaderPath;
   std::vector<std::string> RunPath; // RUNTIME_PATH: what the loader reads.
-  std::vector<std::string> Exports;
+  ModuleSymbols Symbols;             // Exports only: what clashes.
 };
 
-Expected<std::vector<std::string>> exportsOf(ArrayRef<uint8_t> Bytes) {
-  Expected<ModuleSymbols> Syms = readModuleSymbols(Bytes);
+/// The exports of the module \p Obj (read from memory), for the clash check.
+Expected<ModuleSymbols> exportsOf(const Object &Obj) {
+  Expected<ModuleSymbols> Syms = readModuleSymbols(Obj);
   if (!Syms)
     return Syms.takeError();
-  std::vector<std::string> Names;
-  for (const ExportedSymbol &S : Syms->Exports)
-    Names.push_back(S.Name);
-  return Names;
+  Syms->Imports.clear();
+  Syms->Imports.shrink_to_fit();
+  return Syms;
 }
 
 } // namespace
 
-Error checkRepairOptions(const RepairOptions &Opts) {
-  if (Opts.LibSdir.empty() || StringRef(Opts.LibSdir).contains('/'))
+void forEachIndexJoined(size_t N, function_ref<void(size_t)> Fn) {
+  // Not llvm::parallel: its threads outlive the call and are only woken at
+  // exit, where they run OpenSSL's per-thread cleanup while OpenSSL's own
+  // atexit handler frees the same state (a double free at exit, about one
+  // run in 5,000). Threads started here have ended, and with them their
+  // per-thread state, before this returns.
+  unsigned Threads = std::min<size_t>(
+      N, std::max(1u, llvm::hardware_concurrency().compute_thread_count()));
+  std::atomic<size_t> Next{0};
+  auto Work = [&] {
+    for (size_t I; (I = Next.fetch_add(1, std::memory_order_relaxed)) < N;)
+      Fn(I);
+  };
+  std::vector<std::thread> Pool;
+  for (unsigned T = 1; T < Threads; ++T)
+    Pool.emplace_back(Work);
+  Work();
+  for (std::thread &T : Pool)
+    T.join();
+}
+
+Error checkLibSdir(StringRef LibSdir) {
+  // One path component appended to the distribution's name: no separator
+  // of any kind (a backslash is one to Windows tools and to some unzips),
+  // and nothing that could make "<dist><suffix>" a directory of its own
+  // meaning.
+  if (LibSdir.empty() || LibSdir.find_first_of("/\\") != StringRef::npos ||
+      LibSdir.contains('\0'))
     return makeError(errc::invalid_argument,
-                     "invalid --lib-sdir '" + Opts.LibSdir +
-                         "' (a suffix such as .libs, without '/')");
-  if (Opts.Level < 0 || Opts.Level > 9)
-    return makeError(errc::invalid_argument,
-                     "invalid compression level " + Twine(Opts.Level) +
-                         " (expected 0-9)");
-  if (Expected<std::vector<GlobPattern>> G =
-          compileGlobs(Opts.Exclude, "--exclude");
-      !G)
-    return G.takeError();
-  if (Expected<std::vector<GlobPattern>> G =
-          compileGlobs(Opts.NoMangle, "--no-mangle");
-      !G)
-    return G.takeError();
+                     "invalid library directory suffix '" + LibSdir +
+                         "' (a suffix such as .libs, without '/' or '\\')");
   return Error::success();
+}
+
+Error checkCompressionLevel(int Level) {
+  if (Level < 0 || Level > 9)
+    return makeError(errc::invalid_argument,
+                     "invalid compression level " + Twine(Level) +
+                         " (expected 0-9)");
+  return Error::success();
+}
+
+Error checkGlobs(ArrayRef<std::string> Patterns) {
+  Expected<std::vector<GlobPattern>> G = compileGlobs(Patterns);
+  return G ? Error::success() : G.takeError();
+}
+
+Error checkRepairOptions(const RepairOptions &Opts) {
+  if (Error E = checkLibSdir(Opts.LibSdir))
+    return E;
+  if (Error E = checkCompressionLevel(Opts.Level))
+    return E;
+  if (Error E = checkGlobs(Opts.Exclude))
+    return E;
+  return checkGlobs(Opts.NoMangle);
 }
 
 StringRef neededStatusName(NeededStatus::Kind K) {
@@ -267,7 +298,7 @@ Error WheelFile::verifyRecord(bool AllHashes) const {
   // the one reported, so the message does not depend on scheduling.
   std::vector<std::string> Failures(Entries.size());
   std::vector<char> Failed(Entries.size(), 0);
-  parallelFor(0, Entries.size(), [&](size_t I) {
+  forEachIndexJoined(Entries.size(), [&](size_t I) {
     if (Error E = wheel::verifyMember(
             Archive, Entries[I], Rec, DI,
             AllHashes || isPreloadedByPyodide(Entries[I].Name))) {
@@ -296,291 +327,437 @@ bool RepairPlan::changesWheel(const WheelFile &W) const {
 }
 
 Error checkNothingMissing(const RepairPlan &Plan) {
-  std::string Msg;
+  // One error per missing name, each naming the wheel: a tool prints each
+  // on a line of its own (and escapes it, so no name can forge a line).
+  Error All = Error::success();
   for (const ModulePlan &M : Plan.Modules)
     for (const NeededStatus &N : M.Resolution)
-      if (N.Status == NeededStatus::NotFound) {
-        if (!Msg.empty())
-          Msg += "\n";
-        Msg += "'" + Plan.Wheel + "': '" + N.Name + "' needed by '" +
-               M.Member + "' was found neither in the wheel nor in a --libdir";
-      }
-  if (Msg.empty())
-    return Error::success();
-  // One line per missing name, each naming the wheel.
-  return makeError(errc::not_found, Msg);
+      if (N.Status == NeededStatus::NotFound)
+        All = joinErrors(
+            std::move(All),
+            makeError(errc::not_found,
+                      "'" + Plan.Wheel + "': '" + N.Name + "' needed by '" +
+                          M.Member +
+                          "' was found neither in the wheel nor in a library "
+                          "directory"));
+  return All;
 }
 
-Expected<RepairPlan> analyzeWheel(const WheelFile &W,
-                                  const RepairOptions &Opts) {
-  auto Fail = [&](Error E) { return createFileError(W.path(), std::move(E)); };
-  Expected<std::vector<GlobPattern>> Exclude =
-      compileGlobs(Opts.Exclude, "--exclude");
-  if (!Exclude)
-    return Exclude.takeError();
-  Expected<std::vector<GlobPattern>> NoMangle =
-      compileGlobs(Opts.NoMangle, "--no-mangle");
-  if (!NoMangle)
-    return NoMangle.takeError();
+namespace {
 
+/// analyzeWheel() in stages, each a member function, run in this order:
+/// index the members, read the side modules, classify each NEEDED name of
+/// each module (finding host libraries as needed, which become modules in
+/// turn), plan its run-time path, check that the plan loads, find symbol
+/// clashes. Lookups are by map, so that the work grows with the number of
+/// modules and names, never with their product.
+class WheelAnalysis {
+public:
+  WheelAnalysis(const WheelFile &W, const RepairOptions &Opts)
+      : W(W), Opts(Opts) {}
+  Expected<RepairPlan> run();
+
+private:
+  Error fail(Error E) const { return createFileError(W.path(), std::move(E)); }
+  Error checkLibraryDirs() const;
+  Error indexMembers();
+  Error readModules();
+  Expected<std::optional<size_t>> findHostLibrary(StringRef Name);
+  Expected<std::optional<size_t>> searchHost(StringRef Name);
+  Expected<bool> isSideModuleMember(StringRef LoaderPath);
+  Error classifyNeeded(size_t I);
+  void planRunPath(size_t I, ArrayRef<std::string> AddDirs);
+  void checkPlanLoads();
+  Error findClashes();
+
+  const WheelFile &W;
+  const RepairOptions &Opts;
+  std::vector<GlobPattern> Exclude, NoMangle;
   RepairPlan Plan;
-  Plan.Wheel = W.path().str();
-  Plan.LibsDir = W.name().Distribution + Opts.LibSdir;
-  // "<name>-<version>.data/", spelled as the wheel spells its .dist-info
-  // (the file name may differ in case or escaping: PyYAML vs pyyaml).
-  std::string DataDir =
-      StringRef(W.distInfo().Dir).drop_back(strlen(".dist-info")).str() +
-      ".data/";
-  std::string LibsLoaderDir =
-      pyodideRules().SitePackages + "/" + Plan.LibsDir;
-
+  std::string LibsLoaderDir;
   InstalledView View;
-  DenseMap<const zip::Entry *, std::string> LoaderPathOf;
-  // The first member of each file name, in member order: where a name the
-  // loader does not find is looked for in the wheel.
+  /// The first member of each file name, in member order: where a name the
+  /// loader does not find is looked for in the wheel.
   StringMap<std::string> FirstByName;
-  std::vector<const zip::Entry *> ModuleEntries;
+  /// The side modules of the wheel (entry, loader path), in member order.
+  std::vector<std::pair<const zip::Entry *, std::string>> ModuleEntries;
+  std::vector<Pending> Mods;
+  /// Loader path -> index in Mods.
+  StringMap<size_t> ModAt;
+  /// Libraries to vendor, keyed by the real host path, so that one file
+  /// reached by several names (or symbolic links) is copied once.
+  std::map<std::string, size_t> VendoredByPath;
+  std::vector<HostLibrary> Vendored;
+  /// Each name is looked up once: a wheel of many modules needs the same
+  /// few libraries many times. With the file that was skipped, and why.
+  struct HostLookup {
+    std::optional<size_t> Index;
+    std::string Skipped;
+  };
+  StringMap<HostLookup> FoundByName;
+  /// Loader path -> whether the member there is a side module, for the
+  /// members that satisfy a NEEDED name but are not preloaded.
+  StringMap<bool> SideModuleAt;
+  StringSet<> Warned;
+};
+
+Error WheelAnalysis::checkLibraryDirs() const {
+  // A directory that is missing or is a file would only show up later as
+  // a misleading "not found".
+  for (const std::string &Dir : Opts.LibDirs) {
+    sys::fs::file_status St;
+    if (std::error_code EC = sys::fs::status(Dir, St))
+      return makeError(errc::invalid_argument,
+                       "library directory '" + Dir + "': " + EC.message());
+    if (!sys::fs::is_directory(St))
+      return makeError(errc::invalid_argument,
+                       "library directory '" + Dir + "' is not a directory");
+  }
+  return Error::success();
+}
+
+Error WheelAnalysis::indexMembers() {
+  // Only wheels for WebAssembly: a linux_x86_64 wheel's extensions are not
+  // side modules (nor named as Pyodide preloads them), and "repairing" it
+  // would only copy it.
+  StringRef Platform = W.name().PlatformTag;
+  SmallVector<StringRef, 4> Tags;
+  Platform.split(Tags, '.');
+  if (none_of(Tags, [](StringRef T) {
+        return T == "any" || T.contains("wasm32") || T.contains("emscripten");
+      }))
+    return fail(makeError(errc::unsupported,
+                          "platform tag '" + Platform +
+                              "' is not a Pyodide (wasm32) platform"));
+  LibsLoaderDir = pyodideRules().SitePackages + "/" + Plan.LibsDir;
   for (const zip::Entry &E : W.archive().entries()) {
+    Expected<std::string> Installed = installedPath(E.Name);
+    if (!Installed)
+      return fail(Installed.takeError());
     if (E.isDirectory())
       continue;
-    Expected<std::string> Installed = installedPath(E.Name, DataDir);
-    if (!Installed)
-      return Fail(Installed.takeError());
     std::string Loader = std::move(*Installed);
-    if (Loader.empty())
-      continue;
     View.addFile(Loader, E.Name);
-    LoaderPathOf[&E] = Loader;
     FirstByName.try_emplace(sys::path::filename(Loader, sys::path::Style::posix),
                             Loader);
     if (isPreloadedByPyodide(E.Name))
-      ModuleEntries.push_back(&E);
+      ModuleEntries.emplace_back(&E, Loader);
   }
+  if (ModuleEntries.empty())
+    Plan.Warnings.push_back("no side modules (no member named *.so or "
+                            "*.so.N): nothing to repair");
+  return Error::success();
+}
 
-  // Reads every side module of the wheel; they are resolved below.
-  std::vector<Pending> Mods;
-  for (const zip::Entry *E : ModuleEntries) {
+Error WheelAnalysis::readModules() {
+  for (const auto &[E, Loader] : ModuleEntries) {
+    if (E->UncompressedSize > Opts.MaxModuleSize)
+      return fail(memberError(E->Name, "a side module of " +
+                                           Twine(E->UncompressedSize) +
+                                           " bytes, above the limit of " +
+                                           Twine(Opts.MaxModuleSize)));
     SmallVector<uint8_t, 0> Bytes;
-    if (Error Err = W.archive().extract(*E, Bytes, MaxMemberSize))
-      return Fail(memberError(E->Name, toString(std::move(Err))));
+    if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
+      return fail(memberError(E->Name, toString(std::move(Err))));
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
-      return Fail(memberError(E->Name, "not a WebAssembly side module: " +
+      return fail(memberError(E->Name, "not a WebAssembly side module: " +
                                            toString(Obj.takeError())));
     if (!Obj->isSharedLibrary())
-      return Fail(memberError(E->Name, toString(makeNotSharedLibraryError())));
-    Expected<std::vector<std::string>> Exports = exportsOf(Bytes);
-    if (!Exports)
-      return Fail(memberError(E->Name, toString(Exports.takeError())));
+      return fail(memberError(E->Name, toString(makeNotSharedLibraryError())));
+    Expected<ModuleSymbols> Syms = exportsOf(*Obj);
+    if (!Syms)
+      return fail(memberError(E->Name, toString(Syms.takeError())));
     Pending P;
     P.Plan.Member = E->Name;
     P.Plan.Needed = Obj->Dylink->Needed;
     P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
     P.Plan.RPathSection = Obj->RPathSection;
-    P.LoaderPath = LoaderPathOf[E];
+    P.LoaderPath = Loader;
     P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
-    P.Exports = std::move(*Exports);
+    P.Symbols = std::move(*Syms);
+    ModAt[P.LoaderPath] = Mods.size();
     Mods.push_back(std::move(P));
   }
+  return Error::success();
+}
 
-  // Libraries to vendor, keyed by the real host path, so that one file
-  // reached by several names (or symbolic links) is copied once.
-  std::map<std::string, size_t> VendoredByPath;
-  std::vector<HostLibrary> Vendored;
-  // Looks a name up in the --libdir directories; the first side module
-  // found wins. Files that exist but are not side modules are skipped, and
-  // named in the warning if nothing else is found.
-  auto SearchHost = [&](StringRef Name,
-                        std::string &Skipped) -> std::optional<size_t> {
-    for (const std::string &Dir : Opts.LibDirs)
-      for (std::string D : {Dir, Dir + "/lib"}) {
-        SmallString<256> Candidate(D);
-        sys::path::append(Candidate, Name);
-        SmallString<256> Real;
-        if (sys::fs::real_path(Candidate, Real) ||
-            !sys::fs::is_regular_file(Real))
+/// The directories searched in one library directory, as pyodide-build
+/// searches its libdir (dylink-facts.md §3c).
+std::vector<std::string> searchDirsOf(StringRef Dir) {
+  return {Dir.str(), (Dir + "/lib").str(),
+          (Dir + "/lib/wasm32-emscripten/pic").str(),
+          (Dir + "/lib/wasm32-emscripten").str()};
+}
+
+Expected<std::optional<size_t>> WheelAnalysis::searchHost(StringRef Name) {
+  // The first side module found wins. Files that exist but are not side
+  // modules are skipped, and named (with the reader's reason) if nothing
+  // else is found; a file that exists but cannot be read is an error.
+  HostLookup &L = FoundByName[Name];
+  for (const std::string &Dir : Opts.LibDirs)
+    for (const std::string &D : searchDirsOf(Dir)) {
+      SmallString<256> Candidate(D);
+      sys::path::append(Candidate, Name);
+      SmallString<256> Real;
+      if (std::error_code EC = sys::fs::real_path(Candidate, Real)) {
+        if (EC == std::errc::no_such_file_or_directory ||
+            EC == std::errc::not_a_directory)
           continue;
-        auto It = VendoredByPath.find(std::string(Real));
-        if (It != VendoredByPath.end())
-          return It->second;
-        Expected<std::unique_ptr<InputFile>> In = InputFile::open(Real);
-        if (!In) {
-          consumeError(In.takeError());
-          continue;
-        }
-        Expected<Object> Obj = readObject((*In)->data());
-        if (!Obj || !Obj->isSharedLibrary()) {
-          if (!Obj)
-            consumeError(Obj.takeError());
-          if (Skipped.empty())
-            Skipped = std::string(Candidate);
-          continue;
-        }
-        HostLibrary L;
-        L.HostPath = std::string(Real);
-        L.FoundPath = std::string(Candidate);
-        L.Content.assign((*In)->data().begin(), (*In)->data().end());
-        L.NewName = Opts.NoMangleAll || matchesAny(*NoMangle, Name)
-                        ? Name.str()
-                        : mangledName(Name, L.Content);
-        VendoredByPath[L.HostPath] = Vendored.size();
-        Vendored.push_back(std::move(L));
-        return Vendored.size() - 1;
+        return createFileError(Candidate, EC);
       }
-    return std::nullopt;
-  };
-  // Each name is looked up once: a wheel of many modules needs the same
-  // few libraries many times.
-  StringMap<std::optional<size_t>> FoundByName;
-  auto FindOnHost = [&](StringRef Name,
-                        std::string &Skipped) -> std::optional<size_t> {
-    auto [It, New] = FoundByName.try_emplace(Name);
-    if (New)
-      It->second = SearchHost(Name, Skipped);
-    return It->second;
-  };
+      if (!sys::fs::is_regular_file(Real))
+        continue;
+      auto It = VendoredByPath.find(std::string(Real));
+      if (It != VendoredByPath.end())
+        return It->second;
+      Expected<std::unique_ptr<InputFile>> In = InputFile::open(Real);
+      if (!In)
+        return createFileError(Candidate, In.takeError());
+      if ((*In)->data().size() > Opts.MaxModuleSize)
+        return createFileError(
+            Candidate, makeError(errc::invalid_argument,
+                                 "a library of " +
+                                     Twine((*In)->data().size()) +
+                                     " bytes, above the limit of " +
+                                     Twine(Opts.MaxModuleSize)));
+      Expected<Object> Obj = readObject((*In)->data());
+      if (!Obj || !Obj->isSharedLibrary()) {
+        std::string Why = Obj ? toString(makeNotSharedLibraryError())
+                              : toString(Obj.takeError());
+        if (L.Skipped.empty())
+          L.Skipped = "'" + std::string(Candidate) +
+                      "' is not a WebAssembly side module: " + Why +
+                      "; not vendored";
+        continue;
+      }
+      HostLibrary H;
+      H.HostPath = std::string(Real);
+      H.FoundPath = std::string(Candidate);
+      H.Content.assign((*In)->data().begin(), (*In)->data().end());
+      H.NewName = Opts.NoMangleAll || matchesAny(NoMangle, Name)
+                      ? Name.str()
+                      : mangledName(Name, H.Content);
+      VendoredByPath[H.HostPath] = Vendored.size();
+      Vendored.push_back(std::move(H));
+      return Vendored.size() - 1;
+    }
+  return std::nullopt;
+}
 
-  // Plans the modules in order; vendoring appends to Mods, so the loop
-  // reaches the dependencies of what it vendors too.
-  StringSet<> Warned;
-  for (size_t I = 0; I < Mods.size(); ++I) {
-    std::string ModDir =
-        sys::path::parent_path(Mods[I].LoaderPath, sys::path::Style::posix)
-            .str();
-    std::vector<std::string> AddDirs;
-    // A copy: vendoring appends to Mods, which may move Mods[I].
-    std::vector<std::string> Needed = Mods[I].Plan.Needed;
-    for (const std::string &Name : Needed) {
-      NeededStatus S;
-      S.Name = Name;
-      Resolution R = resolveIn(View, Name, Mods[I].LoaderPath, Mods[I].RunPath);
-      if (R.Via != FoundVia::NotFound) {
+Expected<std::optional<size_t>> WheelAnalysis::findHostLibrary(StringRef Name) {
+  auto It = FoundByName.find(Name);
+  if (It != FoundByName.end())
+    return It->second.Index;
+  Expected<std::optional<size_t>> R = searchHost(Name);
+  if (!R)
+    return R.takeError();
+  FoundByName[Name].Index = *R;
+  return *R;
+}
+
+Expected<bool> WheelAnalysis::isSideModuleMember(StringRef LoaderPath) {
+  if (ModAt.count(LoaderPath))
+    return true;
+  auto It = SideModuleAt.find(LoaderPath);
+  if (It != SideModuleAt.end())
+    return It->second;
+  StringRef Member = View.memberOf(LoaderPath);
+  const zip::Entry *E = W.archive().find(Member);
+  bool Is = false;
+  if (E && E->UncompressedSize <= Opts.MaxModuleSize) {
+    // The header is enough to tell, but a side module is small enough to
+    // read whole (the limit above).
+    SmallVector<uint8_t, 0> Bytes;
+    if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
+      return fail(memberError(Member, toString(std::move(Err))));
+    Expected<Object> Obj = readObject(Bytes);
+    Is = Obj && Obj->isSharedLibrary();
+    if (!Obj)
+      consumeError(Obj.takeError());
+  }
+  SideModuleAt[LoaderPath] = Is;
+  return Is;
+}
+
+Error WheelAnalysis::classifyNeeded(size_t I) {
+  std::string ModDir =
+      sys::path::parent_path(Mods[I].LoaderPath, sys::path::Style::posix).str();
+  std::vector<std::string> AddDirs;
+  // Copies: vendoring appends to Mods, which may move Mods[I].
+  std::vector<std::string> Needed = Mods[I].Plan.Needed;
+  std::string LoaderPath = Mods[I].LoaderPath;
+  std::string Member = Mods[I].Plan.Member;
+  // A name that only a file which is not a side module provides is not
+  // provided: the loader would find the file and fail to load it.
+  auto NotAModule = [&](StringRef Name, StringRef At) {
+    Plan.Warnings.push_back("'" + Name.str() + "' needed by '" + Member +
+                            "' is '" + View.memberOf(At).str() +
+                            "' in the wheel, which is not a WebAssembly "
+                            "side module");
+  };
+  for (const std::string &Name : Needed) {
+    NeededStatus S;
+    S.Name = Name;
+    Resolution R = resolveIn(View, Name, LoaderPath, Mods[I].RunPath);
+    if (R.Via != FoundVia::NotFound) {
+      Expected<bool> IsModule = isSideModuleMember(R.Path);
+      if (!IsModule)
+        return IsModule.takeError();
+      if (*IsModule) {
         S.Status = NeededStatus::Found;
         S.LoaderPath = R.Path;
         S.Via = foundViaName(R.Via).str();
         S.Member = View.memberOf(R.Path).str();
-        Mods[I].Plan.Resolution.push_back(std::move(S));
-        continue;
-      }
-      std::string Skipped;
-      // Members of the wheel with that name, the module's directory first.
-      std::string WheelMatch;
-      if (!StringRef(Name).contains('/')) {
-        std::string Same = ModDir + "/" + Name;
-        if (View.isFile(Same))
-          WheelMatch = Same;
-        else
-          WheelMatch = FirstByName.lookup(Name);
-      }
-      if (!WheelMatch.empty()) {
-        S.Status = NeededStatus::InWheel;
-        S.Member = View.memberOf(WheelMatch).str();
-        AddDirs.push_back(
-            sys::path::parent_path(WheelMatch, sys::path::Style::posix).str());
-      } else if (matchesAny(*Exclude, Name)) {
-        S.Status = NeededStatus::Excluded;
-        if (Warned.insert(Name).second)
-          Plan.Warnings.push_back("'" + Name + "' needed by '" +
-                                  Mods[I].Plan.Member +
-                                  "' is excluded: not vendored, left to the "
-                                  "runtime");
-      } else if (std::optional<size_t> L =
-                     StringRef(Name).contains('/')
-                         ? std::nullopt
-                         : FindOnHost(Name, Skipped)) {
-        HostLibrary &Lib = Vendored[*L];
-        S.Status = NeededStatus::Vendor;
-        S.NewName = Lib.NewName;
-        S.Member = Plan.LibsDir + "/" + Lib.NewName;
-        std::string Loader = LibsLoaderDir + "/" + Lib.NewName;
-        if (!View.isFile(Loader)) {
-          // First time: it becomes a module of the plan, planned in turn.
-          Expected<Object> Obj = readObject(Lib.Content);
-          if (!Obj)
-            return Obj.takeError(); // Checked by FindOnHost.
-          Expected<std::vector<std::string>> Exports = exportsOf(Lib.Content);
-          if (!Exports)
-            return createFileError(Lib.HostPath, Exports.takeError());
-          Pending P;
-          P.Plan.Member = S.Member;
-          P.Plan.SourcePath = Lib.FoundPath;
-          P.Plan.SourceSHA256 =
-              toHex(wheel::sha256Digest(Lib.Content), /*LowerCase=*/true);
-          P.Plan.Vendored = true;
-          P.Plan.Needed = Obj->Dylink->Needed;
-          P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
-          P.Plan.RPathSection = Obj->RPathSection;
-          P.LoaderPath = Loader;
-          // Its run-time path was the build machine's: only $ORIGIN-based
-          // entries that land inside the wheel survive, below.
-          P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
-          P.Exports = std::move(*Exports);
-          Mods.push_back(std::move(P));
-          View.addFile(Loader, S.Member);
-        } else if (Lib.NewName != Name && none_of(Mods, [&](const Pending &P) {
-                     return P.LoaderPath == Loader && P.Plan.Vendored;
-                   })) {
-          // The wheel already holds a copy under this mangled name (a
-          // repaired wheel that gained a module): the name says it is the
-          // same library, so that copy is used.
-          S.Status = NeededStatus::InWheel;
-        } else if (View.memberOf(Loader) != S.Member ||
-                   [&] {
-                     for (const Pending &P : Mods)
-                       if (P.LoaderPath == Loader)
-                         return !P.Plan.Vendored ||
-                                P.Plan.SourcePath != Lib.FoundPath;
-                     return false;
-                   }()) {
-          return Fail(makeError(
-              errc::invalid_argument,
-              "cannot vendor '" + Lib.HostPath + "' as '" + S.Member +
-                  "': the wheel already has a different file there"));
-        }
-        AddDirs.push_back(LibsLoaderDir);
-        if (Lib.NewName != Name)
-          Mods[I].Plan.Renames.emplace_back(Name, Lib.NewName);
       } else {
         S.Status = NeededStatus::NotFound;
-        if (!Skipped.empty())
-          Plan.Warnings.push_back("'" + Skipped +
-                                  "' is not a WebAssembly side module; "
-                                  "not vendored");
+        NotAModule(Name, R.Path);
       }
       Mods[I].Plan.Resolution.push_back(std::move(S));
-    }
-    if (AddDirs.empty() && !Mods[I].Plan.Vendored)
       continue;
-    // The new run-time path: the entries that lead inside the installed
-    // wheel (those that lead elsewhere were the build machine's), then one
-    // entry per directory that must be added, without duplicates.
-    std::vector<std::string> New;
-    for (const std::string &Entry : Mods[I].RunPath) {
-      auto Dirs = expandRunPath({Entry}, Mods[I].LoaderPath, pyodideRules());
-      if (!Dirs.empty() && all_of(Dirs, [&](const auto &D) {
-            return View.isWheelDir(normalizeLoaderPath(D.first));
-          }) && !is_contained(New, Entry))
-        New.push_back(Entry);
     }
-    for (const std::string &Dir : AddDirs) {
-      std::string Entry = originEntry(ModDir, Dir);
-      if (!is_contained(New, Entry))
-        New.push_back(Entry);
+    // Members of the wheel with that name, the module's directory first.
+    std::string WheelMatch;
+    if (!StringRef(Name).contains('/')) {
+      std::string Same = ModDir + "/" + Name;
+      WheelMatch = View.isFile(Same) ? Same : FirstByName.lookup(Name);
     }
-    if (Mods[I].Plan.Vendored && New.empty())
-      New.push_back("$ORIGIN");
-    if (New != Mods[I].RunPath ||
-        (Opts.Place != RPathPlace::Dylink &&
-         Mods[I].Plan.RPathSection.value_or(std::vector<std::string>()) !=
-             New))
-      Mods[I].Plan.NewRunPath = std::move(New);
+    if (!WheelMatch.empty()) {
+      Expected<bool> IsModule = isSideModuleMember(WheelMatch);
+      if (!IsModule)
+        return IsModule.takeError();
+      if (!*IsModule) {
+        NotAModule(Name, WheelMatch);
+        WheelMatch.clear();
+      }
+    }
+    std::optional<size_t> Host;
+    if (!WheelMatch.empty()) {
+      S.Status = NeededStatus::InWheel;
+      S.Member = View.memberOf(WheelMatch).str();
+      AddDirs.push_back(
+          sys::path::parent_path(WheelMatch, sys::path::Style::posix).str());
+    } else if (matchesAny(Exclude, Name)) {
+      S.Status = NeededStatus::Excluded;
+      if (Warned.insert(Name).second)
+        Plan.Warnings.push_back("'" + Name + "' needed by '" + Member +
+                                "' is excluded: not vendored, left to the "
+                                "runtime");
+    } else if (!StringRef(Name).contains('/')) {
+      Expected<std::optional<size_t>> Found = findHostLibrary(Name);
+      if (!Found)
+        return Found.takeError();
+      Host = *Found;
+    }
+    if (Host) {
+      HostLibrary &Lib = Vendored[*Host];
+      S.Status = NeededStatus::Vendor;
+      S.NewName = Lib.NewName;
+      S.Member = Plan.LibsDir + "/" + Lib.NewName;
+      std::string Loader = LibsLoaderDir + "/" + Lib.NewName;
+      // The vendored directory must be one: a file of that name in the
+      // wheel would make the output a wheel no installer can unpack.
+      if (View.isFile(LibsLoaderDir))
+        return fail(makeError(errc::invalid_argument,
+                              "cannot vendor '" + Lib.HostPath + "' into '" +
+                                  Plan.LibsDir +
+                                  "/': the wheel has a file of that name"));
+      auto Existing = ModAt.find(Loader);
+      if (!View.isFile(Loader)) {
+        // First time: it becomes a module of the plan, planned in turn.
+        Expected<Object> Obj = readObject(Lib.Content);
+        if (!Obj)
+          return Obj.takeError(); // Checked by searchHost().
+        Expected<ModuleSymbols> Syms = exportsOf(*Obj);
+        if (!Syms)
+          return createFileError(Lib.HostPath, Syms.takeError());
+        Pending P;
+        P.Plan.Member = S.Member;
+        P.Plan.SourcePath = Lib.FoundPath;
+        P.Plan.SourceSHA256 =
+            toHex(wheel::sha256Digest(Lib.Content), /*LowerCase=*/true);
+        P.Plan.Vendored = true;
+        P.Plan.Needed = Obj->Dylink->Needed;
+        P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
+        P.Plan.RPathSection = Obj->RPathSection;
+        P.LoaderPath = Loader;
+        // Its run-time path was the build machine's: only $ORIGIN-based
+        // entries that land inside the wheel survive (planRunPath()).
+        P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
+        P.Symbols = std::move(*Syms);
+        // Planned: the content is read again from the host when written.
+        Lib.Content.clear();
+        Lib.Content.shrink_to_fit();
+        ModAt[Loader] = Mods.size();
+        Mods.push_back(std::move(P));
+        View.addFile(Loader, S.Member);
+      } else if (Lib.NewName != Name &&
+                 (Existing == ModAt.end() ||
+                  !Mods[Existing->second].Plan.Vendored)) {
+        // The wheel already holds a copy under this mangled name (a
+        // repaired wheel that gained a module): the name says it is the
+        // same library, so that copy is used.
+        S.Status = NeededStatus::InWheel;
+      } else if (View.memberOf(Loader) != S.Member ||
+                 (Existing != ModAt.end() &&
+                  (!Mods[Existing->second].Plan.Vendored ||
+                   Mods[Existing->second].Plan.SourcePath != Lib.FoundPath))) {
+        return fail(makeError(
+            errc::invalid_argument,
+            "cannot vendor '" + Lib.HostPath + "' as '" + S.Member +
+                "': the wheel already has a different file there"));
+      }
+      AddDirs.push_back(LibsLoaderDir);
+      if (Lib.NewName != Name)
+        Mods[I].Plan.Renames.emplace_back(Name, Lib.NewName);
+    } else if (S.Status != NeededStatus::InWheel &&
+               S.Status != NeededStatus::Excluded) {
+      S.Status = NeededStatus::NotFound;
+      auto It = FoundByName.find(Name);
+      if (It != FoundByName.end() && !It->second.Skipped.empty() &&
+          Warned.insert("skipped:" + Name).second)
+        Plan.Warnings.push_back(It->second.Skipped);
+    }
+    Mods[I].Plan.Resolution.push_back(std::move(S));
   }
+  if (!AddDirs.empty() || Mods[I].Plan.Vendored)
+    planRunPath(I, AddDirs);
+  return Error::success();
+}
 
-  // Check the plan: with the vendored libraries in place and the edits
-  // made, every name that is not excluded must resolve to the member the
-  // plan chose.
+void WheelAnalysis::planRunPath(size_t I, ArrayRef<std::string> AddDirs) {
+  // The new run-time path: the entries that lead inside the installed
+  // wheel (those that lead elsewhere were the build machine's), then one
+  // entry per directory that must be added, without duplicates.
+  Pending &M = Mods[I];
+  std::string ModDir =
+      sys::path::parent_path(M.LoaderPath, sys::path::Style::posix).str();
+  std::vector<std::string> New;
+  for (const std::string &Entry : M.RunPath) {
+    auto Dirs = expandRunPath({Entry}, M.LoaderPath, pyodideRules());
+    if (!Dirs.empty() && all_of(Dirs, [&](const auto &D) {
+          return View.isWheelDir(normalizeLoaderPath(D.first));
+        }) && !is_contained(New, Entry))
+      New.push_back(Entry);
+  }
+  for (const std::string &Dir : AddDirs) {
+    std::string Entry = originEntry(ModDir, Dir);
+    if (!is_contained(New, Entry))
+      New.push_back(Entry);
+  }
+  if (M.Plan.Vendored && New.empty())
+    New.push_back("$ORIGIN");
+  if (New != M.RunPath ||
+      (Opts.Place != RPathPlace::Dylink &&
+       M.Plan.RPathSection.value_or(std::vector<std::string>()) != New))
+    M.Plan.NewRunPath = std::move(New);
+}
+
+void WheelAnalysis::checkPlanLoads() {
+  // With the vendored libraries in place and the edits made, every name
+  // that is not excluded must resolve to the member the plan chose.
   for (const Pending &P : Mods) {
-    std::vector<std::string> RunPath =
+    const std::vector<std::string> &RunPath =
         P.Plan.NewRunPath ? *P.Plan.NewRunPath : P.RunPath;
     for (const NeededStatus &S : P.Plan.Resolution) {
       if (S.Status != NeededStatus::InWheel && S.Status != NeededStatus::Vendor)
@@ -593,40 +770,82 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
             "' would load " +
             (R.Path.empty() ? std::string("nothing") : "'" + R.Path + "'") +
             " instead of '" + S.Member +
-            "' (a library of that name earlier in the search wins; rename it "
-            "or drop --no-mangle)");
+            "' (a library of that name earlier in the search wins; vendor it "
+            "under a mangled name)");
     }
   }
+}
 
+Error WheelAnalysis::findClashes() {
   // Symbols bind process-wide, first definition wins: a vendored library
   // that exports what another module (or the main module) exports shares
-  // or loses that symbol.
-  std::map<std::string, std::string> Owner;
+  // or loses that symbol. The wheel's own modules load first; clashes
+  // among them are not the repair's doing and are not reported here.
+  std::optional<ModuleSymbols> Main;
   if (!Opts.MainModule.empty()) {
-    Expected<std::unique_ptr<InputFile>> Main = InputFile::open(Opts.MainModule);
-    if (!Main)
-      return createFileError(Opts.MainModule, Main.takeError());
-    Expected<std::vector<std::string>> Exports = exportsOf((*Main)->data());
-    if (!Exports)
-      return createFileError(Opts.MainModule, Exports.takeError());
-    for (std::string &S : *Exports)
-      Owner.emplace(std::move(S), "main module");
+    Expected<std::unique_ptr<InputFile>> File = InputFile::open(Opts.MainModule);
+    if (!File)
+      return createFileError(Opts.MainModule, File.takeError());
+    Expected<ModuleSymbols> Syms = readModuleSymbols((*File)->data());
+    if (!Syms)
+      return createFileError(Opts.MainModule, Syms.takeError());
+    Main = std::move(*Syms);
   }
+  std::vector<const Pending *> Order;
   for (const Pending &P : Mods)
     if (!P.Plan.Vendored)
-      for (const std::string &S : P.Exports)
-        Owner.emplace(S, P.Plan.Member);
+      Order.push_back(&P);
   for (const Pending &P : Mods)
     if (P.Plan.Vendored)
-      for (const std::string &S : P.Exports) {
-        auto [It, New] = Owner.emplace(S, P.Plan.Member);
-        if (!New && It->second != P.Plan.Member)
-          Plan.Clashes.push_back({S, P.Plan.Member, It->second});
-      }
+      Order.push_back(&P);
+  std::vector<const ModuleSymbols *> Syms;
+  for (const Pending *P : Order)
+    Syms.push_back(&P->Symbols);
+  for (SymbolClash &C : findSymbolClashes(Syms, Main ? &*Main : nullptr)) {
+    if (!Order[C.Loser]->Plan.Vendored)
+      continue;
+    Plan.Clashes.push_back(
+        {std::move(C.Symbol), Order[C.Loser]->Plan.Member,
+         C.Winner ? Order[*C.Winner]->Plan.Member : "main module"});
+  }
+  return Error::success();
+}
 
+Expected<RepairPlan> WheelAnalysis::run() {
+  Expected<std::vector<GlobPattern>> Ex = compileGlobs(Opts.Exclude);
+  if (!Ex)
+    return Ex.takeError();
+  Exclude = std::move(*Ex);
+  Expected<std::vector<GlobPattern>> NM = compileGlobs(Opts.NoMangle);
+  if (!NM)
+    return NM.takeError();
+  NoMangle = std::move(*NM);
+  if (Error E = checkLibraryDirs())
+    return std::move(E);
+  Plan.Wheel = W.path().str();
+  Plan.LibsDir = W.name().Distribution + Opts.LibSdir;
+  if (Error E = indexMembers())
+    return std::move(E);
+  if (Error E = readModules())
+    return std::move(E);
+  // Vendoring appends to Mods, so the loop reaches the dependencies of
+  // what it vendors too.
+  for (size_t I = 0; I < Mods.size(); ++I)
+    if (Error E = classifyNeeded(I))
+      return std::move(E);
+  checkPlanLoads();
+  if (Error E = findClashes())
+    return std::move(E);
   for (Pending &P : Mods)
     Plan.Modules.push_back(std::move(P.Plan));
-  return Plan;
+  return std::move(Plan);
+}
+
+} // namespace
+
+Expected<RepairPlan> analyzeWheel(const WheelFile &W,
+                                  const RepairOptions &Opts) {
+  return WheelAnalysis(W, Opts).run();
 }
 
 Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
@@ -804,53 +1023,49 @@ Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
 }
 
 json::Value toJSON(const RepairPlan &Plan) {
-  auto Strings = [](ArrayRef<std::string> S) {
-    json::Array A;
-    for (const std::string &X : S)
-      A.push_back(X);
-    return A;
-  };
-  auto Optional = [&](const std::optional<std::vector<std::string>> &S) {
-    return S ? json::Value(Strings(*S)) : json::Value(nullptr);
-  };
+  // Every string through jsonString(): member names and host paths may be
+  // any bytes, which llvm::json would turn into U+FFFD (Json.h).
   json::Array Modules;
   for (const ModulePlan &M : Plan.Modules) {
     json::Array Needed;
     for (const NeededStatus &S : M.Resolution) {
-      json::Object O{{"name", S.Name}, {"status", neededStatusName(S.Status)}};
+      json::Object O{{"name", jsonString(S.Name)},
+                     {"status", neededStatusName(S.Status)}};
       if (!S.LoaderPath.empty())
-        O["path"] = S.LoaderPath;
+        O["path"] = jsonString(S.LoaderPath);
       if (!S.Via.empty())
-        O["via"] = S.Via;
+        O["via"] = jsonString(S.Via);
       if (!S.Member.empty())
-        O["member"] = S.Member;
+        O["member"] = jsonString(S.Member);
       if (!S.NewName.empty())
-        O["new_name"] = S.NewName;
+        O["new_name"] = jsonString(S.NewName);
       Needed.push_back(std::move(O));
     }
     json::Array Renames;
     for (const auto &[Old, New] : M.Renames)
-      Renames.push_back(json::Object{{"from", Old}, {"to", New}});
-    json::Object O{{"member", M.Member},
+      Renames.push_back(
+          json::Object{{"from", jsonString(Old)}, {"to", jsonString(New)}});
+    json::Object O{{"member", jsonString(M.Member)},
                    {"vendored", M.Vendored},
                    {"needed", std::move(Needed)},
-                   {"runtime_path", Optional(M.RuntimePath)},
-                   {"rpath.0", Optional(M.RPathSection)},
-                   {"new_runtime_path", Optional(M.NewRunPath)},
+                   {"runtime_path", jsonOptionalStringArray(M.RuntimePath)},
+                   {"rpath.0", jsonOptionalStringArray(M.RPathSection)},
+                   {"new_runtime_path", jsonOptionalStringArray(M.NewRunPath)},
                    {"renames", std::move(Renames)}};
     if (M.Vendored)
-      O["source"] = M.SourcePath;
+      O["source"] = jsonString(M.SourcePath);
     Modules.push_back(std::move(O));
   }
   json::Array Clashes;
   for (const VendoredSymbolClash &C : Plan.Clashes)
-    Clashes.push_back(json::Object{
-        {"symbol", C.Symbol}, {"library", C.Library}, {"other", C.Other}});
-  return json::Object{{"wheel", Plan.Wheel},
-                      {"libs_dir", Plan.LibsDir},
+    Clashes.push_back(json::Object{{"symbol", jsonString(C.Symbol)},
+                                   {"library", jsonString(C.Library)},
+                                   {"other", jsonString(C.Other)}});
+  return json::Object{{"wheel", jsonString(Plan.Wheel)},
+                      {"libs_dir", jsonString(Plan.LibsDir)},
                       {"modules", std::move(Modules)},
                       {"symbol_clashes", std::move(Clashes)},
-                      {"warnings", Strings(Plan.Warnings)}};
+                      {"warnings", jsonStringArray(Plan.Warnings)}};
 }
 
 } // namespace wasmrpath

@@ -12,6 +12,7 @@
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Json.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/ToolProcess.h"
 #include "wasm-rpath/Version.h"
@@ -101,7 +102,19 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
       return usageError("invalid SOURCE_DATE_EPOCH '" + *E + "'");
     O.SourceDateEpoch = T;
   }
-  if (Error E = checkRepairOptions(O))
+  // The library's checks name the value; the option is named here.
+  auto Named = [](StringRef Option, Error E) -> Error {
+    if (!E)
+      return Error::success();
+    return usageError(Option + ": " + toString(std::move(E)));
+  };
+  if (Error E = Named("--lib-sdir", checkLibSdir(O.LibSdir)))
+    return E;
+  if (Error E = checkCompressionLevel(O.Level))
+    return E;
+  if (Error E = Named("--exclude", checkGlobs(O.Exclude)))
+    return E;
+  if (Error E = Named("--no-mangle", checkGlobs(O.NoMangle)))
     return E;
   return C;
 }
@@ -141,12 +154,27 @@ void printPlan(raw_ostream &OS, const RepairPlan &Plan) {
     for (const auto &[Old, New] : M.Renames)
       OS << "    NEEDED " << printable(Old) << " -> " << printable(New)
          << "\n";
+    auto Shown = [](const std::vector<std::string> &P) {
+      return P.empty() ? std::string("(none)") : printable(joinSearchPath(P));
+    };
     if (M.NewRunPath)
       OS << "    run-time path: "
-         << printable(joinSearchPath(M.RuntimePath.value_or(
-                std::vector<std::string>())))
-         << " -> " << printable(joinSearchPath(*M.NewRunPath)) << "\n";
+         << Shown(M.RuntimePath.value_or(std::vector<std::string>())) << " -> "
+         << Shown(*M.NewRunPath) << "\n";
   }
+}
+
+/// The last line of show: how many NEEDED entries fare which way.
+void printSummary(raw_ostream &OS, const RepairPlan &Plan) {
+  size_t Count[5] = {};
+  for (const ModulePlan &M : Plan.Modules)
+    for (const NeededStatus &S : M.Resolution)
+      ++Count[S.Status];
+  OS << "  summary: " << Count[NeededStatus::Found] << " found, "
+     << Count[NeededStatus::InWheel] << " in the wheel off the search path, "
+     << Count[NeededStatus::Vendor] << " to vendor, "
+     << Count[NeededStatus::Excluded] << " excluded, "
+     << Count[NeededStatus::NotFound] << " not found\n";
 }
 
 void printDiagnostics(const RepairPlan &Plan) {
@@ -185,7 +213,8 @@ void printDiagnostics(const RepairPlan &Plan) {
 /// \p Outputs holds the wheels written so far, which a later wheel of the
 /// same file name must not replace.
 Error processWheel(const Config &C, StringRef Path,
-                   std::optional<json::Value> &Json, StringSet<> &Outputs) {
+                   std::optional<json::Value> &Json, StringSet<> &Outputs,
+                   bool &Missing) {
   SmallString<256> Out(C.WheelDir);
   sys::path::append(Out, sys::path::filename(Path));
   // The input is never modified: an output that is the input is refused
@@ -208,18 +237,25 @@ Error processWheel(const Config &C, StringRef Path,
                                        : analyzeWheel(**W, C.Opts);
   if (!Plan)
     return Plan.takeError();
-  if (!C.Json)
+  if (!C.Json) {
     printPlan(outs(), *Plan);
+    if (!C.Repair)
+      printSummary(outs(), *Plan);
+  }
   outs().flush();
   printDiagnostics(*Plan);
   bool Changes = C.Repair && Plan->changesWheel(**W);
   if (C.Repair && !C.Json)
     outs() << (Changes ? "repaired: " : "unchanged (nothing to repair): ")
            << printable(Out) << "\n";
+  // show fails when a library is found nowhere, as repair would: a script
+  // can gate on it. Everything is still printed.
+  if (!C.Repair && Plan->hasMissing())
+    Missing = true;
   if (C.Json) {
     json::Value Result = toJSON(*Plan);
     if (C.Repair) {
-      Result.getAsObject()->try_emplace("output", std::string(Out));
+      Result.getAsObject()->try_emplace("output", jsonString(Out));
       Result.getAsObject()->try_emplace("changed", Changes);
     }
     Json = std::move(Result);
@@ -270,19 +306,31 @@ int main(int Argc, char **Argv) {
   StringSet<> Outputs;
   for (const std::string &Wheel : C->Wheels) {
     std::optional<json::Value> Json;
-    if (Error E = processWheel(*C, Wheel, Json, Outputs)) {
+    bool Missing = false;
+    if (Error E = processWheel(*C, Wheel, Json, Outputs, Missing)) {
       outs().flush();
-      // One line per problem, whatever the names hold.
-      std::string Msg = toString(std::move(E));
-      SmallVector<StringRef, 4> Lines;
-      StringRef(Msg).split(Lines, '\n');
-      for (StringRef L : Lines)
-        WithColor::error(errs(), ToolName) << printable(L) << "\n";
+      // One line per error, each escaped whole: a newline in a member
+      // name prints as \x0A and cannot forge a line of its own.
+      std::string Msg;
+      bool Missing = false;
+      handleAllErrors(std::move(E), [&](const ErrorInfoBase &EI) {
+        std::string M = EI.message();
+        WithColor::error(errs(), ToolName) << printable(M) << "\n";
+        // Only a library that is found nowhere carries not_found.
+        Missing |= EI.convertToErrorCode() == errc::not_found;
+        Msg += (Msg.empty() ? "" : "\n") + M;
+      });
+      if (Missing)
+        WithColor::note(errs(), ToolName)
+            << "give the directories that hold them with --libdir\n";
       if (C->Json)
-        JsonOut.push_back(json::Object{{"wheel", Wheel}, {"error", Msg}});
+        JsonOut.push_back(json::Object{{"wheel", jsonString(Wheel)},
+                                       {"error", jsonString(Msg)}});
       AllOk = false;
       continue;
     }
+    if (Missing)
+      AllOk = false;
     if (C->Json)
       JsonOut.push_back(std::move(*Json));
   }

@@ -1,0 +1,148 @@
+"""wasm_rpath: run-time search paths and NEEDED lists of WebAssembly side
+modules (the .so files of Pyodide wheels), from Python.
+
+A native binding of the wasm-rpath library: ``read()`` a module, ``edit()``
+it as wasm-set-rpath does (atomically, leaving every byte it does not
+change alone), ``ldd()`` it as wasm-ldd does, and show or repair wheels
+(``wasm_rpath.wheel``). Failures raise ``wasm_rpath.Error``. The GIL is
+released while the library works, calls from several threads are safe, and
+nothing installs signal handlers in the interpreter.
+
+``wasm_rpath.auditwheel_emscripten`` is a drop-in for the functions that
+pyodide-build calls from auditwheel-emscripten. See docs/python.md.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import os as _os
+import subprocess as _subprocess
+from typing import Iterable, Mapping, Sequence, Union
+
+from ._error import Error
+from . import _native
+from ._native import SideModule
+
+__version__: str = _native.__version__
+
+__all__ = ["Error", "SideModule", "read", "edit", "ldd", "wheel", "__version__"]
+
+PathLike = Union[str, "_os.PathLike[str]"]
+
+
+def _fspath(p: PathLike) -> str:
+    p = _os.fspath(p)
+    if isinstance(p, bytes):
+        p = _os.fsdecode(p)
+    return p
+
+
+def read(path_or_bytes, *, shared_only: bool = True) -> SideModule:
+    """Reads a module from a path or from a bytes-like object.
+
+    Only what the library decodes is read: the section headers, dylink.0
+    and rpath.0 at once, the export and import sections on first use of
+    ``exports``, ``imports`` or ``is_main_module``. Bytes are not copied
+    (the object stays referenced, and a bytearray cannot be resized, while
+    the result lives); a file stays mapped while the result lives.
+
+    Raises ``Error`` for input that is not a well-formed module
+    (code "malformed"), or, with ``shared_only`` (the default), for a module
+    without a dylink.0 section (code "not_shared_library").
+    """
+    if isinstance(path_or_bytes, str) or hasattr(path_or_bytes, "__fspath__"):
+        path_or_bytes = _fspath(path_or_bytes)
+    return _native.read(path_or_bytes, shared_only)
+
+
+def _path_arg(value):
+    if value is None or isinstance(value, str):
+        return value
+    return [str(v) for v in value]
+
+
+def edit(
+    path: PathLike,
+    *,
+    set_rpath: str | Sequence[str] | None = None,
+    add_rpath: str | Sequence[str] | None = None,
+    remove_rpath: bool = False,
+    add_needed: Iterable[str] | None = None,
+    remove_needed: Iterable[str] | None = None,
+    replace_needed: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    output: PathLike | None = None,
+    place: str = "both",
+) -> bool:
+    """Edits the module at ``path`` as one wasm-set-rpath call would.
+
+    ``set_rpath``/``add_rpath`` take a patchelf-style path ("a:b", split at
+    ':') or a sequence of entries, stored verbatim. At most one run-time path
+    operation; NEEDED edits apply after it (patchelf's order). ``place`` is
+    where the run-time path is written: "dylink" (RUNTIME_PATH), "rpath.0"
+    or "both". The result is written atomically to ``output``, else over
+    ``path``, and only if something changed (or ``output`` is given); bytes
+    not edited are kept as they were. Returns whether the module changed.
+
+    Raises ``Error`` (nothing written) for bad input or arguments.
+    """
+    if isinstance(replace_needed, Mapping):
+        pairs = list(replace_needed.items())
+    else:
+        pairs = [tuple(p) for p in (replace_needed or ())]
+    return _native.edit(
+        _fspath(path),
+        _path_arg(set_rpath),
+        _path_arg(add_rpath),
+        bool(remove_rpath),
+        list(add_needed or ()),
+        list(remove_needed or ()),
+        pairs,
+        None if output is None else _fspath(output),
+        place,
+    )
+
+
+def ldd(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    loader: str = "pyodide",
+    root: PathLike | None = None,
+    main_module: PathLike | None = None,
+    library_path: str | Sequence[str] | None = None,
+) -> dict:
+    """How a loader resolves the dependencies of ``paths`` (modules,
+    directories or wheels): the document ``wasm-ldd --json`` prints.
+
+    Runs the wasm-ldd shipped with the package: its logic is not yet part of
+    the library (docs/python.md). Raises ``Error`` when wasm-ldd refuses the
+    arguments.
+    """
+    from ._tools import tool_path
+
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]
+    cmd = [tool_path("wasm-ldd"), "--json", "--loader", loader]
+    if root is not None:
+        cmd += ["--root", _fspath(root)]
+    if main_module is not None:
+        cmd += ["--main-module", _fspath(main_module)]
+    if library_path is not None:
+        if isinstance(library_path, str):
+            cmd += ["--library-path", library_path]
+        else:
+            for entry in library_path:
+                cmd += ["--library-path-entry", str(entry)]
+    # The tool takes no "--": a name that starts with '-' is made relative.
+    cmd += ["./" + p if p.startswith("-") else p for p in map(_fspath, paths)]
+    proc = _subprocess.run(cmd, capture_output=True, text=True)
+    if proc.stdout.strip():
+        try:
+            return _json.loads(proc.stdout)
+        except ValueError:
+            pass
+    message = proc.stderr.strip().removeprefix("wasm-ldd: error: ")
+    raise Error(message or f"wasm-ldd failed with status {proc.returncode}",
+                "invalid_argument")
+
+
+from . import wheel  # noqa: E402  (needs the names above)

@@ -1,0 +1,41 @@
+"""Type hints of wasm_rpath (see __init__.py and docs/python.md)."""
+
+import os
+from typing import Iterable, Mapping, Optional, Sequence, Union
+
+from . import wheel as wheel
+from ._error import Error as Error
+from ._native import SideModule as SideModule
+
+__version__: str
+
+_Path = Union[str, os.PathLike[str]]
+_Entries = Union[str, Sequence[str]]
+
+def read(path_or_bytes: Union[_Path, bytes, bytearray, memoryview], *,
+         shared_only: bool = ...) -> SideModule:
+    """Reads a module (dylink.0, rpath.0; symbols on first use)."""
+
+def edit(
+    path: _Path,
+    *,
+    set_rpath: Optional[_Entries] = ...,
+    add_rpath: Optional[_Entries] = ...,
+    remove_rpath: bool = ...,
+    add_needed: Optional[Iterable[str]] = ...,
+    remove_needed: Optional[Iterable[str]] = ...,
+    replace_needed: Union[Mapping[str, str], Iterable[tuple[str, str]], None] = ...,
+    output: Optional[_Path] = ...,
+    place: str = ...,
+) -> bool:
+    """Edits a module as wasm-set-rpath does; returns whether it changed."""
+
+def ldd(
+    paths: Union[_Path, Iterable[_Path]],
+    *,
+    loader: str = ...,
+    root: Optional[_Path] = ...,
+    main_module: Optional[_Path] = ...,
+    library_path: Optional[_Entries] = ...,
+) -> dict:
+    """The document wasm-ldd --json prints."""

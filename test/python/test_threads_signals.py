@@ -1,0 +1,175 @@
+"""The host interpreter: calls from many threads, the GIL released during
+the library's work, and no signal handler installed or changed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+
+import wasm_rpath
+from conftest import STAGE
+
+FOO = "int foo_version(void) { return 7; }\n"
+
+
+def test_concurrent_threads(build, tmp_path):
+    foo = build.side_module("libfoo.so", FOO)
+    n = 16
+    files = []
+    for i in range(n):
+        f = tmp_path / f"m{i}.so"
+        shutil.copy(foo, f)
+        files.append(f)
+    shared = foo.read_bytes()
+    errors = []
+    barrier = threading.Barrier(n)
+
+    def work(i):
+        try:
+            barrier.wait()
+            for round_ in range(20):
+                wasm_rpath.edit(files[i], set_rpath=f"/t{i}/r{round_}",
+                                add_needed=[f"lib{i}.so"])
+                m = wasm_rpath.read(files[i])
+                assert m.runtime_path == [f"/t{i}/r{round_}"], m.runtime_path
+                assert m.needed == [f"lib{i}.so"]
+                s = wasm_rpath.read(shared)  # one buffer read by all threads
+                assert s.exports == [("foo_version", "function")]
+                try:
+                    wasm_rpath.read(shared[:30])
+                except wasm_rpath.Error as e:
+                    assert e.code == "malformed"
+                else:
+                    raise AssertionError("truncated module accepted")
+        except BaseException as e:  # reported by the main thread
+            errors.append((i, e))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for i, f in enumerate(files):
+        assert wasm_rpath.read(f).runtime_path == [f"/t{i}/r19"]
+
+
+def test_lazy_symbols_from_many_threads(build):
+    foo = build.side_module("libfoo.so", FOO)
+    m = wasm_rpath.read(foo)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(m.exports))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [[("foo_version", "function")]] * 8
+
+
+def _run_child(code: str, timeout=120):
+    """Runs code in a fresh interpreter that imports the staged package."""
+    prelude = f"import sys; sys.path.insert(0, {str(STAGE)!r})\n"
+    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_gil_released_while_writing(build, tmp_path):
+    """edit() writing into a FIFO blocks once the pipe is full, until the
+    reader drains it. The reader is Python code in another thread: it can
+    only run if edit() released the GIL, else the child deadlocks (and the
+    timeout, a deadlock guard, not a measurement, fails the test)."""
+    # A module much larger than a pipe's buffer (64 KiB).
+    big = build.side_module(
+        "big.so", "char big[1 << 20] = {1};\nint f(void) { return big[5]; }\n")
+    fifo = tmp_path / "fifo"
+    # The size of the output, from the same edit into a regular file.
+    ref = tmp_path / "ref.so"
+    wasm_rpath.edit(big, set_rpath="/x", output=ref)
+    size = ref.stat().st_size
+    code = f"""
+        import os, threading, wasm_rpath
+        fifo = {str(fifo)!r}
+        os.mkfifo(fifo)
+        r = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(r, True)
+        # A writer of our own, so that a read before edit() opens the FIFO
+        # blocks instead of seeing end-of-file.
+        keep = os.open(fifo, os.O_WRONLY)
+        got = []
+        def reader():
+            n = 0
+            while n < {size}:
+                b = os.read(r, 65536)
+                got.append(b)
+                n += len(b)
+        t = threading.Thread(target=reader)
+        t.start()
+        wasm_rpath.edit({str(big)!r}, set_rpath="/x", output=fifo)
+        t.join()
+        data = b"".join(got)
+        assert data == open({str(ref)!r}, "rb").read()
+        print(len(data))
+    """
+    try:
+        r = _run_child(code, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("deadlock: edit() held the GIL while blocked writing")
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout) > 1 << 20
+
+
+SIGACTION = """
+    import ctypes, signal
+    libc = ctypes.CDLL(None, use_errno=True)
+    def disposition(sig):
+        buf = ctypes.create_string_buffer(512)   # > sizeof(struct sigaction)
+        assert libc.sigaction(sig, None, buf) == 0
+        return bytes(buf.raw[:8])                # sa_handler / sa_sigaction
+    SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT,
+               signal.SIGUSR1, signal.SIGUSR2, signal.SIGPIPE, signal.SIGXFSZ,
+               signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGABRT,
+               signal.SIGFPE]
+    def snapshot():
+        return {s: (disposition(s), signal.getsignal(s)) for s in SIGNALS}
+"""
+
+
+def test_no_signal_handlers_installed(build, tmp_path):
+    foo = build.side_module("libfoo.so", FOO)
+    code = SIGACTION + f"""
+    before = snapshot()
+    import wasm_rpath
+    after_import = snapshot()
+    p = {str(foo)!r}
+    wasm_rpath.read(p).exports
+    wasm_rpath.edit(p, set_rpath="/a")
+    wasm_rpath.edit(p, set_rpath="/b", output={str(tmp_path / "o.so")!r})
+    try:
+        wasm_rpath.read({str(tmp_path)!r})
+    except wasm_rpath.Error:
+        pass
+    after = snapshot()
+    changed = [signal.Signals(s).name for s in SIGNALS
+               if before[s] != after_import[s] or before[s] != after[s]]
+    print(",".join(changed))
+    # The host's own SIGINT handling still works.
+    import os
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(1000):
+            pass
+        print("no KeyboardInterrupt")
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt")
+    """
+    r = _run_child(code)
+    assert r.returncode == 0, r.stderr
+    changed, interrupt = r.stdout.splitlines()
+    assert changed == "", f"signal dispositions changed: {changed}"
+    assert interrupt == "KeyboardInterrupt"
