@@ -5,7 +5,7 @@ Finds the text of every error and warning the tools can print: the string
 literals in the arguments of the functions that make them (makeError,
 usageError, createStringError, errnoError, writeError, Fail,
 WithColor::error and ::warning, and the Error field of a library node) in
-lib/*.cpp and tools/*/*.cpp. Each must appear in CATALOGUE (the lit test
+lib/*/*.cpp and tools/*/*.cpp. Each must appear in CATALOGUE (the lit test
 test/reliability/error-catalogue.test) in a FileCheck pattern line (one
 holding ':' after a check prefix) or in an "## UNTESTED: ..." line that says
 why it cannot be triggered there.
@@ -71,7 +71,7 @@ def literals(path):
 def main():
     root = sys.argv[1]
     catalogues = [a for a in sys.argv[2:] if a != "--list"]
-    sources = sorted(glob.glob(os.path.join(root, "lib", "*.cpp")) +
+    sources = sorted(glob.glob(os.path.join(root, "lib", "*", "*.cpp")) +
                      glob.glob(os.path.join(root, "tools", "*", "*.cpp")))
     lines = [l for c in catalogues for l in open(c).read().splitlines()]
     checked = [l for l in lines
