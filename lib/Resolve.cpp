@@ -5,7 +5,6 @@
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Symbols.h"
-#include "wasm-rpath/Zip.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -772,76 +771,6 @@ LoadPrediction predictLoad(const DependencyGraph &G,
 //===----------------------------------------------------------------------===//
 // Hazards
 //===----------------------------------------------------------------------===//
-
-bool isPreloadedByPyodide(StringRef FileName) {
-  StringRef Base = sys::path::filename(FileName, sys::path::Style::posix);
-  // "*.so" or "*.so.<digits>[.<digits>...]".
-  StringRef Rest = Base;
-  while (true) {
-    StringRef Head, Tail;
-    std::tie(Head, Tail) = Rest.rsplit('.');
-    if (Head == Rest || Tail.empty())
-      return false;
-    if (Tail == "so") {
-      Rest = Head;
-      break;
-    }
-    if (!all_of(Tail, isDigit))
-      return false;
-    Rest = Head;
-  }
-  if (Rest.empty())
-    return false;
-  // An extension module for another CPython: ".cpython-3XY-...".
-  size_t Tag = Rest.find(".cpython-");
-  if (Tag != StringRef::npos) {
-    StringRef Version = Rest.substr(Tag + 9).take_while(isDigit);
-    return Version == "314";
-  }
-  return true;
-}
-
-Expected<std::string> installedMemberPath(StringRef Member,
-                                          StringRef SitePackages) {
-  if (Member.starts_with("/") || Member.contains('\\') ||
-      is_contained(split(Member, '/'), ".."))
-    return makeError(errc::malformed, "member '" + Member +
-                                          "' would be installed outside "
-                                          "site-packages");
-  return normalizeLoaderPath((SitePackages + "/" + Member).str());
-}
-
-Expected<std::vector<std::string>>
-installWheel(const zip::Archive &A, StringRef Label, StringRef SitePackages,
-             MemoryOverlayFileSystem &FS) {
-  // A module larger than this is not a side module anyone loads; the limit
-  // keeps a hostile archive from exhausting memory.
-  constexpr uint64_t MaxModule = uint64_t(1) << 30;
-  std::vector<std::string> Preload;
-  for (const zip::Entry &E : A.entries()) {
-    if (E.isDirectory())
-      continue;
-    StringRef Name(E.Name);
-    Expected<std::string> Installed = installedMemberPath(Name, SitePackages);
-    if (!Installed)
-      return Installed.takeError();
-    std::string Path = std::move(*Installed);
-    SmallVector<uint8_t, 0> Bytes;
-    if (Error Err = A.extractPrefix(E, 8, Bytes))
-      return createFileError(Label + ":" + Name, std::move(Err));
-    if (hasWasmModuleHeader(Bytes)) {
-      if (Error Err = A.extract(E, Bytes, MaxModule))
-        return createFileError(Label + ":" + Name, std::move(Err));
-    }
-    FS.addFile(Path,
-               MemoryBuffer::getMemBufferCopy(toStringRef(Bytes),
-                                              (Label + ":" + Name).str()),
-               (Label + ":" + Name).str());
-    if (isPreloadedByPyodide(Name))
-      Preload.push_back(Path);
-  }
-  return Preload;
-}
 
 std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
                                 const ResolveOptions &Opts,

@@ -19,15 +19,15 @@
 // Paths here are loader paths: absolute paths inside the loader's file
 // system. The dependency walk reads that file system only through
 // LoaderFileSystem, so the same walk serves a host tree (wasm-ldd --root)
-// and a wheel read without unpacking, as if installed in site-packages
-// (MemoryOverlayFileSystem over the host tree): that is how
+// and wheels read without unpacking, as Pyodide installs them
+// (InstalledWheel.h, in front of the host tree): that is how
 // `wasm-auditwheel show` and `wasm-ldd x.whl` ask "how does each name
 // resolve once installed in Pyodide":
 //
 //   auto Host = createHostFileSystem("/");            // or a sysroot
-//   MemoryOverlayFileSystem FS(Host->get());
-//   FS.addFile("/lib/python3.14/site-packages/pkg/_ext.so", Bytes, "x.whl:pkg/_ext.so");
-//   DependencyGraph G = resolveDependencies(FS, {"/lib/.../pkg/_ext.so"}, Opts);
+//   InstalledWheel FS(InstallOptions(), Host->get());
+//   std::vector<std::string> Preload = cantFail(FS.install(Archive, "x.whl"));
+//   DependencyGraph G = resolveDependencies(FS, Preload, Opts);
 //   LoadPrediction P = predictLoad(G, {{"x.whl", G.Roots, true}});
 //   std::vector<Hazard> H = findHazards(G, FS, Opts, P, MainSymbols);
 //
@@ -160,8 +160,9 @@ resolveNeeded(llvm::StringRef Name, llvm::StringRef ModulePath,
 /// The loader's file system as the dependency walk sees it: normalized,
 /// absolute loader paths in, what the loader's stat() and read() would see
 /// out. The walk asks nothing else, so it runs the same over a host tree
-/// (createHostFileSystem), over a wheel held in memory as if installed in
-/// site-packages (MemoryOverlayFileSystem), or over a fake in tests.
+/// (createHostFileSystem), over wheels as installed in site-packages
+/// (InstalledWheel), or over files held in memory (MemoryOverlayFileSystem)
+/// in tests.
 class LoaderFileSystem {
 public:
   enum class FileType { Missing, Regular, Directory, Other };
@@ -191,8 +192,8 @@ llvm::Expected<std::unique_ptr<LoaderFileSystem>>
 createHostFileSystem(llvm::StringRef Root);
 
 /// Files held in memory at loader paths, in front of a base file system
-/// (or of nothing): a wheel as installed in site-packages, without
-/// unpacking it. Directories are those that hold a file, plus the base's.
+/// (or of nothing), for tests and callers that build files themselves.
+/// Directories are those that hold a file, plus the base's.
 class MemoryOverlayFileSystem : public LoaderFileSystem {
 public:
   explicit MemoryOverlayFileSystem(LoaderFileSystem *Base = nullptr)
@@ -346,33 +347,6 @@ std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
                                 const ResolveOptions &Opts,
                                 const LoadPrediction &P,
                                 const ModuleSymbols *Main = nullptr);
-
-namespace zip {
-class Archive;
-}
-
-/// The loader path at which installing a wheel puts member \p Member:
-/// \p SitePackages/<member>, normalized. Error: a member name that is
-/// absolute, holds a backslash or a ".." component, and so would be
-/// installed outside site-packages (or nowhere a loader would agree on).
-llvm::Expected<std::string> installedMemberPath(llvm::StringRef Member,
-                                                llvm::StringRef SitePackages);
-
-/// Installs the wheel \p A as Pyodide does, in memory: each member at
-/// \p SitePackages/<member> in \p FS, with "<\p Label>:<member>" as its
-/// location. Only modules are extracted whole; other members are held by
-/// their first bytes (enough to tell that they are not modules). Returns the
-/// loader paths of the modules Pyodide preloads, in zip order. Errors: a
-/// member that cannot be extracted, a member name that leaves
-/// site-packages.
-llvm::Expected<std::vector<std::string>>
-installWheel(const zip::Archive &A, llvm::StringRef Label,
-             llvm::StringRef SitePackages, MemoryOverlayFileSystem &FS);
-
-/// True for the files Pyodide's package loader preloads: "*.so" and
-/// "*.so.N" (an extension module tagged for another CPython, such as
-/// ".cpython-313-wasm32-emscripten.so" under 3.14, is skipped).
-bool isPreloadedByPyodide(llvm::StringRef FileName);
 
 } // namespace wasmrpath
 

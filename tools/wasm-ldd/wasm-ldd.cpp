@@ -14,6 +14,7 @@
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/InstalledWheel.h"
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
 #include "wasm-rpath/Version.h"
@@ -337,7 +338,13 @@ int main(int Argc, char **Argv) {
       createHostFileSystem(RealRoot);
   if (!Host)
     return Fail(printable(toString(Host.takeError())));
-  MemoryOverlayFileSystem FS(Host->get());
+  // Wheels are installed into one site-packages in front of the host tree
+  // (Pyodide's site-packages, whatever the loader: a wheel is a Pyodide
+  // package), their members read only when the walk reaches them.
+  InstallOptions Install;
+  if (!Opts.Rules->SitePackages.empty())
+    Install.Rules = Opts.Rules;
+  InstalledWheel FS(Install, Host->get());
 
   // The main module: its exports are bound before any side module's.
   std::optional<ModuleSymbols> Main;
@@ -364,13 +371,10 @@ int main(int Argc, char **Argv) {
     return normalizeLoaderPath(("/" + File).str());
   };
   // Wheels stay open (and mapped) until the end: their members are read
-  // from the mapping.
+  // from the mapping when the walk reaches them.
   std::vector<std::unique_ptr<InputFile>> Wheels;
   std::vector<zip::Archive> Archives;
   Archives.reserve(Files.size());
-  StringRef SitePackages = Opts.Rules->SitePackages.empty()
-                               ? StringRef("/lib/python3.14/site-packages")
-                               : StringRef(Opts.Rules->SitePackages);
   std::vector<Input> Inputs;
   for (const std::string &File : Files) {
     Input &In = Inputs.emplace_back();
@@ -393,7 +397,7 @@ int main(int Argc, char **Argv) {
       Wheels.push_back(std::move(*F));
       Archives.push_back(std::move(*A));
       Expected<std::vector<std::string>> Preload =
-          installWheel(Archives.back(), File, SitePackages, FS);
+          FS.install(Archives.back(), File);
       if (!Preload) {
         SetError(Preload.takeError());
         continue;
