@@ -44,6 +44,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem/UniqueID.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include <memory>
 #include <optional>
@@ -102,6 +103,10 @@ const LoaderRules *getLoaderRules(llvm::StringRef Name);
 
 /// The names getLoaderRules() knows, for help texts.
 llvm::ArrayRef<llvm::StringRef> getLoaderNames();
+
+/// \p Rules as JSON (wasm-ldd --print-loader-rules): one key per field,
+/// named as in docs/loaders.md.
+llvm::json::Object toJSON(const LoaderRules &Rules);
 
 /// Where a NEEDED library was found.
 enum class FoundVia { Path, LibraryPath, RuntimePath, DefaultDir, NotFound };
@@ -238,13 +243,24 @@ struct ResolveOptions {
   }
 };
 
+/// Why the loader cannot use a library of the graph.
+enum class NodeProblem {
+  None,
+  Missing,       ///< No file at the path.
+  NotRegular,    ///< A directory, a device...
+  Unreadable,    ///< The file system could not give its bytes.
+  Malformed,     ///< Not a WebAssembly module, or a broken one.
+  NotSideModule, ///< A module without dylink.0 (a main module, stripped...).
+};
+
 /// One library of a dependency graph.
 struct LibraryNode {
   std::string LoaderPath;
   /// Where the file is (LoaderFileSystem::locate).
   std::string HostPath;
-  /// Set when the file could not be read as a side module (not wasm, no
-  /// dylink.0, stripped...): the loader would refuse it.
+  /// Set when the loader would refuse the file; Error says why, for people.
+  NodeProblem Problem = NodeProblem::None;
+  /// Empty exactly when Problem is None.
   std::string Error;
   std::vector<std::string> RunPath;       ///< As used for the search.
   std::optional<std::vector<std::string>> RuntimePath; ///< dylink.0's.
@@ -325,10 +341,31 @@ struct LoadPrediction {
 LoadPrediction predictLoad(const DependencyGraph &G,
                            llvm::ArrayRef<LoadRequest> Requests);
 
-/// A hazard that wasm-ldd --check reports. Kind is stable (scripts match
-/// on it; docs/wasm-ldd.md lists every kind); Message is for people.
+/// What a hazard is about. The names (hazardKindName(): "braced-origin",
+/// ...) are stable: scripts match on them; docs/wasm-ldd.md lists each.
+enum class HazardKind {
+  BracedOrigin,         ///< "${ORIGIN}", which Emscripten does not expand.
+  OriginNotAtStart,     ///< "$ORIGIN" after an entry's start.
+  ColonInEntry,         ///< ':' inside an entry, split by Emscripten.
+  RelativeEntry,        ///< An entry taken from the working directory.
+  MissingAbsoluteEntry, ///< An absolute entry that does not exist.
+  RPathMismatch,        ///< rpath.0 and RUNTIME_PATH disagree.
+  RelativeNeeded,       ///< A NEEDED name that is a relative path.
+  UnusableLibrary,      ///< A NEEDED name resolves to a file no loader uses.
+  ShadowedLibrary,      ///< LD_LIBRARY_PATH wins over the module's own copy.
+  LoadFailure,          ///< A load fails.
+  NotPreloaded,         ///< A package's module after a failure is skipped.
+  StaleLoad,            ///< "Loaded" only through a failed load's leftovers.
+  SymbolClash,          ///< A module binds to another module's definition.
+  MainModuleClash,      ///< ... to the main module's definition.
+};
+
+/// The stable name of \p Kind ("braced-origin", "load-failure", ...).
+llvm::StringRef hazardKindName(HazardKind Kind);
+
+/// A hazard that wasm-ldd --check reports; Message is for people.
 struct Hazard {
-  llvm::StringRef Kind;
+  HazardKind Kind = HazardKind::LoadFailure;
   std::string Module; ///< Loader path of the module it concerns.
   std::string Message;
   /// For symbol clashes: the symbol and the module whose definition wins
