@@ -22,6 +22,7 @@
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
 #include "llvm/Support/JSON.h"
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,8 +39,13 @@ struct LoadSetOptions {
   /// The main module (a host path), whose exports are bound first; empty
   /// for none.
   std::string MainModule;
+  /// The main module's JS glue (a host path); empty: the file beside the
+  /// main module with its ".wasm" replaced by ".mjs", else ".js", if any.
+  std::string MainGlue;
   /// Compute the hazards (costs a symbol comparison over the load order).
   bool FindHazards = true;
+  /// Duplicated symbols judged safe (SymbolContext::AllowDuplicate).
+  std::function<bool(llvm::StringRef)> AllowDuplicate;
 };
 
 /// One input, as classified and placed.
@@ -104,6 +110,8 @@ public:
   const LoadVerdict &verdict() const { return Verdict; }
   /// The main module's symbols, if one was given.
   const ModuleSymbols *mainSymbols() const { return Main ? &*Main : nullptr; }
+  /// The JS glue read (given, or found beside the main module); "" if none.
+  llvm::StringRef gluePath() const { return GluePath; }
 
   /// True for a failed load of a module given by itself: its tree already
   /// shows why, and the input's error says so, so a report may skip it.
@@ -125,6 +133,8 @@ private:
   std::vector<Hazard> Hazards;
   LoadVerdict Verdict;
   std::optional<ModuleSymbols> Main;
+  std::optional<llvm::StringSet<>> Glue;
+  std::string GluePath;
 };
 
 } // namespace wasmrpath

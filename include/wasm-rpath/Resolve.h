@@ -46,6 +46,7 @@
 #include "llvm/Support/FileSystem/UniqueID.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -358,7 +359,15 @@ enum class HazardKind {
   StaleLoad,            ///< "Loaded" only through a failed load's leftovers.
   SymbolClash,          ///< A module binds to another module's definition.
   MainModuleClash,      ///< ... to the main module's definition.
+  UndefinedData,        ///< A data import nothing defines: the load fails.
+  UndefinedFunction,    ///< A function nothing defines: its call fails.
+  UnjudgedSymbols,      ///< No main module known: imports not judged.
 };
+
+/// How bad a hazard is: an Error fails wasm-ldd --check, a Warning is
+/// reported, a Note says what could not be judged.
+enum class HazardSeverity { Error, Warning, Note };
+HazardSeverity hazardSeverity(HazardKind Kind);
 
 /// The stable name of \p Kind ("braced-origin", "load-failure", ...).
 llvm::StringRef hazardKindName(HazardKind Kind);
@@ -368,9 +377,22 @@ struct Hazard {
   HazardKind Kind = HazardKind::LoadFailure;
   std::string Module; ///< Loader path of the module it concerns.
   std::string Message;
-  /// For symbol clashes: the symbol and the module whose definition wins
-  /// ("main module" for the main module's).
+  /// For symbol clashes: the (first) symbol and the module whose
+  /// definition wins ("main module" for the main module's).
   std::string Symbol, Winner;
+  /// For symbol hazards: every symbol concerned, sorted.
+  std::vector<std::string> Symbols;
+};
+
+/// What the symbol checks of findHazards() know besides the graph.
+struct SymbolContext {
+  /// The main module's exports; null if unknown (then undefined symbols
+  /// are not judged, only counted).
+  const ModuleSymbols *Main = nullptr;
+  /// The functions the main module's JS glue provides (readGlueSymbols()).
+  const llvm::StringSet<> *Glue = nullptr;
+  /// Duplicates judged safe: skipped.
+  std::function<bool(llvm::StringRef)> AllowDuplicate;
 };
 
 /// The hazards of every library in \p G: run-time path entries that some
@@ -378,12 +400,15 @@ struct Hazard {
 /// entries, absolute entries missing from \p FS), rpath.0 disagreeing with
 /// RUNTIME_PATH, relative NEEDED paths, NEEDED files that are not side
 /// modules, a vendored library shadowed by one earlier in the search; from
-/// \p P, failed and stale loads and symbols defined twice in the load
-/// order, or already by \p Main (the main module's symbols, if given).
+/// \p P, failed and stale loads; from the symbols of the load order
+/// (Symbols.h): imports that bind to another module's definition than the
+/// one they were linked against (findBindingConflicts(), one hazard per
+/// pair of modules), and imports nothing provides (findUndefinedSymbols()),
+/// judged only when \p Symbols names the main module.
 std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
                                 const ResolveOptions &Opts,
                                 const LoadPrediction &P,
-                                const ModuleSymbols *Main = nullptr);
+                                const SymbolContext &Symbols = {});
 
 } // namespace wasmrpath
 

@@ -9,6 +9,7 @@
 #include "Search.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Symbols.h"
+#include <map>
 
 using namespace llvm;
 
@@ -46,19 +47,152 @@ StringRef hazardKindName(HazardKind Kind) {
     return "symbol-clash";
   case HazardKind::MainModuleClash:
     return "main-module-clash";
+  case HazardKind::UndefinedData:
+    return "undefined-data";
+  case HazardKind::UndefinedFunction:
+    return "undefined-function";
+  case HazardKind::UnjudgedSymbols:
+    return "unjudged-symbols";
   }
   llvm_unreachable("unknown HazardKind");
 }
 
+HazardSeverity hazardSeverity(HazardKind Kind) {
+  switch (Kind) {
+  case HazardKind::LoadFailure:
+  case HazardKind::NotPreloaded:
+  case HazardKind::StaleLoad:
+  case HazardKind::SymbolClash:
+  case HazardKind::MainModuleClash:
+  case HazardKind::UndefinedData:
+    return HazardSeverity::Error;
+  case HazardKind::UnjudgedSymbols:
+    return HazardSeverity::Note;
+  default:
+    return HazardSeverity::Warning;
+  }
+}
+
+namespace {
+
+/// "'a', 'b' and 3 more": at most a few names in a message (the hazard's
+/// Symbols has them all).
+std::string nameList(ArrayRef<std::string> Names) {
+  constexpr size_t Shown = 8;
+  std::string Out;
+  for (size_t I = 0; I < Names.size() && I < Shown; ++I)
+    Out += (I ? ", '" : "'") + Names[I] + "'";
+  if (Names.size() > Shown)
+    Out += " and " + std::to_string(Names.size() - Shown) + " more";
+  return Out;
+}
+
+/// The symbol hazards of the load order (see findHazards()).
+void appendSymbolHazards(const DependencyGraph &G, const LoadPrediction &P,
+                         const SymbolContext &Ctx, std::vector<Hazard> &Out) {
+  std::vector<const ModuleSymbols *> Order;
+  std::vector<size_t> OrderOf(G.Nodes.size(), SIZE_MAX);
+  for (size_t I = 0; I < P.LoadOrder.size(); ++I) {
+    Order.push_back(&G.Nodes[P.LoadOrder[I]].Symbols);
+    OrderOf[P.LoadOrder[I]] = I;
+  }
+  // Each module's NEEDED closure, nearest first (breadth first).
+  std::vector<std::vector<size_t>> Closures(Order.size());
+  for (size_t I = 0; I < Order.size(); ++I) {
+    std::vector<size_t> Queue{P.LoadOrder[I]};
+    std::vector<bool> Seen(G.Nodes.size(), false);
+    Seen[P.LoadOrder[I]] = true;
+    for (size_t Q = 0; Q < Queue.size(); ++Q)
+      for (const std::optional<size_t> &C : G.Nodes[Queue[Q]].Children)
+        if (C && !Seen[*C]) {
+          Seen[*C] = true;
+          Queue.push_back(*C);
+          if (OrderOf[*C] != SIZE_MAX)
+            Closures[I].push_back(OrderOf[*C]);
+        }
+  }
+  SymbolScope Scope;
+  Scope.Main = Ctx.Main;
+  Scope.Glue = Ctx.Glue;
+  Scope.LoadOrder = Order;
+  Scope.Closures = Closures;
+  auto PathOf = [&](size_t I) -> const std::string & {
+    return G.Nodes[P.LoadOrder[I]].LoaderPath;
+  };
+
+  for (const BindingConflict &C :
+       findBindingConflicts(Scope, Ctx.AllowDuplicate
+                                       ? function_ref<bool(StringRef)>(
+                                             Ctx.AllowDuplicate)
+                                       : function_ref<bool(StringRef)>())) {
+    Hazard H;
+    H.Kind = C.Winner ? HazardKind::SymbolClash : HazardKind::MainModuleClash;
+    H.Module = PathOf(C.Expected);
+    H.Winner = C.Winner ? PathOf(*C.Winner) : "main module";
+    std::string Importers;
+    for (size_t I : C.Importers)
+      Importers += (Importers.empty() ? "" : ", ") + PathOf(I);
+    bool AnyData = false;
+    for (const auto &[Name, Kind] : C.Symbols) {
+      H.Symbols.push_back(Name);
+      AnyData |= isDataImport(Kind);
+    }
+    H.Symbol = H.Symbols.front();
+    H.Message = (Twine(C.Symbols.size()) + " symbol(s) it defines " +
+                 (C.Symbols.size() == 1 ? "is" : "are") + " bound to " +
+                 (C.Winner ? H.Winner + "'s definition" +
+                                 (AnyData ? " (loaded first)" : "")
+                           : std::string("the main module's definition")) +
+                 " instead, in " + Importers + ": " + nameList(H.Symbols))
+                    .str();
+    Out.push_back(std::move(H));
+  }
+
+  std::vector<UndefinedSymbol> Undefined = findUndefinedSymbols(Scope);
+  if (!Ctx.Main) {
+    if (!Undefined.empty())
+      Out.push_back({HazardKind::UnjudgedSymbols, "",
+                     (Twine(Undefined.size()) +
+                      " import(s) are not defined by the load set; without "
+                      "the main module they cannot be judged")
+                         .str(),
+                     "", "", {}});
+    return;
+  }
+  // One hazard per module and kind (data, function).
+  std::map<std::pair<size_t, bool>, std::vector<std::string>> ByModule;
+  for (const UndefinedSymbol &U : Undefined)
+    ByModule[{U.Module, isDataImport(U.Kind)}].push_back(U.Name);
+  for (auto &[Key, Names] : ByModule) {
+    llvm::sort(Names);
+    Names.erase(std::unique(Names.begin(), Names.end()), Names.end());
+    Hazard H;
+    H.Module = PathOf(Key.first);
+    H.Kind = Key.second ? HazardKind::UndefinedData
+                        : HazardKind::UndefinedFunction;
+    H.Message =
+        Key.second
+            ? "data symbol(s) that nothing loaded before defines, so the "
+              "load fails (undefined symbol): " + nameList(Names)
+            : "function(s) that nothing provides, so the first call of each "
+              "fails (cannot resolve symbol): " + nameList(Names);
+    H.Symbol = Names.front();
+    H.Symbols = std::move(Names);
+    Out.push_back(std::move(H));
+  }
+}
+
+} // namespace
+
 std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
                                 const ResolveOptions &Opts,
                                 const LoadPrediction &P,
-                                const ModuleSymbols *Main) {
+                                const SymbolContext &Symbols) {
   std::vector<Hazard> Result;
   std::string Cwd = workingDirectory(Opts);
   for (const LibraryNode &N : G.Nodes) {
     auto Warn = [&](HazardKind Kind, const Twine &Msg) {
-      Result.push_back({Kind, N.LoaderPath, Msg.str(), "", ""});
+      Result.push_back({Kind, N.LoaderPath, Msg.str(), "", "", {}});
     };
     if (!N.Error.empty())
       continue; // Reported by the edge that reached it.
@@ -130,25 +264,9 @@ std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
                         : O.Status == LoadStatus::NotAttempted
                             ? HazardKind::NotPreloaded
                             : HazardKind::StaleLoad;
-      Result.push_back({Kind, G.Nodes[O.Node].LoaderPath, O.Reason, "", ""});
+      Result.push_back({Kind, G.Nodes[O.Node].LoaderPath, O.Reason, "", "", {}});
     }
-  std::vector<const ModuleSymbols *> Order;
-  for (size_t N : P.LoadOrder)
-    Order.push_back(&G.Nodes[N].Symbols);
-  for (const SymbolClash &C : findSymbolClashes(Order, Main)) {
-    const std::string &Loser = G.Nodes[P.LoadOrder[C.Loser]].LoaderPath;
-    std::string Winner =
-        C.Winner ? G.Nodes[P.LoadOrder[*C.Winner]].LoaderPath : "main module";
-    Result.push_back(
-        {C.Winner ? HazardKind::SymbolClash : HazardKind::MainModuleClash, Loser,
-         (symbolKindName(C.Kind) + " symbol '" + C.Symbol +
-          "' is also defined by " +
-          (C.Winner ? Winner : std::string("the main module")) +
-          ", loaded first: addresses of it (GOT.mem, GOT.func) bind to that "
-          "definition in every module, this one's included")
-             .str(),
-         C.Symbol, Winner});
-  }
+  appendSymbolHazards(G, P, Symbols, Result);
   return Result;
 }
 

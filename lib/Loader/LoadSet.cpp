@@ -12,6 +12,7 @@
 #include "wasm-rpath/Json.h"
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -103,6 +104,32 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     if (!Syms)
       return createFileError(Opts.MainModule, Syms.takeError());
     S->Main = std::move(*Syms);
+    // The glue: given, or beside the main module.
+    std::string Glue = Opts.MainGlue;
+    bool Given = !Glue.empty();
+    if (!Given) {
+      StringRef M(Opts.MainModule);
+      StringRef Stem = M.ends_with(".wasm") ? M.drop_back(5) : M;
+      for (StringRef Ext : {".mjs", ".js"})
+        if (sys::fs::is_regular_file(Stem + Ext)) {
+          Glue = (Stem + Ext).str();
+          break;
+        }
+    }
+    if (!Glue.empty()) {
+      Expected<std::unique_ptr<InputFile>> G = InputFile::open(Glue);
+      Expected<StringSet<>> Names =
+          G ? readGlueSymbols(toStringRef((*G)->data()))
+            : Expected<StringSet<>>(G.takeError());
+      if (Names) {
+        S->Glue = std::move(*Names);
+        S->GluePath = Glue;
+      } else if (Given) {
+        return createFileError(Glue, Names.takeError());
+      } else {
+        consumeError(Names.takeError()); // A file that is not glue.
+      }
+    }
   }
 
   // Where an input is in the loader's file system: a host path under the
@@ -238,12 +265,17 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     for (const RootOutcome &O : Outcomes)
       V.LoadsFail |= O.Status != LoadStatus::Loaded;
   if (Opts.FindHazards)
-    S->Hazards = findHazards(G, FS, Opts.Resolve, S->P, S->mainSymbols());
-  // A symbol defined twice makes one module use another's data: as bad as
-  // a failed load.
+  {
+    SymbolContext Ctx;
+    Ctx.Main = S->mainSymbols();
+    Ctx.Glue = S->Glue ? &*S->Glue : nullptr;
+    Ctx.AllowDuplicate = Opts.AllowDuplicate;
+    S->Hazards = findHazards(G, FS, Opts.Resolve, S->P, Ctx);
+  }
+  // A module bound to another's data, or missing data, is as bad as a
+  // failed load (hazardSeverity()).
   for (const Hazard &H : S->Hazards)
-    V.LoadsFail |= H.Kind == HazardKind::SymbolClash ||
-                   H.Kind == HazardKind::MainModuleClash;
+    V.LoadsFail |= hazardSeverity(H.Kind) == HazardSeverity::Error;
   for (const LoadSetInput &In : S->Inputs)
     V.InputFailed |= In.Why != Problem::None;
   return S;
@@ -309,10 +341,12 @@ json::Object LoadSet::toJSON() const {
     json::Object O{{"kind", hazardKindName(H.Kind)},
                    {"module", jsonString(H.Module)},
                    {"message", jsonString(H.Message)}};
-    if (!H.Symbol.empty()) {
+    if (!H.Winner.empty()) {
       O["symbol"] = jsonString(H.Symbol);
       O["winner"] = jsonString(H.Winner);
     }
+    if (!H.Symbols.empty())
+      O["symbols"] = jsonStringArray(H.Symbols);
     HazardList.push_back(std::move(O));
   }
   return json::Object{
@@ -321,6 +355,7 @@ json::Object LoadSet::toJSON() const {
       {"root", jsonString(Opts.Resolve.Root)},
       {"library_path", jsonStringArray(Opts.Resolve.libraryPath())},
       {"main_module", orNull(Opts.MainModule)},
+      {"main_glue", orNull(GluePath)},
       {"inputs", std::move(InputList)},
       {"libraries", std::move(Libraries)},
       {"load_order", std::move(Order)},

@@ -258,7 +258,7 @@ Expected<std::unique_ptr<MemoryBuffer>> InstalledWheel::read(StringRef Path) {
   // bytes, whatever its size.
   SmallVector<uint8_t, 0> Bytes;
   if (Error Err = F->Archive->extractPrefix(E, 8, Bytes))
-    return std::move(Err);
+    return Err;
   if (hasWasmModuleHeader(Bytes)) {
     uint64_t Size = E.UncompressedSize;
     // Reserve the share before extracting, so that concurrent readers
@@ -274,7 +274,7 @@ Expected<std::unique_ptr<MemoryBuffer>> InstalledWheel::read(StringRef Path) {
     }
     if (Error Err = F->Archive->extract(E, Bytes, Size)) {
       *Held -= Size;
-      return std::move(Err);
+      return Err;
     }
     // extract() checked that the content has the recorded size: the share
     // reserved is the buffer's.

@@ -23,6 +23,7 @@
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -190,7 +191,21 @@ int main(int Argc, char **Argv) {
   LO.Resolve = Opts;
   LO.AutoRoot = AutoRoot;
   LO.MainModule = Args.getLastArgValue(OPT_main_module).str();
+  LO.MainGlue = Args.getLastArgValue(OPT_main_glue).str();
   LO.FindHazards = Check || Json;
+  std::vector<GlobPattern> Allowed;
+  for (const std::string &P : Args.getAllArgValues(OPT_allow_duplicate)) {
+    Expected<GlobPattern> G = GlobPattern::create(P);
+    if (!G)
+      return Fail(printable("invalid --allow-duplicate '" + P +
+                            "': " + toString(G.takeError())));
+    Allowed.push_back(std::move(*G));
+  }
+  if (!Allowed.empty())
+    LO.AllowDuplicate = [&Allowed](StringRef Name) {
+      return any_of(Allowed,
+                    [&](const GlobPattern &G) { return G.match(Name); });
+    };
   Expected<std::unique_ptr<LoadSet>> Set = LoadSet::create(Files, LO);
   if (!Set)
     return Fail(printable(toString(Set.takeError())));
@@ -253,6 +268,10 @@ int main(int Argc, char **Argv) {
       // shows, and the error below says so.
       if (S.isOwnInputFailure(H))
         continue;
+      if (hazardSeverity(H.Kind) == HazardSeverity::Note) {
+        WithColor::note(errs(), ToolName) << printable(H.Message) << "\n";
+        continue;
+      }
       WithColor::warning(errs(), ToolName)
           << "'" << printable(H.Module) << "': " << printable(H.Message)
           << "\n";
