@@ -396,9 +396,10 @@ std::vector<UndefinedSymbol> findUndefinedSymbols(const SymbolScope &Scope) {
       bool Defined = false;
       if (It != D.end()) {
         size_t First = It->second.front();
-        // Data is bound when the importer loads: by then only the main
-        // module and the modules before it (and itself) are there.
-        Defined = !isDataImport(Imp.Kind) || First == MainDefiner || First <= I;
+        // Bound when the importer loads: by then only the main module and
+        // the modules before it (and itself) are there.
+        Defined =
+            !isBoundAtLoad(Imp.Kind) || First == MainDefiner || First <= I;
       }
       if (!Defined && !isDataImport(Imp.Kind) && Scope.Glue &&
           isProvidedByGlue(*Scope.Glue, Imp.Name))

@@ -64,11 +64,16 @@ enum class ImportKind {
 /// "global" (env global).
 llvm::StringRef importKindName(ImportKind Kind);
 
-/// True for the kinds that need a data definition when the module loads
-/// (GOT.mem, env globals): a missing one fails the load.
+/// True for data (GOT.mem, env globals).
 inline bool isDataImport(ImportKind K) {
   return K == ImportKind::DataAddress || K == ImportKind::Global;
 }
+
+/// True for the kinds the loader binds when the module loads (everything
+/// but direct calls: GOT.mem, GOT.func, env globals): a missing non-weak
+/// one fails the load ("undefined symbol", Emscripten's
+/// reportUndefinedSymbols()). A direct call is bound at its first call.
+inline bool isBoundAtLoad(ImportKind K) { return K != ImportKind::Function; }
 
 struct ImportedSymbol {
   std::string Name;
@@ -172,12 +177,12 @@ struct UndefinedSymbol {
 };
 
 /// The non-weak imports of each module that no source of \p Scope
-/// provides. A data import must be defined by the main module or by a
-/// module loaded before the importer (or the importer itself): it is bound
-/// at load time, and a missing one fails the load (Pyodide: "undefined
-/// symbol"). A function import may be provided by the main module, its
-/// glue or any module of the load set (it is bound at its first call,
-/// which fails if nothing provides it). Without Scope.Main the result is
+/// provides. An import bound at load (isBoundAtLoad(): data, GOT.func)
+/// must be provided by the main module, its glue (functions only) or a
+/// module loaded before the importer (or the importer itself); a missing
+/// one fails the load (Pyodide: "undefined symbol"). A direct call may be
+/// provided by the main module, its glue or any module of the load set:
+/// it is bound at its first call, which fails if nothing provides it. Without Scope.Main the result is
 /// what the load set alone leaves undefined: not a judgement.
 std::vector<UndefinedSymbol> findUndefinedSymbols(const SymbolScope &Scope);
 

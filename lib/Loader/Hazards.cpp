@@ -162,7 +162,7 @@ void appendSymbolHazards(const DependencyGraph &G, const LoadPrediction &P,
   // One hazard per module and kind (data, function).
   std::map<std::pair<size_t, bool>, std::vector<std::string>> ByModule;
   for (const UndefinedSymbol &U : Undefined)
-    ByModule[{U.Module, isDataImport(U.Kind)}].push_back(U.Name);
+    ByModule[{U.Module, isBoundAtLoad(U.Kind)}].push_back(U.Name);
   for (auto &[Key, Names] : ByModule) {
     llvm::sort(Names);
     Names.erase(std::unique(Names.begin(), Names.end()), Names.end());
@@ -172,8 +172,9 @@ void appendSymbolHazards(const DependencyGraph &G, const LoadPrediction &P,
                         : HazardKind::UndefinedFunction;
     H.Message =
         Key.second
-            ? "data symbol(s) that nothing loaded before defines, so the "
-              "load fails (undefined symbol): " + nameList(Names)
+            ? "symbol(s) bound at load (data, function addresses) that "
+              "nothing loaded before defines, so the load fails (undefined "
+              "symbol): " + nameList(Names)
             : "function(s) that nothing provides, so the first call of each "
               "fails (cannot resolve symbol): " + nameList(Names);
     H.Symbol = Names.front();
