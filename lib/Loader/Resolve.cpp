@@ -1,4 +1,4 @@
-//===- LoaderRules.cpp - Each loader's rules and its search ---------------===//
+//===- Resolve.cpp - Each loader's rules and its search -------------------===//
 //
 // The data that tells the loaders apart (LoaderRules, one value per loader,
 // each with what it was checked against), how a run-time path expands under
