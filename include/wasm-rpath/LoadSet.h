@@ -85,10 +85,14 @@ struct LoadVerdict {
   /// Some module fails to load, or binds to another's definition (a symbol
   /// clash is as bad as a failed load).
   bool LoadsFail = false;
+  /// A directory or wheel input holds no module to check.
+  bool NothingToCheck = false;
   /// The exit status wasm-ldd gives: 0 unless an input failed, or, under
-  /// \p Check, something does not resolve or load.
+  /// \p Check, something does not resolve or load, or an input has nothing
+  /// to check.
   bool passes(bool Check) const {
-    return !InputFailed && (!Check || (Resolved && !LoadsFail));
+    return !InputFailed &&
+           (!Check || (Resolved && !LoadsFail && !NothingToCheck));
   }
 };
 

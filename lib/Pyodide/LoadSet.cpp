@@ -10,6 +10,7 @@
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/InstalledWheel.h"
 #include "wasm-rpath/Json.h"
+#include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -45,15 +46,42 @@ StringRef inputKindName(LoadSetInput::Kind K) {
 
 namespace {
 
-/// The modules under the host directory \p Dir that Pyodide would preload,
+/// True if the host file \p Path is a side module (dylink.0, and not a
+/// main module such as pyodide.asm.wasm).
+bool isSideModuleFile(StringRef Path) {
+  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  if (!In) {
+    consumeError(In.takeError());
+    return false;
+  }
+  Expected<Object> Obj = readObject((*In)->data());
+  if (!Obj) {
+    consumeError(Obj.takeError());
+    return false;
+  }
+  if (!Obj->isSharedLibrary())
+    return false;
+  Expected<ModuleSymbols> Syms = readModuleSymbols(*Obj);
+  if (!Syms) {
+    consumeError(Syms.takeError());
+    return true; // A broken side module: the walk reports it.
+  }
+  return !isMainModule(*Syms);
+}
+
+/// The modules under the host directory \p Dir: those Pyodide would
+/// preload ("*.so", "*.so.N") and the ".wasm" files that are side modules,
 /// sorted (a directory has no zip order), symbolic links not followed.
 Expected<std::vector<std::string>> modulesUnder(StringRef Dir) {
   std::vector<std::string> Found;
   std::error_code EC;
   for (sys::fs::recursive_directory_iterator It(Dir, EC, /*follow=*/false), End;
        It != End && !EC; It.increment(EC)) {
-    if (It->type() == sys::fs::file_type::regular_file &&
-        isPreloadedByPyodide(It->path()))
+    if (It->type() != sys::fs::file_type::regular_file)
+      continue;
+    if (isPreloadedByPyodide(It->path()) ||
+        (StringRef(It->path()).ends_with(".wasm") &&
+         isSideModuleFile(It->path())))
       Found.push_back(It->path());
   }
   if (EC)
@@ -276,8 +304,11 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   // failed load (hazardSeverity()).
   for (const Hazard &H : S->Hazards)
     V.LoadsFail |= hazardSeverity(H.Kind) == HazardSeverity::Error;
-  for (const LoadSetInput &In : S->Inputs)
+  for (const LoadSetInput &In : S->Inputs) {
     V.InputFailed |= In.Why != Problem::None;
+    V.NothingToCheck |= In.Why == Problem::None && In.K != Kind::Module &&
+                        In.Roots.empty();
+  }
   return S;
 }
 

@@ -276,6 +276,13 @@ int main(int Argc, char **Argv) {
           << "\n";
     }
   }
+  if (Check)
+    for (const LoadSetInput &In : S.inputs())
+      if (In.Why == LoadSetInput::Problem::None &&
+          In.K != LoadSetInput::Kind::Module && In.Roots.empty())
+        WithColor::error(errs(), ToolName)
+            << "'" << printable(In.File) << "': nothing to check (no side "
+            << "module in this " << inputKindName(In.K) << ")\n";
   if (Check && !V.Resolved)
     WithColor::error(errs(), ToolName)
         << "some libraries are not found or not usable\n";
