@@ -188,11 +188,14 @@ std::vector<UndefinedSymbol> findUndefinedSymbols(const SymbolScope &Scope);
 
 /// Modules that would bind to another module's definition of a name both
 /// define. Rules per import kind, measured in Pyodide 314 (facts §3a):
-///  * data (GOT.mem, env global): the first definition, the main module's
-///    before any side module's, whatever the importer NEEDs;
-///  * direct calls (env function) and addresses (GOT.func): the main
-///    module's definition if it has one, else the importer's own or that
-///    of its NEEDED closure (nearest first).
+///  * what is bound at load (isBoundAtLoad(): data through GOT.mem or env
+///    globals, function addresses through GOT.func): the first definition,
+///    the main module's before any side module's, whatever the importer
+///    NEEDs (test/wasm-ldd/binding-rules.test: a GOT.func address gives
+///    the first-loaded library's function);
+///  * direct calls (env function): the main module's definition if it has
+///    one, else the importer's own or that of its NEEDED closure (nearest
+///    first).
 /// A module "expects" its own definition, else its NEEDED closure's; an
 /// import with no expected definition binds to whatever is first and is no
 /// conflict, and a duplicate nobody imports is none either. Conflicts are

@@ -135,7 +135,7 @@ void appendSymbolHazards(const DependencyGraph &G, const LoadPrediction &P,
     bool AnyData = false;
     for (const auto &[Name, Kind] : C.Symbols) {
       H.Symbols.push_back(Name);
-      AnyData |= isDataImport(Kind);
+      AnyData |= isBoundAtLoad(Kind);
     }
     H.Symbol = H.Symbols.front();
     H.Message = (Twine(C.Symbols.size()) + " symbol(s) it defines " +

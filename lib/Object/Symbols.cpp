@@ -440,7 +440,7 @@ findBindingConflicts(const SymbolScope &Scope,
           }
       if (!Expected)
         continue;
-      size_t Winner = Defs.front() == MainDefiner || isDataImport(Imp.Kind)
+      size_t Winner = Defs.front() == MainDefiner || isBoundAtLoad(Imp.Kind)
                           ? Defs.front()
                           : *Expected;
       if (Winner == *Expected)

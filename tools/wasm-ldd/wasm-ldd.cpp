@@ -192,8 +192,11 @@ int main(int Argc, char **Argv) {
   LO.MainModule = Args.getLastArgValue(OPT_main_module).str();
   LO.MainGlue = Args.getLastArgValue(OPT_main_glue).str();
   LO.FindHazards = Check || Json;
+  // GlobPattern refers to its pattern's text: keep the strings.
+  std::vector<std::string> AllowedText =
+      Args.getAllArgValues(OPT_allow_duplicate);
   std::vector<GlobPattern> Allowed;
-  for (const std::string &P : Args.getAllArgValues(OPT_allow_duplicate)) {
+  for (const std::string &P : AllowedText) {
     Expected<GlobPattern> G = GlobPattern::create(P);
     if (!G)
       return Fail(printable("invalid --allow-duplicate '" + P +
