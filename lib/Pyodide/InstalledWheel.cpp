@@ -9,6 +9,7 @@
 #include "wasm-rpath/InstalledWheel.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Wheel.h"
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -122,6 +123,9 @@ InstalledWheel::installedPath(StringRef Name, const StringSet<> &DataDirs) {
 
 Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A,
                                                            StringRef Label) {
+  // Names that escape site-packages or install as another member's file.
+  if (Error Err = wheel::checkMemberPaths(A))
+    return Err;
   StringSet<> DataDirs;
   if (Opts.DataDir == DataDirPolicy::MapLikePip)
     DataDirs = dataDirsOf(A);

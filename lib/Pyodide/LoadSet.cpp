@@ -59,14 +59,7 @@ bool isSideModuleFile(StringRef Path) {
     consumeError(Obj.takeError());
     return false;
   }
-  if (!Obj->isSharedLibrary())
-    return false;
-  Expected<ModuleSymbols> Syms = readModuleSymbols(*Obj);
-  if (!Syms) {
-    consumeError(Syms.takeError());
-    return true; // A broken side module: the walk reports it.
-  }
-  return !isMainModule(*Syms);
+  return Obj->isSharedLibrary() && !isMainModule(*Obj);
 }
 
 /// The modules under the host directory \p Dir: those Pyodide would
@@ -183,12 +176,15 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     };
     if (StringRef(File).ends_with(".whl") && sys::fs::is_regular_file(File)) {
       In.K = Kind::Wheel;
-      Expected<std::unique_ptr<InputFile>> F = InputFile::open(File);
+      // Read with pread, never mapped: a wheel truncated meanwhile gives an
+      // error, not SIGBUS.
+      Expected<std::unique_ptr<InputFile>> F =
+          InputFile::open(File, InputAccess::Descriptor);
       if (!F) {
         SetError(Problem::Unreadable, F.takeError());
         continue;
       }
-      Expected<zip::Archive> A = zip::Archive::read((*F)->data());
+      Expected<zip::Archive> A = zip::Archive::read((*F)->fd(), (*F)->size());
       if (!A) {
         SetError(Problem::Unreadable, A.takeError());
         continue;
