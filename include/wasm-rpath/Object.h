@@ -164,6 +164,36 @@ struct Object {
   }
 };
 
+/// Where the run-time path lives: RUNTIME_PATH of dylink.0, which the
+/// released loaders read, the rpath.0 custom section, for JavaScript
+/// loaders, or both (read: RUNTIME_PATH, else rpath.0; written: both).
+enum class RPathPlace { Dylink, RPathSection, Both };
+
+inline bool includesDylink(RPathPlace P) { return P != RPathPlace::RPathSection; }
+inline bool includesRPathSection(RPathPlace P) { return P != RPathPlace::Dylink; }
+
+/// Parses "dylink" (or "dylink.0"), "rpath.0" or "both"; std::nullopt for
+/// anything else.
+std::optional<RPathPlace> parseRPathPlace(llvm::StringRef Name);
+
+/// Splits a patchelf-style search path at ':' into entries, dropping empty
+/// pieces. Use a verbatim entry list for entries that contain ':'.
+std::vector<std::string> splitSearchPath(llvm::StringRef Path);
+
+/// Joins entries with ':' (what --print-rpath shows, as patchelf does).
+std::string joinSearchPath(llvm::ArrayRef<std::string> Entries);
+
+/// The run-time path as read through \p Place: for Both, RUNTIME_PATH if the
+/// module has one, else rpath.0. Empty if neither is present.
+std::vector<std::string> getRPath(const Object &Obj, RPathPlace Place);
+
+/// If RUNTIME_PATH and rpath.0 disagree in a way that matters to a loader,
+/// describes how; std::nullopt when they agree or rpath.0 is absent.
+std::optional<std::string> describeRPathMismatch(const Object &Obj);
+std::optional<std::string> describeRPathMismatch(
+    const std::optional<std::vector<std::string>> &RuntimePath,
+    const std::optional<std::vector<std::string>> &RPathSection);
+
 } // namespace wasmrpath
 
 #endif // WASM_RPATH_OBJECT_H
