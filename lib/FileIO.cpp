@@ -438,12 +438,14 @@ Expected<Destination> findDestination(StringRef OutPath) {
   return Destination{Destination::Replace, std::string(Target)};
 }
 
-/// Fails if \p Target is now something that a rename must not replace.
-Error checkStillReplaceable(StringRef Target) {
+/// Fails if \p Target is now something that a rename must not replace
+/// (a symbolic link may be, when \p LinkReplaceable: a new output file
+/// replaces a link rather than write through it).
+Error checkStillReplaceable(StringRef Target, bool LinkReplaceable = false) {
   struct stat St;
   if (::lstat(Target.str().c_str(), &St) != 0)
     return Error::success(); // Gone, or never there: the rename creates it.
-  if (S_ISREG(St.st_mode))
+  if (S_ISREG(St.st_mode) || (LinkReplaceable && S_ISLNK(St.st_mode)))
     return Error::success();
   return unwritableDestination(St.st_mode);
 }
@@ -543,9 +545,38 @@ void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
     ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
 }
 
-Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
-                      StringRef OutPath, function_ref<Error()> BeforeCommit) {
-  Expected<Destination> Dest = findDestination(OutPath);
+/// The process's umask, read without changing it (umask() would, for a
+/// moment, for every thread): /proc/self/status has it since Linux 4.7.
+mode_t currentUmask() {
+  if (auto Buf = MemoryBuffer::getFileAsStream("/proc/self/status")) {
+    StringRef Text = (*Buf)->getBuffer();
+    size_t At = Text.find("\nUmask:");
+    if (At != StringRef::npos) {
+      unsigned Mask;
+      if (!Text.drop_front(At + 7).ltrim().take_until([](char C) {
+             return C == '\n';
+           }).getAsInteger(8, Mask))
+        return Mask & 0777;
+    }
+  }
+  return 022;
+}
+
+/// Where a new output file goes: as findDestination(), except that a
+/// symbolic link at \p OutPath is replaced itself, never written through
+/// (whoever made it may point it anywhere).
+Expected<Destination> findNewDestination(StringRef OutPath) {
+  struct stat St;
+  if (::lstat(OutPath.str().c_str(), &St) == 0 && S_ISLNK(St.st_mode))
+    return Destination{Destination::Replace, OutPath.str()};
+  return findDestination(OutPath);
+}
+
+Error writeOutput(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                  StringRef OutPath, function_ref<Error()> BeforeCommit,
+                  bool NewFile) {
+  Expected<Destination> Dest =
+      NewFile ? findNewDestination(OutPath) : findDestination(OutPath);
   if (!Dest)
     return Dest.takeError();
   if (Dest->K == Destination::Stream) {
@@ -554,7 +585,10 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     return BeforeCommit ? BeforeCommit() : Error::success();
   }
   StringRef Target = Dest->Path;
-  unsigned Mode = In.status().permissions() & sys::fs::all_perms;
+  // A new file is the caller's, with the mode a new file gets (umask);
+  // a replacement keeps the input's.
+  unsigned Mode = NewFile ? 0666 & ~currentUmask()
+                          : In.status().permissions() & sys::fs::all_perms;
   Expected<TemporaryFile> Temp = TemporaryFile::create(Target);
   if (!Temp)
     return Temp.takeError();
@@ -565,7 +599,7 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
   // The new file replaces the old one as a whole, so it must look like it:
   // same permission bits (created owner-only above, umask aside), and same
   // owner when we are allowed to set it.
-  if (::geteuid() == 0)
+  if (!NewFile && ::geteuid() == 0)
     (void)::fchown(Temp->fd(), In.status().getUser(), In.status().getGroup());
   if (::fchmod(Temp->fd(), Mode) != 0)
     return errnoError("cannot set permissions", errno);
@@ -576,9 +610,20 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
       return E;
   // Something may have taken the destination's place since it was looked
   // at (a FIFO, a device made by mknod): a rename would replace it.
-  if (Error E = checkStillReplaceable(Target))
+  if (Error E = checkStillReplaceable(Target, NewFile))
     return E;
   return Temp->commit(Target);
+}
+
+Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                      StringRef OutPath, function_ref<Error()> BeforeCommit) {
+  return writeOutput(In, Chunks, OutPath, BeforeCommit, /*NewFile=*/false);
+}
+
+Error writeNewOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                         StringRef OutPath,
+                         function_ref<Error()> BeforeCommit) {
+  return writeOutput(In, Chunks, OutPath, BeforeCommit, /*NewFile=*/true);
 }
 
 Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,

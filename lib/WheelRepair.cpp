@@ -332,7 +332,8 @@ Error checkNothingMissing(const RepairPlan &Plan) {
                       "'" + Plan.Wheel + "': '" + N.Name + "' needed by '" +
                           M.Member +
                           "' was found neither in the wheel nor in a library "
-                          "directory"));
+                          "directory" +
+                          (N.Why.empty() ? "" : " (" + N.Why + ")")));
   return All;
 }
 
@@ -520,8 +521,7 @@ Expected<std::optional<size_t>> WheelAnalysis::searchHost(StringRef Name) {
                               : toString(Obj.takeError());
         if (L.Skipped.empty())
           L.Skipped = "'" + std::string(Candidate) +
-                      "' is not a WebAssembly side module: " + Why +
-                      "; not vendored";
+                      "' is not a WebAssembly side module: " + Why;
         continue;
       }
       HostLibrary H;
@@ -583,8 +583,10 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
   std::string Member = Mods[I].Plan.Member;
   // A name that only a file which is not a side module provides is not
   // provided: the loader would find the file and fail to load it.
-  auto NotAModule = [&](StringRef Name, StringRef At) {
-    Plan.Warnings.push_back("'" + Name.str() + "' needed by '" + Member +
+  auto NotAModule = [&](NeededStatus &S, StringRef At) {
+    S.Why = "'" + View.memberOf(At).str() +
+            "' in the wheel is not a WebAssembly side module";
+    Plan.Warnings.push_back("'" + S.Name + "' needed by '" + Member +
                             "' is '" + View.memberOf(At).str() +
                             "' in the wheel, which is not a WebAssembly "
                             "side module");
@@ -604,7 +606,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
         S.Member = View.memberOf(R.Path).str();
       } else {
         S.Status = NeededStatus::NotFound;
-        NotAModule(Name, R.Path);
+        NotAModule(S, R.Path);
       }
       Mods[I].Plan.Resolution.push_back(std::move(S));
       continue;
@@ -620,7 +622,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
       if (!IsModule)
         return IsModule.takeError();
       if (!*IsModule) {
-        NotAModule(Name, WheelMatch);
+        NotAModule(S, WheelMatch);
         WheelMatch.clear();
       }
     }
@@ -707,9 +709,12 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
                S.Status != NeededStatus::Excluded) {
       S.Status = NeededStatus::NotFound;
       auto It = FoundByName.find(Name);
-      if (It != FoundByName.end() && !It->second.Skipped.empty() &&
-          Warned.insert("skipped:" + Name).second)
-        Plan.Warnings.push_back(It->second.Skipped);
+      if (It != FoundByName.end() && !It->second.Skipped.empty()) {
+        if (S.Why.empty())
+          S.Why = It->second.Skipped;
+        if (Warned.insert("skipped:" + Name).second)
+          Plan.Warnings.push_back(It->second.Skipped + "; not vendored");
+      }
     }
     Mods[I].Plan.Resolution.push_back(std::move(S));
   }
@@ -852,7 +857,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     Whole.Size = W.file().data().size();
     if (Whole.Size == 0)
       return createFileError(W.path(), makeError(errc::malformed, "empty file"));
-    if (Error E = writeOutputFile(W.file(), {Whole}, OutPath, BeforeCommit))
+    if (Error E = writeNewOutputFile(W.file(), {Whole}, OutPath, BeforeCommit))
       return createFileError(OutPath, std::move(E));
     return Error::success();
   }
@@ -983,7 +988,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
   std::vector<OutputChunk> Chunks = Wr.finish();
-  if (Error E = writeOutputFile(W.file(), Chunks, OutPath, BeforeCommit))
+  if (Error E = writeNewOutputFile(W.file(), Chunks, OutPath, BeforeCommit))
     return createFileError(OutPath, std::move(E));
   return Error::success();
 }

@@ -139,6 +139,9 @@ struct NeededStatus {
   std::string Member;
   /// Vendor: the NEEDED entry after repair (the mangled name).
   std::string NewName;
+  /// NotFound: why a file of that name did not count, if one was seen (a
+  /// member or a library that is not a WebAssembly side module).
+  std::string Why;
 };
 
 llvm::StringRef neededStatusName(NeededStatus::Kind K);

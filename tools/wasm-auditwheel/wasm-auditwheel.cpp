@@ -231,7 +231,11 @@ Error processWheel(const Config &C, StringRef Path,
   if (!W)
     return W.takeError();
   if (C.Repair)
-    if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
+    // 0755 as auditwheel makes it (LLVM's default is 0770), umask aside.
+    if (std::error_code EC = sys::fs::create_directories(
+            C.WheelDir, /*IgnoreExisting=*/true,
+            sys::fs::perms(sys::fs::all_read | sys::fs::all_exe |
+                           sys::fs::owner_write)))
       return createFileError(C.WheelDir, EC);
   Expected<RepairPlan> Plan = C.Repair ? repairWheel(**W, C.Opts, Out)
                                        : analyzeWheel(**W, C.Opts);
