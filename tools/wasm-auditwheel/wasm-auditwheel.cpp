@@ -70,6 +70,12 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     C.WheelDir = A->getValue();
   RepairOptions &O = C.Opts;
   O.LibDirs = Args.getAllArgValues(OPT_libdir);
+  // pyodide-build's name for its library directory, used when no --libdir
+  // is given.
+  if (O.LibDirs.empty())
+    if (std::optional<std::string> D =
+            sys::Process::GetEnv("WASM_LIBRARY_DIR"); D && !D->empty())
+      O.LibDirs.push_back(*D);
   O.Exclude = Args.getAllArgValues(OPT_exclude);
   O.NoMangle = Args.getAllArgValues(OPT_no_mangle);
   O.NoMangleAll = Args.hasArg(OPT_no_mangle_all);
@@ -277,16 +283,28 @@ int main(int Argc, char **Argv) {
   StringSaver Saver(Alloc);
   std::optional<opt::InputArgList> ParsedArgs =
       parseToolCommandLine(T, Argc, Argv, Saver, ToolName);
+  // Usage errors exit 2, as argparse's do (auditwheel's users script
+  // against it); a wheel that cannot be shown or repaired exits 1.
   if (!ParsedArgs)
-    return 1;
+    return 2;
   opt::InputArgList &Args = *ParsedArgs;
   auto Fail = [&](const Twine &Msg) {
     WithColor::error(errs(), ToolName) << printable(Msg.str()) << "\n";
-    return 1;
+    return 2;
   };
+  // auditwheel's platform options have no meaning here: say why, once.
+  for (const opt::Arg *A : Args.filtered(OPT_plat, OPT_only_plat))
+    WithColor::warning(errs(), ToolName)
+        << A->getSpelling()
+        << " ignored: a Pyodide wheel's platform is the ABI it was built for "
+           "(its tag), which repair keeps\n";
   if (Args.hasArg(OPT_help)) {
+    std::vector<std::string> In = Args.getAllArgValues(OPT_INPUT);
+    std::string Sub = !In.empty() && (In[0] == "show" || In[0] == "repair")
+                          ? In[0]
+                          : "show|repair";
     T.printHelp(outs(),
-                (ToolName + " show|repair [options] <wheel>...").str().c_str(),
+                (ToolName + " " + Sub + " [options] <wheel>...").str().c_str(),
                 "wasm-auditwheel: make Pyodide wheels self-contained (vendor "
                 "the side-module libraries they need, renamed, with run-time "
                 "paths and RECORD updated)",
