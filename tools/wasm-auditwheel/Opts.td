@@ -44,9 +44,10 @@ defm main_module : Value<"main-module", "<file>",
   "The runtime's main module (pyodide.asm.wasm): warn when a vendored "
   "library exports a symbol it exports too">;
 defm record_check : Value<"record-check", "<what>",
-  "repair: which members' content is checked against RECORD before the "
-  "output replaces anything: 'full' (default) or 'changed' (the side "
-  "modules, which repair may rewrite; the others' size only)">;
+  "repair: how members are checked against RECORD before the output "
+  "replaces anything: 'structural' (default; also 'changed': every member "
+  "listed with its size, and the side modules, which repair reads and may "
+  "rewrite, hashed) or 'full' (every member hashed)">;
 def json : Flag<["--"], "json">,
   HelpText<"Print the analysis (show) or what was done (repair) as JSON">;
 def help : Flag<["--", "-"], "help">, HelpText<"Display this help">;

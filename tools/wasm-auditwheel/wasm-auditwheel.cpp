@@ -90,9 +90,9 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   }
   if (const opt::Arg *A = Args.getLastArg(OPT_record_check)) {
     StringRef V = A->getValue();
-    if (V != "full" && V != "changed")
+    if (V != "full" && V != "changed" && V != "structural")
       return usageError("invalid --record-check '" + V +
-                        "' (expected full or changed)");
+                        "' (expected structural, changed or full)");
     O.CheckAllHashes = V == "full";
   }
   if (const opt::Arg *A = Args.getLastArg(OPT_zip_compression_level)) {
