@@ -26,9 +26,7 @@
 
 #include <cerrno>
 #include <climits>
-#include <csignal>
 #include <mutex>
-#include <pthread.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -528,17 +526,16 @@ void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
     ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
 }
 
-/// The process's umask, read without changing it (umask() would, for a
-/// moment, for every thread): /proc/self/status has it since Linux 4.7.
-mode_t currentUmask() {
-  if (auto Buf = MemoryBuffer::getFileAsStream("/proc/self/status")) {
-    StringRef Text = (*Buf)->getBuffer();
-    size_t At = Text.find("\nUmask:");
-    if (At != StringRef::npos) {
+/// The process's file mode creation mask, read without changing it: umask()
+/// can only be read by setting it, which would race with other threads
+/// creating files. Linux shows it in /proc/self/status (since 4.7); where
+/// that is missing, the common 022.
+static unsigned processUmask() {
+  auto Status = MemoryBuffer::getFileAsStream("/proc/self/status");
+  if (Status) {
+    for (StringRef Line : split((*Status)->getBuffer(), '\n')) {
       unsigned Mask;
-      if (!Text.drop_front(At + 7).ltrim().take_until([](char C) {
-             return C == '\n';
-           }).getAsInteger(8, Mask))
+      if (Line.consume_front("Umask:") && !Line.trim().getAsInteger(8, Mask))
         return Mask & 0777;
     }
   }
@@ -568,20 +565,27 @@ Error writeOutput(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     return BeforeCommit ? BeforeCommit() : Error::success();
   }
   StringRef Target = Dest->Path;
-  // A new file is the caller's, with the mode a new file gets (umask);
-  // a replacement keeps the input's.
-  unsigned Mode = NewFile ? 0666 & ~currentUmask()
-                          : In.status().permissions() & sys::fs::all_perms;
+  // Replacing the input itself (an edit of a file where it is), the new
+  // file must look like the old one: same permission bits and, when we may
+  // set it, owner. Any other destination is a new file of whoever runs the
+  // tool, as cp makes one: the input's read/write/execute bits less the
+  // umask, never its setuid, setgid or sticky bits, nor its owner, so that
+  // a file supplied by another user (a wheel from a stranger, mode 4666)
+  // gives nothing of its own to the output.
+  sys::fs::file_status Existing;
+  bool ReplacesInput = !sys::fs::status(Target, Existing) &&
+                       Existing.getUniqueID() == In.status().getUniqueID();
+  unsigned Mode =
+      ReplacesInput
+          ? In.status().permissions() & sys::fs::all_perms
+          : In.status().permissions() & sys::fs::all_all & ~processUmask();
   Expected<TemporaryFile> Temp = TemporaryFile::create(Target);
   if (!Temp)
     return Temp.takeError();
 
   if (Error E = writeChunks(In, Chunks, Temp->fd()))
     return E;
-  // The new file replaces the old one as a whole, so it must look like it:
-  // same permission bits (created owner-only above, umask aside), and same
-  // owner when we are allowed to set it.
-  if (!NewFile && ::geteuid() == 0)
+  if (ReplacesInput && ::geteuid() == 0)
     (void)::fchown(Temp->fd(), In.status().getUser(), In.status().getGroup());
   if (::fchmod(Temp->fd(), Mode) != 0)
     return errnoError("cannot set permissions", errno);
