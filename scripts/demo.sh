@@ -7,7 +7,7 @@ set -eo pipefail
 cd "$(dirname "$0")/.."
 ./.ci/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)" --target wasm-set-rpath wasm-ldd wasm-ld-rpath >/dev/null
+cmake --build build -j "$(nproc)" --target wasm-set-rpath wasm-ldd wasm-ld-rpath wasm-auditwheel >/dev/null
 
 B=$PWD/build/bin
 D=$PWD/build/demo

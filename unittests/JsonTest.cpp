@@ -1,6 +1,7 @@
 //===- JsonTest.cpp - Modules described as JSON ---------------------------===//
 
 #include "wasm-rpath/Json.h"
+#include "wasm-rpath/ModuleJson.h"
 #include "ModuleBuilder.h"
 #include "wasm-rpath/Reader.h"
 #include "gtest/gtest.h"

@@ -31,6 +31,17 @@ enum class errc {
   input_changed,
   /// A library could not be found where the rules say it must be.
   not_found,
+  /// The input is larger than a budget of the library allows (a count, a
+  /// size once inflated, the memory a step may hold): refused rather than
+  /// allowed to take the machine's memory or time.
+  limit_exceeded,
+  /// A file of a kind the operation cannot use (a directory, a FIFO or a
+  /// device where a regular file is needed).
+  unsupported_file_kind,
+  /// The new file could not replace the destination by a rename (another
+  /// file system, a mount point, no permission on the directory); the
+  /// destination was left as it was, and writing it in place may work.
+  cannot_replace,
 };
 
 const std::error_category &wasmRPathCategory();

@@ -132,21 +132,6 @@ llvm::Error editModuleFile(llvm::StringRef Path,
                            llvm::StringRef OutPath = "",
                            WriteMode Mode = WriteMode::Replace);
 
-/// Makes writing past RLIMIT_FSIZE (ulimit -f) an EFBIG error instead of a
-/// SIGXFSZ that kills the process mid-write (by default, and through
-/// LLVM's handler, which re-raises it). writeOutputFile() and
-/// writeOutputFileInPlace() call it; tools call it at start, after
-/// InitLLVM (which registers that handler), since they also write response
-/// files and standard output.
-///
-/// The first call also finds out which interrupt signals (SIGHUP, SIGINT,
-/// SIGTERM, SIGUSR2) the process started with ignored (nohup, `&` in a
-/// script), and keeps them ignored from then on: LLVM's handler, installed
-/// over SIG_IGN, would remove the temporary file of a write and let the run
-/// go on to fail. A signal that is not ignored still removes the temporary
-/// file and ends the process, leaving the destination as it was.
-void ignoreFileSizeSignal();
-
 /// True if \p Path names a readable file that starts with a wasm module
 /// header (a NEEDED library that a loader could use).
 bool isWasmModuleFile(llvm::StringRef Path);

@@ -1,9 +1,9 @@
-//===- wasm-rpath/Json.h - Modules described as JSON ------------*- C++ -*-===//
+//===- wasm-rpath/Json.h - Strings of any bytes as JSON ---------*- C++ -*-===//
 //
-// What --json of the tools prints about a module, built in one place so that
-// wasm-set-rpath, wasm-ldd and wasm-auditwheel describe a module alike: the
-// same keys, null for an absent list, and the same treatment of strings that
-// JSON cannot hold. Strings read from a module are UTF-8 already (the reader
+// The one JSON writer of the project's strings: every tool's --json, and the
+// library's JSON documents, put file names, paths and names read from modules
+// through these functions, so that the three tools print the same bytes the
+// same way. Strings read from a module are UTF-8 already (the reader
 // checks); file names come from the command line or a directory listing and
 // may be any bytes, which llvm::json would replace by U+FFFD, making two
 // different names equal. They are escaped as Display.h escapes them instead.
@@ -22,8 +22,6 @@
 
 namespace wasmrpath {
 
-struct Object;
-
 /// \p S as a JSON string value: unchanged when it is valid UTF-8 (JSON
 /// escapes controls itself), else with each byte that is not part of
 /// well-formed UTF-8 written "\xHH" (escapeInvalidUTF8()).
@@ -36,12 +34,6 @@ llvm::json::Value jsonStringArray(llvm::ArrayRef<std::string> Strings);
 /// the module does not have, as opposed to an empty one).
 llvm::json::Value
 jsonOptionalStringArray(const std::optional<std::vector<std::string>> &Strings);
-
-/// A side module's dynamic-linking data, as --json prints it:
-///   {"file", "dylink_section" ("dylink.0" or the legacy "dylink"),
-///    "needed", "runtime_path" (RUNTIME_PATH), "rpath.0"}
-/// \p Obj must have a dylink section (Object::isSharedLibrary()).
-llvm::json::Object describeModule(llvm::StringRef File, const Object &Obj);
 
 } // namespace wasmrpath
 

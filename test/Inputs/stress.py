@@ -39,12 +39,21 @@ check only its fixed part) and exits 1 on the first violation.
       changed during the run" happen at a known point. (A run that ends
       before its temporary is seen, on a busy machine, is tried again.)
 
-  stress.py truncate FILE --orig ORIG --runs N --max-delay-ms D -- CMD...
-      N times: copies ORIG to FILE, runs CMD (which reads FILE), and after
-      a random delay of up to D ms truncates FILE to 4096 bytes in place.
-      CMD must exit 0 or 1 (an error about the input), never by a signal
-      (SIGBUS, if it read a mapping of the file). No temporary file may
-      remain.
+  stress.py truncate FILE --orig ORIG --hits N [--edits] -- CMD...
+      Copies ORIG to FILE, runs CMD (which reads FILE), stops it (SIGSTOP)
+      after a random delay, truncates FILE to 4096 bytes in place and lets
+      CMD go on; again until N truncations have hit a run in flight. The
+      delay is drawn from 0 to the length of one undisturbed run, measured
+      first, so the machine's speed decides nothing. CMD must exit 0 or 1,
+      never by a signal (SIGBUS, if it read a mapping of the file), and no
+      temporary file may remain. With --edits (CMD rewrites FILE), each
+      truncation is classified by what FILE was when CMD was stopped: still
+      the original inode with no temporary file yet (CMD is reading: it must
+      exit 1 and leave FILE as it was), the original inode with CMD's
+      temporary file present (CMD is writing: exit 1 with FILE as it was, or
+      exit 0 with FILE the whole result of an undisturbed run), or already
+      replaced (the run was over: not counted). N is the count of the
+      first kind.
 
   stress.py signal FILE --reset ORIG --signal NAME --runs N [--ignored] -- CMD...
       N times: copies ORIG to FILE and runs CMD (which rewrites FILE),
@@ -52,11 +61,18 @@ check only its fixed part) and exits 1 on the first violation.
       ends. With --ignored, the signal is ignored when CMD starts (as nohup
       and `cmd &` in a script leave SIGINT): CMD must then succeed every
       time. Without, CMD must die of the signal or succeed, and FILE must
-      be ORIG or CMD's result. No temporary file may remain either way.
+      be ORIG or the whole result of an undisturbed run (a signal that lands
+      after the atomic rename finds the new file in place): never a torn
+      file. No temporary file may remain either way.
 
   stress.py watch-opens DIR... -- CMD...
       Runs CMD and prints, one per line, the files and directories under
       each DIR that were opened while it ran (inotify IN_OPEN), or "none".
+
+Every harness signals only the processes it started (by pid, never a
+process group), and a harness that fails or is interrupted while it holds
+a child stopped lets it go on and ends it before exiting, so that no
+stopped process is left holding lit's output pipe.
 """
 import argparse
 import ctypes
@@ -87,6 +103,44 @@ def fail(msg):
     sys.exit(1)
 
 
+# The children started and not yet reaped: ended (SIGCONT, then SIGKILL)
+# when the harness exits for any reason, so that a failure or an exception
+# while a child is stopped cannot leave it behind.
+_children = []
+
+
+def start(cmd, **kwargs):
+    proc = subprocess.Popen(cmd, **kwargs)
+    _children.append(proc)
+    return proc
+
+
+def end_children():
+    for proc in _children:
+        if proc.poll() is None:
+            try:
+                proc.send_signal(signal.SIGCONT)
+                proc.kill()
+                proc.wait()
+            except ProcessLookupError:
+                pass
+
+
+def undisturbed(cmd, file, reset):
+    """Runs CMD once on a fresh copy of RESET; returns (seconds, digest of
+    FILE after it), and puts RESET back."""
+    shutil.copyfile(reset, file)
+    began = time.monotonic()
+    status = subprocess.run(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL).returncode
+    took = time.monotonic() - began
+    if status != 0:
+        fail(f"the undisturbed run failed with status {status}")
+    result = digest(file)
+    shutil.copyfile(reset, file)
+    return took, result
+
+
 def temporaries(path):
     d, n = os.path.split(os.path.abspath(path))
     return glob.glob(os.path.join(glob.escape(d), "." + glob.escape(n) + ".wasm-rpath-*.tmp"))
@@ -103,7 +157,7 @@ def cmd_kill(a, cmd):
     rng = random.Random(a.seed)
     counts = {"old": 0, "new": 0}
     for _ in range(a.runs):
-        proc = subprocess.Popen(cmd)
+        proc = start(cmd)
         time.sleep(rng.uniform(0, a.max_delay_ms / 1000))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -120,7 +174,7 @@ def cmd_kill(a, cmd):
     for _ in range(20):
         if temporaries(a.file):
             break
-        proc = subprocess.Popen(cmd)
+        proc = start(cmd)
         while proc.poll() is None and not temporaries(a.file):
             pass
         proc.send_signal(signal.SIGKILL)
@@ -137,7 +191,7 @@ def cmd_kill(a, cmd):
 def cmd_lock_held(a, cmd):
     for attempt in range(a.tries):
         before = set(temporaries(a.file))
-        proc = subprocess.Popen(cmd)
+        proc = start(cmd)
         temp = None
         while proc.poll() is None:
             found = set(temporaries(a.file)) - before
@@ -240,7 +294,7 @@ def cmd_concurrent(a, cmd):
     wins = [0] * len(results)
     for _ in range(a.rounds):
         replace_atomically(a.reset, a.file)
-        procs = [subprocess.Popen([c.replace("{i}", str(i)) for c in cmd])
+        procs = [start([c.replace("{i}", str(i)) for c in cmd])
                  for i in range(len(results))]
         for p in procs:
             if p.wait() != 0:
@@ -259,7 +313,7 @@ def cmd_interrupt(a, cmd):
     for _ in range(20):
         replace_atomically(a.reset, a.file)
         before = set(temporaries(a.file))
-        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+        proc = start(cmd, stderr=subprocess.PIPE)
         seen = False
         while proc.poll() is None:
             if set(temporaries(a.file)) - before:
@@ -279,32 +333,66 @@ def cmd_interrupt(a, cmd):
 
 def cmd_truncate(a, cmd):
     rng = random.Random(a.seed)
+    took, result = undisturbed(cmd, a.file, a.orig)
     statuses = {}
-    for _ in range(a.runs):
+    kinds = {"reading": 0, "writing": 0, "over": 0}
+    attempts = 0
+    while kinds["reading"] < a.hits:
+        attempts += 1
+        if attempts > a.hits * 50:
+            fail(f"only {kinds['reading']} of {a.hits} truncations hit a run "
+                 f"in flight in {attempts - 1} runs")
         shutil.copyfile(a.orig, a.file)
-        proc = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, a.max_delay_ms) / 1000)
+        inode = os.stat(a.file).st_ino
+        before = set(temporaries(a.file))
+        proc = start(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, took))
+        # Stopped while FILE is looked at and truncated, so that what it is
+        # at the moment of the truncation is known: no rename can come
+        # between the look and the truncation.
+        proc.send_signal(signal.SIGSTOP)
+        alive = proc.poll() is None
+        replaced = os.stat(a.file).st_ino != inode
+        writing = bool(set(temporaries(a.file)) - before)
         os.truncate(a.file, 4096)
+        truncated = digest(a.file)
+        proc.send_signal(signal.SIGCONT)
         status = proc.wait()
         statuses[status] = statuses.get(status, 0) + 1
         if status not in (0, 1):
             fail(f"the tool ended with status {status}")
+        if not a.edits:
+            kinds["reading" if alive else "over"] += 1
+            continue
+        if replaced or not alive:
+            kinds["over"] += 1
+            continue
+        kinds["writing" if writing else "reading"] += 1
+        now = digest(a.file)
+        if status == 1 and (os.stat(a.file).st_ino != inode or now != truncated):
+            fail("a run that failed changed the file")
+        if status == 0 and (writing is False or now != result):
+            fail("a run whose input was truncated "
+                 + ("while it read it succeeded" if not writing
+                    else "succeeded without leaving the whole result"))
     if temporaries(a.file):
         fail(f"temporary files remain: {temporaries(a.file)}")
-    print(f"{a.runs} runs with the input truncated during the run: "
-          f"exit statuses {sorted(statuses.items())}")
+    print(f"{a.hits} truncations while the tool read its input: never a signal"
+          f"{', never a changed file' if a.edits else ''}")
+    print(f"(statuses {sorted(statuses.items())}, {kinds})", file=sys.stderr)
 
 
 def cmd_signal(a, cmd):
     sig = getattr(signal, "SIG" + a.signal)
     if a.ignored:
         signal.signal(sig, signal.SIG_IGN)
+    _, result = undisturbed(cmd, a.file, a.reset)
     statuses = {}
     outcomes = set()
     for _ in range(a.runs):
         shutil.copyfile(a.reset, a.file)
         before = digest(a.file)
-        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
+        proc = start(cmd, stderr=subprocess.PIPE)
         while proc.poll() is None:
             try:
                 proc.send_signal(sig)
@@ -318,8 +406,9 @@ def cmd_signal(a, cmd):
             fail(f"the tool ended with status {status}: {err.strip()}")
         if not a.ignored and status not in (0, -sig):
             fail(f"the tool ended with status {status}: {err.strip()}")
-        if status == -sig and digest(a.file) != before:
-            fail(f"{a.file} changed although the run was interrupted")
+        if status == -sig and digest(a.file) not in (before, result):
+            fail(f"{a.file} is neither the old file nor the whole new one "
+                 "after an interrupted run")
         if temporaries(a.file):
             fail(f"temporary files remain: {temporaries(a.file)}")
     print(f"{a.runs} runs sent SIG{a.signal}"
@@ -392,8 +481,8 @@ def main():
     t = sub.add_parser("truncate")
     t.add_argument("file")
     t.add_argument("--orig", required=True)
-    t.add_argument("--runs", type=int, default=10)
-    t.add_argument("--max-delay-ms", type=float, default=100)
+    t.add_argument("--hits", type=int, default=8)
+    t.add_argument("--edits", action="store_true")
     t.add_argument("--seed", type=int, default=1)
     g = sub.add_parser("signal")
     g.add_argument("file")
@@ -414,7 +503,11 @@ def main():
                "interrupt": cmd_interrupt, "truncate": cmd_truncate,
                "signal": cmd_signal,
                "watch-opens": cmd_watch_opens}[a.what]
-    sys.exit(handler(a, cmd) or 0)
+    try:
+        status = handler(a, cmd) or 0
+    finally:
+        end_children()
+    sys.exit(status)
 
 
 if __name__ == "__main__":

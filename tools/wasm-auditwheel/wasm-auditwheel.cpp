@@ -13,6 +13,7 @@
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/ToolProcess.h"
 #include "wasm-rpath/Version.h"
 #include "wasm-rpath/WheelRepair.h"
 #include "llvm/ADT/StringSet.h"
@@ -20,7 +21,6 @@
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/WithColor.h"
@@ -230,8 +230,7 @@ Error processWheel(const Config &C, StringRef Path,
 } // namespace
 
 int main(int Argc, char **Argv) {
-  InitLLVM X(Argc, Argv);
-  ignoreFileSizeSignal();
+  ToolProcess X(Argc, Argv);
   ToolName = sys::path::filename(Argv[0]);
   ToolOptTable T;
   BumpPtrAllocator Alloc;

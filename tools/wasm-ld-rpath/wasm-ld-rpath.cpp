@@ -21,6 +21,7 @@
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/LinkRPath.h"
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/ToolProcess.h"
 #include "wasm-rpath/Version.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -30,7 +31,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -482,8 +482,7 @@ int runLinker(StringRef Linker, ArrayRef<std::string> Args) {
 } // namespace
 
 int main(int Argc, char **Argv) {
-  InitLLVM X(Argc, Argv);
-  ignoreFileSizeSignal();
+  ToolProcess X(Argc, Argv);
   ToolName = sys::path::filename(Argv[0]);
   ArrayRef<const char *> CommandLine(Argv + 1, Argc - 1);
 

@@ -16,13 +16,13 @@
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
+#include "wasm-rpath/ToolProcess.h"
 #include "wasm-rpath/Version.h"
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/StringSaver.h"
@@ -249,8 +249,7 @@ Expected<std::vector<std::string>> modulesUnder(StringRef Dir) {
 } // namespace
 
 int main(int Argc, char **Argv) {
-  InitLLVM X(Argc, Argv);
-  ignoreFileSizeSignal();
+  ToolProcess X(Argc, Argv);
   ToolName = sys::path::filename(Argv[0]);
   auto Fail = [&](const Twine &Msg) {
     WithColor::error(errs(), ToolName) << Msg << "\n";

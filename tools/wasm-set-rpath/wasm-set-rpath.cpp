@@ -14,14 +14,15 @@
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Json.h"
+#include "wasm-rpath/ModuleJson.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Symbols.h"
+#include "wasm-rpath/ToolProcess.h"
 #include "wasm-rpath/Version.h"
 #include "llvm/Option/ArgList.h"
 #include "llvm/Option/Option.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -202,14 +203,16 @@ void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
                          : "writing (a new file renamed over it)\n");
 }
 
-/// A hint for an error of \p File, in this tool's options. A directory where no new file can be
-/// made (the default write renames a new file over the old one) but whose
-/// file is writable is what --in-place is for. Empty if it does not apply.
+/// A hint for an error of \p File, in this tool's options: the option that
+/// keeps a legacy module's path in rpath.0 (errc::unsupported); a
+/// destination that a rename cannot replace (errc::cannot_replace), or a
+/// directory where no new file can be made but whose file is writable, is
+/// what --in-place is for. Empty if it does not apply.
 std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
-  // The library says where a legacy module can keep its path; this tool's
-  // option puts it there.
   if (EC == make_error_code(errc::unsupported))
     return " (--rpath-section=rpath.0)";
+  if (EC == errc::cannot_replace && !C.InPlace)
+    return " (use --in-place to overwrite the file where it is)";
   if (EC != std::errc::permission_denied || C.InPlace || !C.Output.empty())
     return "";
   StringRef Dir = sys::path::parent_path(File);
@@ -281,8 +284,7 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
 } // namespace
 
 int main(int Argc, char **Argv) {
-  InitLLVM X(Argc, Argv);
-  ignoreFileSizeSignal();
+  ToolProcess X(Argc, Argv);
   ToolName = sys::path::filename(Argv[0]);
   ToolOptTable T;
   // @FILE arguments are replaced by the arguments in FILE (GNU quoting), so

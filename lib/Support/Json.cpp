@@ -1,13 +1,11 @@
-//===- Json.cpp - Modules described as JSON -------------------------------===//
+//===- Json.cpp - Strings of any bytes as JSON ----------------------------===//
 //
-// See Json.h: one description of a module for every tool's --json.
+// See Json.h: the one way strings from files and modules become JSON.
 //
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/Json.h"
 #include "wasm-rpath/Display.h"
-#include "wasm-rpath/Object.h"
-#include <cassert>
 
 using namespace llvm;
 
@@ -31,18 +29,6 @@ json::Value jsonStringArray(ArrayRef<std::string> Strings) {
 json::Value
 jsonOptionalStringArray(const std::optional<std::vector<std::string>> &Strings) {
   return Strings ? jsonStringArray(*Strings) : json::Value(nullptr);
-}
-
-json::Object describeModule(StringRef File, const Object &Obj) {
-  assert(Obj.isSharedLibrary() && "describing a module without dylink");
-  const DylinkInfo &Info = *Obj.Dylink;
-  return json::Object{
-      {"file", jsonString(File)},
-      {"dylink_section", Info.IsLegacy ? "dylink" : "dylink.0"},
-      {"needed", jsonStringArray(Info.Needed)},
-      {"runtime_path", jsonOptionalStringArray(Info.RuntimePath)},
-      {"rpath.0", jsonOptionalStringArray(Obj.RPathSection)},
-  };
 }
 
 } // namespace wasmrpath

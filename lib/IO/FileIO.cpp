@@ -2,7 +2,7 @@
 //
 // Failures this layer is built to survive, each with a test in
 // test/reliability/: a full filesystem or RLIMIT_FSIZE (EFBIG, with
-// SIGXFSZ ignored so that it is an error and not a killed process), a
+// SIGXFSZ ignored by the tools, ToolProcess.h), a
 // destination that cannot be written, the input changed by another
 // process during the run, and the process killed at any point. A
 // temporary file is locked by its writer for as long as it exists, so that
@@ -15,6 +15,7 @@
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileCopy.h"
 #include "wasm-rpath/Reader.h"
+#include "wasm-rpath/ToolProcess.h"
 #include "wasm-rpath/Writer.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -114,31 +115,45 @@ bool isTemporaryNameFor(StringRef Entry, StringRef Name) {
   return Entry.size() == TempRandom.size() && all_of(Entry, isHexDigit);
 }
 
-/// The temporary files in \p Dir named for destination \p Name, as found
-/// by one reading of \p Dir per process: a batch (wasm-set-rpath -j) that
-/// edits thousands of files in one directory would otherwise read all of
-/// it for each file. A temporary that appears after that reading belongs
-/// to a run that was alive then; the next run removes it if it is stale.
-/// Each name is handed out once.
+/// Adds the temporary files in \p Dir to \p ByName, keyed by the
+/// destination name they were made for.
+void listTemporaries(StringRef Dir,
+                     StringMap<std::vector<std::string>> &ByName) {
+  std::error_code EC;
+  for (sys::fs::directory_iterator I(Dir, EC), End; I != End && !EC;
+       I.increment(EC)) {
+    StringRef Entry = sys::path::filename(I->path());
+    if (!Entry.starts_with("."))
+      continue;
+    size_t Infix = Entry.rfind(TempInfix);
+    if (Infix != StringRef::npos &&
+        isTemporaryNameFor(Entry, Entry.slice(1, Infix)))
+      ByName[Entry.slice(1, Infix)].push_back(I->path());
+  }
+}
+
+/// The temporary files in \p Dir named for destination \p Name. In a tool
+/// (ToolProcess), as found by one reading of \p Dir per process: a batch
+/// (wasm-set-rpath -j) that edits thousands of files in one directory would
+/// otherwise read all of it for each file; a temporary that appears after
+/// that reading belongs to a run that was alive then, and the next run
+/// removes it if it is stale. Each name is handed out once. A library in a
+/// long-lived host keeps no such state: it reads \p Dir each time.
 std::vector<std::string> takeTemporariesFor(StringRef Dir, StringRef Name) {
+  if (!ToolProcess::active()) {
+    StringMap<std::vector<std::string>> ByName;
+    listTemporaries(Dir, ByName);
+    auto Paths = ByName.find(temporaryStem(Name));
+    return Paths == ByName.end() ? std::vector<std::string>()
+                                 : std::move(Paths->second);
+  }
   static std::mutex Mutex;
   static StringMap<StringMap<std::vector<std::string>>> ByDirectory;
   std::lock_guard<std::mutex> Lock(Mutex);
   auto [Found, New] = ByDirectory.try_emplace(Dir);
   StringMap<std::vector<std::string>> &ByName = Found->second;
-  if (New) {
-    std::error_code EC;
-    for (sys::fs::directory_iterator I(Dir, EC), End; I != End && !EC;
-         I.increment(EC)) {
-      StringRef Entry = sys::path::filename(I->path());
-      if (!Entry.starts_with("."))
-        continue;
-      size_t Infix = Entry.rfind(TempInfix);
-      if (Infix != StringRef::npos &&
-          isTemporaryNameFor(Entry, Entry.slice(1, Infix)))
-        ByName[Entry.slice(1, Infix)].push_back(I->path());
-    }
-  }
+  if (New)
+    listTemporaries(Dir, ByName);
   auto Paths = ByName.find(temporaryStem(Name));
   if (Paths == ByName.end())
     return {};
@@ -179,46 +194,10 @@ void removeStaleTemporaries(StringRef Dir, StringRef Name) {
   }
 }
 
-/// The interrupt signals that were ignored when the process started (see
-/// ignoreFileSizeSignal()).
-sigset_t IgnoredAtStart;
-std::once_flag IgnoredAtStartOnce;
-
-/// The signals on which LLVM's handler removes the files registered with
-/// sys::RemoveFileOnSignal() and then re-raises the signal.
-constexpr int InterruptSignals[] = {SIGHUP, SIGINT, SIGTERM, SIGUSR2};
-
-/// Gives the interrupt signals that were ignored at start (nohup, a
-/// background job of a non-interactive shell) back their SIG_IGN. LLVM
-/// installs its handler over an ignored disposition; that handler would
-/// remove the temporary file and then re-raise a signal that is ignored, so
-/// that the run would go on and fail to rename a file that is gone.
-void restoreIgnoredSignals() {
-  for (int Sig : InterruptSignals)
-    if (sigismember(&IgnoredAtStart, Sig) == 1)
-      ::signal(Sig, SIG_IGN);
-}
-
-/// Runs \p F, which may (re)install LLVM's handlers, and then
-/// restoreIgnoredSignals(), with the interrupt signals blocked in this
-/// thread in between: one that arrives meanwhile stays pending, and is
-/// discarded when its disposition becomes SIG_IGN again, instead of
-/// reaching LLVM's handler.
-template <typename Fn> void withInterruptsBlocked(Fn F) {
-  sigset_t Block, Old;
-  sigemptyset(&Block);
-  for (int Sig : InterruptSignals)
-    sigaddset(&Block, Sig);
-  ::pthread_sigmask(SIG_BLOCK, &Block, &Old);
-  F();
-  restoreIgnoredSignals();
-  ::pthread_sigmask(SIG_SETMASK, &Old, nullptr);
-}
-
 /// The temporary file of an atomic write: created next to the destination,
 /// flock()ed for as long as it exists (see removeStaleTemporaries), and
-/// removed on fatal and interrupt signals (LLVM's handler) and on every
-/// failure. Unlike sys::fs::TempFile::keep(), commit() only renames: a
+/// removed on every failure and, in a tool (ToolProcess), on fatal and
+/// interrupt signals (LLVM's handler). Unlike sys::fs::TempFile::keep(), commit() only renames: a
 /// rename that fails is an error, never a copy over the destination.
 class TemporaryFile {
 public:
@@ -235,17 +214,19 @@ public:
     if (::rename(Path.c_str(), Target.str().c_str()) != 0) {
       int Errno = errno;
       discard();
-      std::string Why = Errno == EXDEV || Errno == EBUSY || Errno == EPERM ||
-                                Errno == EACCES
-                            ? " (use --in-place to overwrite the file where "
-                              "it is; it was left as it was)"
-                            : "";
+      // These say that a rename cannot replace this destination, while
+      // writing it in place may: the caller (a tool) can suggest that.
+      if (Errno == EXDEV || Errno == EBUSY || Errno == EPERM || Errno == EACCES)
+        return makeError(errc::cannot_replace,
+                         "cannot rename the new file over the destination: " +
+                             sys::StrError(Errno) + "; it was left as it was");
       return createStringError(
           std::error_code(Errno, std::generic_category()),
           "cannot rename the new file over the destination: " +
-              sys::StrError(Errno) + Why);
+              sys::StrError(Errno));
     }
-    sys::DontRemoveFileOnSignal(Path);
+    if (ToolProcess::active())
+      sys::DontRemoveFileOnSignal(Path);
     ::close(std::exchange(FD, -1));
     return Error::success();
   }
@@ -256,7 +237,8 @@ public:
       return;
     if (namesOpenFile(Path, FD))
       ::unlink(Path.c_str());
-    sys::DontRemoveFileOnSignal(Path);
+    if (ToolProcess::active())
+      sys::DontRemoveFileOnSignal(Path);
     ::close(std::exchange(FD, -1));
   }
 
@@ -282,15 +264,16 @@ Expected<TemporaryFile> TemporaryFile::create(StringRef Target) {
     int FD = -1;
     SmallString<256> Created;
     std::error_code EC;
-    // Created and registered with interrupts held back, so that no signal
-    // can end the process between the two and leave the file behind; from
-    // here on a signal removes it (LLVM's handler), unless it was ignored
-    // at start.
-    withInterruptsBlocked([&] {
+    // In a tool, created and registered with interrupts held back, so
+    // that no signal can end the process between the two and leave the
+    // file behind; from here on a signal removes it (LLVM's handler),
+    // unless it was ignored at start. A library in a host installs no
+    // handler: the host's signals are its own.
+    withInterruptsHeld([&] {
       EC = sys::fs::createUniqueFile(Model, FD, Created, sys::fs::OF_None,
                                      sys::fs::owner_read |
                                          sys::fs::owner_write);
-      if (!EC)
+      if (!EC && ToolProcess::active())
         sys::RemoveFileOnSignal(Created);
     });
     if (EC)
@@ -305,8 +288,9 @@ Expected<TemporaryFile> TemporaryFile::create(StringRef Target) {
       return Temp;
     Temp.discard();
     if (Attempt == 100)
-      return createStringError(inconvertibleErrorCode(),
-                               "cannot lock a temporary file in '" + Dir + "'");
+      return createStringError(
+          std::make_error_code(std::errc::resource_unavailable_try_again),
+          "cannot lock a temporary file in '" + Dir + "'");
   }
 }
 
@@ -454,7 +438,6 @@ Error checkStillReplaceable(StringRef Target) {
 /// and pipes cannot be written at an offset.
 Error writeToStream(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                     StringRef Path) {
-  ignoreFileSizeSignal();
   int FD = STDOUT_FILENO;
   auto Close = make_scope_exit([&] {
     if (FD != STDOUT_FILENO)
@@ -507,7 +490,7 @@ Expected<std::unique_ptr<InputFile>> InputFile::open(StringRef Path) {
   if (PathStatus.type() == sys::fs::file_type::directory_file)
     return errorCodeToError(std::make_error_code(std::errc::is_a_directory));
   if (PathStatus.type() != sys::fs::file_type::regular_file)
-    return createStringError(inconvertibleErrorCode(), "not a regular file");
+    return makeError(errc::unsupported_file_kind, "not a regular file");
   Expected<sys::fs::file_t> FD = sys::fs::openNativeFileForRead(Real);
   if (!FD)
     return FD.takeError();
@@ -516,7 +499,7 @@ Expected<std::unique_ptr<InputFile>> InputFile::open(StringRef Path) {
     return errorCodeToError(EC);
   // The path may have been replaced between the two checks.
   if (F->Status.type() != sys::fs::file_type::regular_file)
-    return createStringError(inconvertibleErrorCode(), "not a regular file");
+    return makeError(errc::unsupported_file_kind, "not a regular file");
   // A mapping, not a heap copy: parsing touches only the pages it reads.
   ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getOpenFile(
       F->FD, Real, F->Status.getSize(), /*RequiresNullTerminator=*/false);
@@ -559,7 +542,6 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
   Expected<TemporaryFile> Temp = TemporaryFile::create(Target);
   if (!Temp)
     return Temp.takeError();
-  ignoreFileSizeSignal();
 
   if (Error E = writeChunks(In, Chunks, Temp->fd()))
     return E;
@@ -584,7 +566,6 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
 
 Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                              StringRef OutPath) {
-  ignoreFileSizeSignal();
   // Opened first, so that a file that cannot be written fails before any
   // work. O_NONBLOCK: a FIFO put in the file's place must not block.
   int DestFD = sys::RetryAfterSignal(-1, ::open, OutPath.str().c_str(),
@@ -596,7 +577,7 @@ Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
   if (::fstat(DestFD, &DestStatus) != 0)
     return errnoError("cannot write output", errno);
   if (!S_ISREG(DestStatus.st_mode))
-    return createStringError(inconvertibleErrorCode(), "not a regular file");
+    return makeError(errc::unsupported_file_kind, "not a regular file");
 
   // The whole new content goes to a staging file first: every failure
   // until the copy back (a full disk, a bad input range, the input
@@ -628,11 +609,18 @@ Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                                              ArrayRef(Whole));
   if (!E && ::ftruncate(DestFD, static_cast<off_t>(NewSize)) != 0)
     E = errnoError("cannot write output", errno);
-  if (E)
-    return createStringError(inconvertibleErrorCode(),
-                             toString(std::move(E)) +
-                                 " (the file was being overwritten in place "
-                                 "and is now incomplete)");
+  if (E) {
+    // The system's code is kept (a full disk stays ENOSPC); the message
+    // says what it cost.
+    std::string Msg;
+    std::error_code EC;
+    handleAllErrors(std::move(E), [&](const ErrorInfoBase &Info) {
+      Msg = Info.message();
+      EC = Info.convertToErrorCode();
+    });
+    return createStringError(EC, Msg + " (the file was being overwritten in "
+                                       "place and is now incomplete)");
+  }
   return Error::success();
 }
 
@@ -661,38 +649,6 @@ Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
   if (E)
     return createFileError(Dest, std::move(E));
   return Error::success();
-}
-
-void ignoreFileSizeSignal() {
-  // First, once: which interrupt signals did the process start with
-  // ignored? LLVM's handlers (InitLLVM) hide that, but keep the earlier
-  // dispositions, which unregisterHandlers() puts back for a moment.
-  std::call_once(IgnoredAtStartOnce, [] {
-    withInterruptsBlocked([] {
-      sigemptyset(&IgnoredAtStart);
-      sys::unregisterHandlers();
-      for (int Sig : InterruptSignals) {
-        struct sigaction Old;
-        if (::sigaction(Sig, nullptr, &Old) == 0 &&
-            !(Old.sa_flags & SA_SIGINFO) && Old.sa_handler == SIG_IGN)
-          sigaddset(&IgnoredAtStart, Sig);
-      }
-      // Registers LLVM's handlers again (they remove temporary files on
-      // fatal signals), over the dispositions just read.
-      sys::SetInterruptFunction(nullptr);
-    });
-  });
-  restoreIgnoredSignals();
-  // A file that grows past RLIMIT_FSIZE gets SIGXFSZ, whose default action
-  // (like LLVM's handler, which removes its temporary files and re-raises)
-  // ends the process in the middle of a write. Ignored, the write fails
-  // with EFBIG and is reported like a full disk, and the caller cleans up
-  // as for any error. The writers call this after creating a TempFile,
-  // since its creation may register LLVM's handlers, which would take the
-  // signal back.
-#ifdef SIGXFSZ
-  ::signal(SIGXFSZ, SIG_IGN);
-#endif
 }
 
 bool isWasmModuleFile(StringRef Path) {

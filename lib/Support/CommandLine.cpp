@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/CommandLine.h"
+#include "wasm-rpath/Error.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Errno.h"
 #include "llvm/Support/FileSystem.h"
@@ -27,7 +28,8 @@ namespace {
 constexpr unsigned MaxNesting = 64;
 
 Error responseFileError(StringRef Name, const Twine &Problem,
-                        std::error_code EC = inconvertibleErrorCode()) {
+                        std::error_code EC = make_error_code(
+                            errc::invalid_argument)) {
   return createStringError(EC, "response file '" + Name + "' " + Problem);
 }
 
@@ -57,9 +59,10 @@ Expected<std::string> readResponseFile(StringRef Name) {
       break;
     }
     if (Text.size() + N > MaxResponseFileSize) {
-      E = responseFileError(Name, "is larger than " +
-                                      Twine(MaxResponseFileSize >> 20) +
-                                      " MiB");
+      E = responseFileError(Name,
+                            "is larger than " +
+                                Twine(MaxResponseFileSize >> 20) + " MiB",
+                            make_error_code(errc::limit_exceeded));
       break;
     }
     Text.append(Buf, N);
@@ -96,8 +99,9 @@ Error expand(SmallVectorImpl<const char *> &Args, StringSaver &Saver,
     if (is_contained(Open, ID))
       return responseFileError(Name, "includes itself");
     if (Open.size() == MaxNesting)
-      return responseFileError(Name, "is nested more than " +
-                                         Twine(MaxNesting) + " deep");
+      return responseFileError(
+          Name, "is nested more than " + Twine(MaxNesting) + " deep",
+          make_error_code(errc::limit_exceeded));
     Expected<std::string> Text = readResponseFile(Name);
     if (!Text)
       return Text.takeError();

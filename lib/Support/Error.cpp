@@ -30,6 +30,12 @@ public:
       return "input changed while being read";
     case errc::not_found:
       return "not found";
+    case errc::limit_exceeded:
+      return "over a limit of the library";
+    case errc::unsupported_file_kind:
+      return "not a regular file";
+    case errc::cannot_replace:
+      return "the destination cannot be replaced";
     }
     return "unknown wasm-rpath error";
   }
