@@ -3,6 +3,7 @@
 #include "ModuleBuilder.h"
 #include "ScratchDir.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Writer.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Reader.h"
 #include "llvm/Support/FileSystem.h"

@@ -14,6 +14,7 @@
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Writer.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"

@@ -142,10 +142,10 @@ namespace {
 bool mainModule(const std::vector<std::string> &Imports,
                 const std::vector<std::string> &Exports) {
   std::string M = module(Imports, Exports);
-  Expected<ModuleSymbols> S = readModuleSymbols(bytes(M));
-  if (!succeeded(S))
+  Expected<Object> Obj = readObject(bytes(M));
+  if (!succeeded(Obj))
     return false;
-  return isMainModule(*S);
+  return isMainModule(*Obj);
 }
 
 /// An Object read from a file descriptor holds its import and export
@@ -181,4 +181,25 @@ TEST(SymbolsTest, MainModuleByItsStackSetUp) {
   EXPECT_FALSE(mainModule({import("env", "stackSave", FuncImport)},
                           {exportEntry("f", 0)}));
   EXPECT_FALSE(mainModule({}, {exportEntry("__wasm_call_ctors", 0)}));
+}
+
+TEST(SymbolsTest, MainModuleByItsOwnMemory) {
+  // A module that defines a memory is a main module (side modules import
+  // theirs), whatever it exports; an empty memory section defines none.
+  std::string Mem = section(5, std::string("\x01\x00\x01", 3));
+  std::string Defines = module({}, {exportEntry("f", 0)}) + Mem;
+  Expected<Object> Obj = readObject(bytes(Defines));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_TRUE(isMainModule(*Obj));
+  std::string Empty =
+      module({}, {exportEntry("f", 0)}) + section(5, std::string("\x00", 1));
+  Expected<Object> Obj2 = readObject(bytes(Empty));
+  ASSERT_TRUE(succeeded(Obj2));
+  EXPECT_FALSE(isMainModule(*Obj2));
+  // A garbled export section gives no verdict of "main".
+  std::string Bad = module({}, {}) ;
+  Bad.back() = '\x05'; // count 5, no entries
+  Expected<Object> Obj3 = readObject(bytes(Bad));
+  ASSERT_TRUE(succeeded(Obj3));
+  EXPECT_FALSE(isMainModule(*Obj3));
 }

@@ -25,7 +25,7 @@
 #ifndef WASM_RPATH_FILECOPY_H
 #define WASM_RPATH_FILECOPY_H
 
-#include "wasm-rpath/Writer.h"
+#include "wasm-rpath/OutputChunk.h"
 #include "llvm/Support/Error.h"
 
 namespace wasmrpath {

@@ -14,7 +14,8 @@
 #ifndef WASM_RPATH_FILEIO_H
 #define WASM_RPATH_FILEIO_H
 
-#include "wasm-rpath/Writer.h"
+#include "wasm-rpath/Object.h"
+#include "wasm-rpath/OutputChunk.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Error.h"

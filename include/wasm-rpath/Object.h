@@ -65,6 +65,8 @@ struct Section {
   /// library decodes (dylink, rpath.0, import, export). Use
   /// Object::payload().
   llvm::ArrayRef<uint8_t> Held;
+  /// Set by a strip (Strip.h): the writer leaves the section out.
+  bool Removed = false;
   uint64_t size() const { return End - Offset; }
   bool isCustom() const { return Id == llvm::wasm::WASM_SEC_CUSTOM; }
 };
@@ -141,6 +143,10 @@ struct Object {
     return RPathSection != OriginalRPathSection;
   }
 
+  /// The bytes of the sections marked Removed (every section has at least
+  /// two, so a strip that removed any makes this non-zero).
+  uint64_t RemovedBytes = 0;
+
   bool isSharedLibrary() const { return Dylink.has_value(); }
   /// The payload of \p Sec (after a custom section's name): from Data when
   /// the module was read from memory, else what the reader held (empty for
@@ -153,7 +159,8 @@ struct Object {
 
   /// True if an edit changed anything that must be written out.
   bool isModified() const {
-    return rpathSectionChanged() || (Dylink && Dylink->isModified());
+    return rpathSectionChanged() || (Dylink && Dylink->isModified()) ||
+           RemovedBytes != 0;
   }
 
   /// The run-time path a released loader uses: RUNTIME_PATH of dylink.0.
@@ -163,6 +170,36 @@ struct Object {
     return {};
   }
 };
+
+/// Where the run-time path lives: RUNTIME_PATH of dylink.0, which the
+/// released loaders read, the rpath.0 custom section, for JavaScript
+/// loaders, or both (read: RUNTIME_PATH, else rpath.0; written: both).
+enum class RPathPlace { Dylink, RPathSection, Both };
+
+inline bool includesDylink(RPathPlace P) { return P != RPathPlace::RPathSection; }
+inline bool includesRPathSection(RPathPlace P) { return P != RPathPlace::Dylink; }
+
+/// Parses "dylink" (or "dylink.0"), "rpath.0" or "both"; std::nullopt for
+/// anything else.
+std::optional<RPathPlace> parseRPathPlace(llvm::StringRef Name);
+
+/// Splits a patchelf-style search path at ':' into entries, dropping empty
+/// pieces. Use a verbatim entry list for entries that contain ':'.
+std::vector<std::string> splitSearchPath(llvm::StringRef Path);
+
+/// Joins entries with ':' (what --print-rpath shows, as patchelf does).
+std::string joinSearchPath(llvm::ArrayRef<std::string> Entries);
+
+/// The run-time path as read through \p Place: for Both, RUNTIME_PATH if the
+/// module has one, else rpath.0. Empty if neither is present.
+std::vector<std::string> getRPath(const Object &Obj, RPathPlace Place);
+
+/// If RUNTIME_PATH and rpath.0 disagree in a way that matters to a loader,
+/// describes how; std::nullopt when they agree or rpath.0 is absent.
+std::optional<std::string> describeRPathMismatch(const Object &Obj);
+std::optional<std::string> describeRPathMismatch(
+    const std::optional<std::vector<std::string>> &RuntimePath,
+    const std::optional<std::vector<std::string>> &RPathSection);
 
 } // namespace wasmrpath
 

@@ -18,7 +18,8 @@
 // was. The errors are:
 //  * "not a shared library: no dylink.0 section", for a module without one
 //    (every edit, whatever the RPathPlace);
-//  * "the legacy 'dylink' section has no place for a run-time path ...",
+//  * "the legacy 'dylink' section has no place for a run-time path; ...",
+//    code errc::unsupported,
 //    for a run-time path edit of a module with the legacy section that
 //    would store entries, when the RPathPlace includes Dylink (use
 //    RPathPlace::RPathSection); an edit that leaves no entries (setting an
@@ -40,29 +41,9 @@
 
 namespace wasmrpath {
 
-enum class RPathPlace { Dylink, RPathSection, Both };
-
-/// Parses "dylink" (or "dylink.0"), "rpath.0" or "both"; std::nullopt for
-/// anything else.
-std::optional<RPathPlace> parseRPathPlace(llvm::StringRef Name);
-
-/// Splits a patchelf-style search path at ':' into entries, dropping empty
-/// pieces. Use a verbatim entry list for entries that contain ':'.
-std::vector<std::string> splitSearchPath(llvm::StringRef Path);
-
-/// Joins entries with ':' (what --print-rpath shows, as patchelf does).
-std::string joinSearchPath(llvm::ArrayRef<std::string> Entries);
-
-/// The run-time path as read through \p Place: for Both, RUNTIME_PATH if the
-/// module has one, else rpath.0. Empty if neither is present.
-std::vector<std::string> getRPath(const Object &Obj, RPathPlace Place);
-
-/// If RUNTIME_PATH and rpath.0 disagree in a way that matters to a loader,
-/// describes how; std::nullopt when they agree or rpath.0 is absent.
-std::optional<std::string> describeRPathMismatch(const Object &Obj);
-std::optional<std::string> describeRPathMismatch(
-    const std::optional<std::vector<std::string>> &RuntimePath,
-    const std::optional<std::vector<std::string>> &RPathSection);
+// RPathPlace, parseRPathPlace(), splitSearchPath(), joinSearchPath(),
+// getRPath() and describeRPathMismatch() read the model, so they are in
+// Object.h (the loader uses them without the edit layer).
 
 /// Checks that a string may be stored as a run-time path entry or a NEEDED
 /// name: not empty, valid UTF-8, no NUL. \p What names it in the error:

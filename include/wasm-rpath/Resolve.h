@@ -36,7 +36,7 @@
 #ifndef WASM_RPATH_RESOLVE_H
 #define WASM_RPATH_RESOLVE_H
 
-#include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Object.h"
 #include "wasm-rpath/Symbols.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"

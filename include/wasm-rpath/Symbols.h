@@ -91,16 +91,23 @@ llvm::Expected<ModuleSymbols> readModuleSymbols(const Object &Obj);
 /// The same, from the bytes of a module.
 llvm::Expected<ModuleSymbols> readModuleSymbols(llvm::ArrayRef<uint8_t> Data);
 
-/// Whether \p Symbols are those of a main module (emcc -sMAIN_MODULE), which
-/// has a dylink.0 section like a side module. The mark is Emscripten's stack
-/// set-up, which only the main module links in and exports (side modules
-/// import it): emscripten_stack_init, stackAlloc/stackSave (Emscripten 3.x)
-/// or _emscripten_stack_alloc (4.x, 5.x). Checked on emcc 3.1.6's
-/// -sMAIN_MODULE=1 and =2 output and on Pyodide 314's pyodide.asm.wasm,
-/// against emcc and clang side modules. Loaders do not search a main
-/// module's run-time path: its NEEDED libraries are loaded at start-up,
-/// globally, by name.
-bool isMainModule(const ModuleSymbols &Symbols);
+/// Whether \p Obj is a main module (emcc -sMAIN_MODULE), which has a
+/// dylink.0 section like a side module. Cheap: no symbol is decoded.
+///  1. A module that defines a memory is a main module: wasm-ld -shared
+///     imports a side module's memory (Binaryen may only drop the import).
+///     This decides Pyodide's pyodide.asm.wasm from the section list alone.
+///  2. Otherwise (Emscripten 3.1.6 and -pthread main modules import their
+///     memory, as side modules do), the mark is Emscripten's stack set-up,
+///     which only the main module links in and exports (side modules import
+///     it): emscripten_stack_init, stackAlloc/stackSave (Emscripten 3.x) or
+///     _emscripten_stack_alloc (4.x, 5.x). The export names are compared in
+///     place, without decoding the section into symbols.
+/// Checked on emcc 3.1.6's -sMAIN_MODULE=1, =2 and =2 -pthread output and on
+/// Pyodide 314's pyodide.asm.wasm, against emcc and clang side modules.
+/// Loaders do not search a main module's run-time path: its NEEDED
+/// libraries are loaded at start-up, globally, by name. Never fails: a
+/// section that cannot be read counts as "not a main module".
+bool isMainModule(const Object &Obj);
 
 /// A name defined by two modules of one load set.
 struct SymbolClash {

@@ -7,6 +7,7 @@
 //
 //   preamble, dylink.0, rpath.0 (if changed and not empty), every other
 //   section in input order (an unchanged rpath.0 among them, where it was)
+//   except those a strip marked Removed
 //
 // Within dylink.0, subsections come out in input order with unchanged ones
 // byte-identical, and a changed NEEDED or RUNTIME_PATH is re-encoded where it
@@ -20,19 +21,10 @@
 #define WASM_RPATH_WRITER_H
 
 #include "wasm-rpath/Object.h"
+#include "wasm-rpath/OutputChunk.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace wasmrpath {
-
-/// A piece of the output: either literal bytes or a range of the input.
-struct OutputChunk {
-  std::string Bytes;       ///< Used when Size is zero.
-  uint64_t InputOffset = 0;
-  uint64_t Size = 0;       ///< Non-zero: copy Size bytes from InputOffset.
-
-  bool isInputRange() const { return Size != 0; }
-  uint64_t size() const { return isInputRange() ? Size : Bytes.size(); }
-};
 
 /// Computes the output of \p Obj. Adjacent input ranges are merged, so an
 /// edit of the head costs one write and one copy. The input ranges refer to

@@ -4,7 +4,7 @@
 // archive; repairing one replaces a few members (the edited .so files and
 // RECORD) and keeps every other member byte for byte. So the reader keeps
 // where each member's bytes are in the file, and the writer lays a new
-// archive out as OutputChunks (Writer.h): copied members are ranges of the
+// archive out as OutputChunks (OutputChunk.h): copied members are ranges of the
 // input, written by the file layer (FileIO.h) with kernel copies, never
 // decompressed or recompressed; only new members and the central directory
 // are new bytes.
@@ -20,7 +20,7 @@
 #ifndef WASM_RPATH_ZIP_H
 #define WASM_RPATH_ZIP_H
 
-#include "wasm-rpath/Writer.h"
+#include "wasm-rpath/OutputChunk.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"

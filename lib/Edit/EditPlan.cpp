@@ -2,7 +2,9 @@
 //
 // The rules of EditPlan.h. They were the option parsing of wasm-set-rpath;
 // they live here so that every front end (a tool, the wheel repairer, a
-// library user) checks and orders edits the same way.
+// library user) checks and orders edits the same way. Their messages name
+// the parts of a plan, never a tool's options: a tool words a
+// PlanConflictError in its own spellings.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,45 +17,115 @@ using namespace llvm;
 
 namespace wasmrpath {
 
-Error EditPlan::addRPathOperation(RPathOp NewOp, StringRef Option) {
-  if (Op != RPathOp::None && Op != NewOp)
-    return makeError(errc::invalid_argument,
-                     OpOption + " and " + Option + " cannot be used together");
-  if (Op == RPathOp::None) {
-    Op = NewOp;
-    OpOption = Option.str();
+char PlanConflictError::ID = 0;
+
+StringRef describePlanPart(PlanPart P) {
+  switch (P) {
+  case PlanPart::SetRPath:
+    return "setting the run-time path";
+  case PlanPart::AddRPath:
+    return "adding run-time path entries";
+  case PlanPart::RemoveRPath:
+    return "removing the run-time path";
+  case PlanPart::ShrinkRPath:
+    return "shrinking the run-time path";
+  case PlanPart::RPathEntries:
+    return "verbatim run-time path entries";
+  case PlanPart::AllowedPrefixes:
+    return "allowed run-time path prefixes";
+  case PlanPart::Strip:
+    return "stripping";
+  case PlanPart::KeepSections:
+    return "kept sections";
   }
+  return "an edit";
+}
+
+void PlanConflictError::log(raw_ostream &OS) const {
+  if (K == Kind::Requires)
+    OS << describePlanPart(First) << " apply only when "
+       << describePlanPart(Second);
+  else
+    OS << describePlanPart(First) << " and " << describePlanPart(Second)
+       << " cannot be combined";
+}
+
+std::error_code PlanConflictError::convertToErrorCode() const {
+  return make_error_code(errc::invalid_argument);
+}
+
+namespace {
+
+PlanPart partOf(RPathOp Op) {
+  switch (Op) {
+  case RPathOp::Set:
+  case RPathOp::None:
+    return PlanPart::SetRPath;
+  case RPathOp::Add:
+    return PlanPart::AddRPath;
+  case RPathOp::Remove:
+    return PlanPart::RemoveRPath;
+  case RPathOp::Shrink:
+    return PlanPart::ShrinkRPath;
+  }
+  return PlanPart::SetRPath;
+}
+
+} // namespace
+
+Error EditPlan::recordOperation(RPathOp NewOp) {
+  if (Op != RPathOp::None && Op != NewOp)
+    return make_error<PlanConflictError>(PlanConflictError::Kind::Exclusive,
+                                         partOf(Op), partOf(NewOp));
+  Op = NewOp;
   return Error::success();
 }
 
-void EditPlan::addRPathEntries(ArrayRef<std::string> New,
-                               StringRef Verbatim) {
+Error EditPlan::setRPath(ArrayRef<std::string> New) {
+  if (Error E = recordOperation(RPathOp::Set))
+    return E;
   Entries.insert(Entries.end(), New.begin(), New.end());
-  if (!Verbatim.empty() && VerbatimOption.empty())
-    VerbatimOption = Verbatim.str();
+  return Error::success();
 }
 
-void EditPlan::setAllowedPrefixes(std::vector<std::string> Prefixes,
-                                  StringRef Option) {
+Error EditPlan::addRPath(ArrayRef<std::string> New) {
+  if (Error E = recordOperation(RPathOp::Add))
+    return E;
+  Entries.insert(Entries.end(), New.begin(), New.end());
+  return Error::success();
+}
+
+Error EditPlan::removeRPath() { return recordOperation(RPathOp::Remove); }
+
+Error EditPlan::shrinkRPath() { return recordOperation(RPathOp::Shrink); }
+
+void EditPlan::addRPathEntries(ArrayRef<std::string> New) {
+  Entries.insert(Entries.end(), New.begin(), New.end());
+  HasLooseEntries = true;
+}
+
+void EditPlan::setAllowedPrefixes(std::vector<std::string> Prefixes) {
   AllowedPrefixes = std::move(Prefixes);
-  PrefixesOption = Option.str();
+  HasPrefixes = true;
 }
 
 Error EditPlan::finalize() {
-  if (!VerbatimOption.empty()) {
-    // Verbatim entries feed --set-rpath/--add-rpath; on their own they set.
+  if (HasLooseEntries) {
+    // Loose entries feed a set or an add; on their own they set.
     if (Op == RPathOp::Remove || Op == RPathOp::Shrink)
-      return makeError(errc::invalid_argument, VerbatimOption +
-                                                   " cannot be used with " +
-                                                   OpOption);
-    if (Op == RPathOp::None) {
+      return make_error<PlanConflictError>(PlanConflictError::Kind::Exclusive,
+                                           PlanPart::RPathEntries, partOf(Op));
+    if (Op == RPathOp::None)
       Op = RPathOp::Set;
-      OpOption = VerbatimOption;
-    }
   }
-  if (!PrefixesOption.empty() && Op != RPathOp::Shrink)
-    return makeError(errc::invalid_argument,
-                     PrefixesOption + " requires --shrink-rpath");
+  if (HasPrefixes && Op != RPathOp::Shrink)
+    return make_error<PlanConflictError>(PlanConflictError::Kind::Requires,
+                                         PlanPart::AllowedPrefixes,
+                                         PlanPart::ShrinkRPath);
+  if (!Keep.empty() && Strip == StripLevel::None)
+    return make_error<PlanConflictError>(PlanConflictError::Kind::Requires,
+                                         PlanPart::KeepSections,
+                                         PlanPart::Strip);
   for (const std::string &E : Entries)
     if (Error Err = checkEntry(E, "run-time path entry"))
       return Err;
@@ -74,16 +146,16 @@ Error EditPlan::apply(Object &Obj, WasmFileProbe IsWasmModule) const {
   case RPathOp::None:
     break;
   case RPathOp::Set:
-    E = setRPath(Obj, Entries, Place);
+    E = wasmrpath::setRPath(Obj, Entries, Place);
     break;
   case RPathOp::Add:
-    E = addRPath(Obj, Entries, Place);
+    E = wasmrpath::addRPath(Obj, Entries, Place);
     break;
   case RPathOp::Remove:
-    E = removeRPath(Obj, Place);
+    E = wasmrpath::removeRPath(Obj, Place);
     break;
   case RPathOp::Shrink:
-    E = shrinkRPath(Obj, Place, AllowedPrefixes, IsWasmModule);
+    E = wasmrpath::shrinkRPath(Obj, Place, AllowedPrefixes, IsWasmModule);
     break;
   }
   if (E)
@@ -97,18 +169,7 @@ Error EditPlan::apply(Object &Obj, WasmFileProbe IsWasmModule) const {
   if (!AddNeeded.empty())
     if (Error E = wasmrpath::addNeeded(Obj, AddNeeded))
       return E;
-  return Error::success();
-}
-
-Error checkOutputOptions(StringRef Output, bool InPlace, size_t NumInputs) {
-  if (InPlace && !Output.empty())
-    return makeError(errc::invalid_argument,
-                     "--in-place cannot be used with --output");
-  if (NumInputs == 0)
-    return makeError(errc::invalid_argument, "no input files");
-  if (!Output.empty() && NumInputs != 1)
-    return makeError(errc::invalid_argument,
-                     "--output requires exactly one input file");
+  stripSections(Obj, Strip, Keep);
   return Error::success();
 }
 

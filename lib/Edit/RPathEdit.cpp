@@ -27,9 +27,6 @@ Error requireSharedLibrary(const Object &Obj) {
   return makeNotSharedLibraryError();
 }
 
-bool includesDylink(RPathPlace P) { return P != RPathPlace::RPathSection; }
-bool includesRPathSection(RPathPlace P) { return P != RPathPlace::Dylink; }
-
 /// Stores \p Entries in the places selected. An empty list means "absent".
 Error assignRPath(Object &Obj, std::vector<std::string> Entries,
                   RPathPlace Place) {
@@ -40,9 +37,10 @@ Error assignRPath(Object &Obj, std::vector<std::string> Entries,
     // A legacy module has no RUNTIME_PATH, which is what an empty list
     // asks for: only a non-empty one needs a place it does not have.
     if (Info.IsLegacy && !Entries.empty())
-      return makeError(errc::unsupported, "the legacy 'dylink' section has no place for a "
-                       "run-time path (relink with LLVM 13 or later, or use "
-                       "--rpath-section=rpath.0)");
+      return makeError(errc::unsupported,
+                       "the legacy 'dylink' section has no place for a "
+                       "run-time path; relink with LLVM 13 or later, or keep "
+                       "the path in rpath.0 only");
     ArrayRef<std::string> Old =
         Info.RuntimePath ? ArrayRef(*Info.RuntimePath) : ArrayRef<std::string>();
     if (!Info.IsLegacy && Old != ArrayRef(Entries)) {
@@ -73,57 +71,6 @@ Error checkEntries(ArrayRef<std::string> Entries, StringRef What) {
 }
 
 } // namespace
-
-std::optional<RPathPlace> parseRPathPlace(StringRef Name) {
-  if (Name == "dylink" || Name == DylinkSectionName)
-    return RPathPlace::Dylink;
-  if (Name == RPathSectionName)
-    return RPathPlace::RPathSection;
-  if (Name == "both")
-    return RPathPlace::Both;
-  return std::nullopt;
-}
-
-std::vector<std::string> splitSearchPath(StringRef Path) {
-  SmallVector<StringRef, 8> Pieces;
-  Path.split(Pieces, ':', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-  std::vector<std::string> Result;
-  for (StringRef P : Pieces)
-    Result.push_back(P.str());
-  return Result;
-}
-
-std::string joinSearchPath(ArrayRef<std::string> Entries) {
-  return join(Entries, ":");
-}
-
-std::vector<std::string> getRPath(const Object &Obj, RPathPlace Place) {
-  if (includesDylink(Place) && Obj.Dylink && Obj.Dylink->RuntimePath)
-    return *Obj.Dylink->RuntimePath;
-  if (includesRPathSection(Place) && Obj.RPathSection)
-    return *Obj.RPathSection;
-  return {};
-}
-
-std::optional<std::string> describeRPathMismatch(const Object &Obj) {
-  return describeRPathMismatch(
-      Obj.Dylink ? Obj.Dylink->RuntimePath : std::nullopt, Obj.RPathSection);
-}
-
-std::optional<std::string> describeRPathMismatch(
-    const std::optional<std::vector<std::string>> &RuntimePath,
-    const std::optional<std::vector<std::string>> &RPathSection) {
-  if (!RPathSection)
-    return std::nullopt;
-  if (!RuntimePath)
-    return std::string("rpath.0 holds a run-time path but dylink.0 has no "
-                       "RUNTIME_PATH; released loaders read only RUNTIME_PATH");
-  if (*RuntimePath != *RPathSection)
-    return "rpath.0 ('" + joinSearchPath(*RPathSection) +
-           "') differs from RUNTIME_PATH ('" + joinSearchPath(*RuntimePath) +
-           "')";
-  return std::nullopt;
-}
 
 Error checkEntry(StringRef Entry, StringRef What) {
   if (Entry.empty())

@@ -16,6 +16,7 @@
 #include "wasm-rpath/FileCopy.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/ToolProcess.h"
+#include "wasm-rpath/Writer.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/ScopeExit.h"

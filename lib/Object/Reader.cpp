@@ -509,9 +509,11 @@ Expected<Object> readObjectFrom(ByteSource &Src) {
     }
 
     size_t Index = Obj.Sections.size();
-    // The import and export sections are held too: Symbols.h reads them
-    // (a main module is told by its exports).
+    // The import, memory and export sections are held too: Symbols.h reads
+    // them (isMainModule() asks whether the module defines a memory, and
+    // then looks at its exports).
     if (Src.holdsOnlyWhatIsKept() && (Sec.Id == wasm::WASM_SEC_IMPORT ||
+                                      Sec.Id == wasm::WASM_SEC_MEMORY ||
                                       Sec.Id == wasm::WASM_SEC_EXPORT)) {
       Expected<ArrayRef<uint8_t>> Payload =
           Src.keep(Sec.PayloadOffset, Sec.End - Sec.PayloadOffset);

@@ -39,6 +39,16 @@ public:
   }
   void sleb() { (void)DE.getSLEB128(C); }
   uint8_t byte() { return DE.getU8(C); }
+  /// A name's bytes, unchecked (for comparisons with known ASCII names).
+  StringRef rawName() {
+    uint64_t At = C.tell();
+    uint64_t Len = uleb();
+    if (Len > DE.size() - std::min<uint64_t>(C.tell(), DE.size())) {
+      fail("name runs past the end of the section", At);
+      return {};
+    }
+    return DE.getBytes(C, Len);
+  }
   std::string name() {
     uint64_t At = C.tell();
     uint64_t Len = uleb();
@@ -197,13 +207,43 @@ bool isLoaderInternalSymbol(StringRef Name) {
   return is_contained(Internal, Name) || Name.starts_with("__em_js__");
 }
 
-bool isMainModule(const ModuleSymbols &Symbols) {
+bool isMainModule(const Object &Obj) {
+  // wasm-ld -shared imports a side module's memory (and Binaryen may only
+  // remove that import), so a module that defines a memory is a main module:
+  // decided from the section list, with no symbol decoded (Pyodide's
+  // pyodide.asm.wasm, like every Emscripten 3.1.2x+ main module).
+  for (const Section &Sec : Obj.Sections) {
+    if (Sec.Id != wasm::WASM_SEC_MEMORY)
+      continue;
+    SectionReader R(Obj, Sec, "memory section");
+    uint64_t Count = R.uleb();
+    if (R.ok() && Count > 0)
+      return true;
+  }
+  // Main modules that import their memory (Emscripten 3.1.6, -pthread) are
+  // told by Emscripten's stack set-up, which only the main module links in
+  // and exports (side modules import it): emscripten_stack_init,
+  // stackAlloc/stackSave (3.x) or _emscripten_stack_alloc (4.x, 5.x). The
+  // names are compared in place, none is copied or decoded further; an
+  // export section that cannot be read gives "not main" (no warning).
   static const StringRef StackSetup[] = {
       "emscripten_stack_init", "stackAlloc", "stackSave",
       "_emscripten_stack_alloc"};
-  return any_of(StackSetup, [&](StringRef Name) {
-    return Symbols.findExport(Name) != nullptr;
-  });
+  for (const Section &Sec : Obj.Sections) {
+    if (Sec.Id != wasm::WASM_SEC_EXPORT)
+      continue;
+    SectionReader R(Obj, Sec, "export section");
+    uint64_t Count = R.uleb();
+    for (uint64_t I = 0; I < Count && R.ok(); ++I) {
+      StringRef Name = R.rawName();
+      R.byte();
+      R.uleb();
+      if (R.ok() && is_contained(StackSetup, Name))
+        return true;
+    }
+    consumeError(R.takeError());
+  }
+  return false;
 }
 
 Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {

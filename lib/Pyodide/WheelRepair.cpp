@@ -886,14 +886,9 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     EditPlan EP;
     EP.setPlace(Opts.Place);
     if (M.NewRunPath) {
-      if (M.NewRunPath->empty()) {
-        if (Error E = EP.addRPathOperation(RPathOp::Remove, "--remove-rpath"))
-          return E;
-      } else {
-        if (Error E = EP.addRPathOperation(RPathOp::Set, "--set-rpath"))
-          return E;
-        EP.addRPathEntries(*M.NewRunPath);
-      }
+      if (Error E = M.NewRunPath->empty() ? EP.removeRPath()
+                                          : EP.setRPath(*M.NewRunPath))
+        return E;
     }
     for (const auto &[Old, New] : M.Renames)
       EP.replaceNeeded(Old, New);

@@ -55,6 +55,43 @@ Error usageError(const Twine &Msg) {
   return makeError(errc::invalid_argument, Msg);
 }
 
+/// The option that gives a part of an EditPlan, for messages.
+StringRef optionOf(PlanPart P) {
+  switch (P) {
+  case PlanPart::SetRPath:
+    return "--set-rpath";
+  case PlanPart::AddRPath:
+    return "--add-rpath";
+  case PlanPart::RemoveRPath:
+    return "--remove-rpath";
+  case PlanPart::ShrinkRPath:
+    return "--shrink-rpath";
+  case PlanPart::RPathEntries:
+    return "--rpath-entry";
+  case PlanPart::AllowedPrefixes:
+    return "--allowed-rpath-prefixes";
+  case PlanPart::Strip:
+    return "--strip-debug or --strip-all";
+  case PlanPart::KeepSections:
+    return "--keep-section";
+  }
+  return "an option";
+}
+
+/// Words a broken plan rule in this tool's options; other errors pass.
+Error planError(Error E) {
+  return handleErrors(std::move(E), [](const PlanConflictError &C) {
+    if (C.kind() == PlanConflictError::Kind::Requires)
+      return usageError(optionOf(C.first()) + " requires " +
+                        optionOf(C.second()));
+    if (C.first() == PlanPart::RPathEntries)
+      return usageError(optionOf(C.first()) + " cannot be used with " +
+                        optionOf(C.second()));
+    return usageError(optionOf(C.first()) + " and " + optionOf(C.second()) +
+                      " cannot be used together");
+  });
+}
+
 Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   Config C;
   C.PrintRPath = Args.hasArg(OPT_print_rpath);
@@ -64,24 +101,31 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   // --force-rpath is read and ignored (see Opts.td).
 
   // The options become an EditPlan, which knows which of them exclude each
-  // other; only the spellings are this tool's.
+  // other (see planError() for the words); only the spellings are this
+  // tool's. Entries come in command-line order, whichever option carried
+  // them; with --rpath-entry they are the plan's loose entries.
   EditPlan &Plan = C.Plan;
-  for (auto [Id, Name, Op] :
-       {std::tuple{OPT_set_rpath, "--set-rpath", RPathOp::Set},
-        std::tuple{OPT_add_rpath, "--add-rpath", RPathOp::Add},
-        std::tuple{OPT_remove_rpath, "--remove-rpath", RPathOp::Remove},
-        std::tuple{OPT_shrink_rpath, "--shrink-rpath", RPathOp::Shrink}})
-    if (Args.hasArg(Id))
-      if (Error E = Plan.addRPathOperation(Op, Name))
-        return E;
-  // Entries in command-line order, whichever option carried them.
-  Plan.addRPathEntries(
-      collectSearchEntries(Args, {OPT_set_rpath, OPT_add_rpath},
-                           OPT_rpath_entry),
-      Args.hasArg(OPT_rpath_entry) ? "--rpath-entry" : "");
+  std::vector<std::string> Entries = collectSearchEntries(
+      Args, {OPT_set_rpath, OPT_add_rpath}, OPT_rpath_entry);
+  bool Loose = Args.hasArg(OPT_rpath_entry);
+  ArrayRef<std::string> OpEntries =
+      Loose ? ArrayRef<std::string>() : ArrayRef(Entries);
+  if (Args.hasArg(OPT_set_rpath))
+    if (Error E = Plan.setRPath(OpEntries))
+      return planError(std::move(E));
+  if (Args.hasArg(OPT_add_rpath))
+    if (Error E = Plan.addRPath(OpEntries))
+      return planError(std::move(E));
+  if (Args.hasArg(OPT_remove_rpath))
+    if (Error E = Plan.removeRPath())
+      return planError(std::move(E));
+  if (Args.hasArg(OPT_shrink_rpath))
+    if (Error E = Plan.shrinkRPath())
+      return planError(std::move(E));
+  if (Loose)
+    Plan.addRPathEntries(Entries);
   if (const opt::Arg *A = Args.getLastArg(OPT_allowed_rpath_prefixes))
-    Plan.setAllowedPrefixes(splitSearchPath(A->getValue()),
-                            "--allowed-rpath-prefixes");
+    Plan.setAllowedPrefixes(splitSearchPath(A->getValue()));
   if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
     std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
     if (!P)
@@ -98,9 +142,15 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     else
       Plan.replaceNeeded(A->getValue(0), A->getValue(1));
   }
+  if (Args.hasArg(OPT_strip_debug))
+    Plan.setStrip(StripLevel::Debug);
+  if (Args.hasArg(OPT_strip_all))
+    Plan.setStrip(StripLevel::All);
+  for (const opt::Arg *A : Args.filtered(OPT_keep_section))
+    Plan.keepSection(A->getValue());
   // Bad values are usage errors, reported once before any file is touched.
   if (Error E = Plan.finalize())
-    return E;
+    return planError(std::move(E));
 
   C.Output = Args.getLastArgValue(OPT_output).str();
   C.InPlace = Args.hasArg(OPT_in_place);
@@ -112,8 +162,14 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     C.Jobs = *Jobs;
   }
   C.Inputs = Args.getAllArgValues(OPT_INPUT);
-  if (Error E = checkOutputOptions(C.Output, C.InPlace, C.Inputs.size()))
-    return E;
+  // Where the results go: --in-place and --output exclude each other, and
+  // --output names one file, so it needs exactly one input.
+  if (C.InPlace && !C.Output.empty())
+    return usageError("--in-place cannot be used with --output");
+  if (C.Inputs.empty())
+    return usageError("no input files");
+  if (!C.Output.empty() && C.Inputs.size() != 1)
+    return usageError("--output requires exactly one input file");
   if (Plan.empty() && !C.PrintRPath && !C.PrintNeeded && !C.Json)
     return usageError("nothing to do: give an operation (see --help)");
   return C;
@@ -157,11 +213,14 @@ void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
                          : "writing (a new file renamed over it)\n");
 }
 
-/// A hint for an error of \p File: a destination that a rename cannot
-/// replace (errc::cannot_replace), or a directory where no new file can be
-/// made but whose file is writable, is what --in-place is for. Empty if it
-/// does not apply.
+/// A hint for an error of \p File, in this tool's options: the option that
+/// keeps a legacy module's path in rpath.0 (errc::unsupported); a
+/// destination that a rename cannot replace (errc::cannot_replace), or a
+/// directory where no new file can be made but whose file is writable, is
+/// what --in-place is for. Empty if it does not apply.
 std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
+  if (EC == make_error_code(errc::unsupported))
+    return " (--rpath-section=rpath.0)";
   if (EC == errc::cannot_replace && !C.InPlace)
     return " (use --in-place to overwrite the file where it is)";
   if (EC != std::errc::permission_denied || C.InPlace || !C.Output.empty())
@@ -181,7 +240,9 @@ std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
 Error processFile(const Config &C, StringRef File, bool Prefix,
                   raw_ostream &Out, raw_ostream &Err,
                   std::optional<json::Value> &Json) {
-  return editModuleFile(
+  // What a strip saved, reported once the file is written.
+  uint64_t InputSize = 0, Removed = 0;
+  Error E = editModuleFile(
       File,
       [&](Object &Obj) -> Error {
         if (!Obj.isSharedLibrary())
@@ -193,7 +254,7 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         if (C.PrintRPath) {
           if (std::optional<std::string> Mismatch = describeRPathMismatch(Obj);
               Mismatch && C.Plan.place() == RPathPlace::Both)
-            WithColor::warning(Err, ToolName)
+          WithColor::warning(Err, ToolName)
                 << "'" << escapeForDisplay(File)
                 << "': " << escapeForDisplay(*Mismatch) << "\n";
           if (Prefix)
@@ -212,28 +273,36 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
         // A main module has dylink.0 too, but no loader searches its
         // run-time path: the edit is made, and the warning says it does not
         // change loading. An export section that cannot be decoded does not
-        // stop the edit; it only means no warning.
-        if (C.Plan.operation() != RPathOp::None) {
-          Expected<ModuleSymbols> Symbols = readModuleSymbols(Obj);
-          if (!Symbols)
-            consumeError(Symbols.takeError());
-          else if (isMainModule(*Symbols))
-            WithColor::warning(Err, ToolName)
-                << "'" << escapeForDisplay(File)
-                << "': a main module (emcc -sMAIN_MODULE), whose run-time "
-                   "path loaders do not search; set it on the side modules "
-                   "that need the libraries\n";
+        // stop the edit; it only means no warning. The check decodes no
+        // symbol (isMainModule()), so it costs an edit next to nothing.
+        if (C.Plan.operation() != RPathOp::None && isMainModule(Obj))
+          WithColor::warning(Err, ToolName)
+              << "'" << escapeForDisplay(File)
+              << "': a main module (emcc -sMAIN_MODULE), whose run-time "
+                 "path loaders do not search; set it on the side modules "
+                 "that need the libraries\n";
+        // Only --debug shows the lists as they were: no copy otherwise.
+        std::string OldPath;
+        std::vector<std::string> OldNeeded;
+        if (C.Debug) {
+          OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+          OldNeeded = Obj.Dylink->Needed;
         }
-        if (!C.Debug)
-          return C.Plan.apply(Obj, isWasmModuleFile);
-        std::string OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
-        std::vector<std::string> OldNeeded = Obj.Dylink->Needed;
         if (Error E = C.Plan.apply(Obj, isWasmModuleFile))
           return E;
-        debugEdit(Err, File, Obj, OldPath, OldNeeded, C);
+        InputSize = Obj.InputSize;
+        Removed = Obj.RemovedBytes;
+        if (C.Debug)
+          debugEdit(Err, File, Obj, OldPath, OldNeeded, C);
         return Error::success();
       },
       C.Output, C.InPlace ? WriteMode::InPlace : WriteMode::Replace);
+  if (E)
+    return E;
+  if (C.Plan.strip() != StripLevel::None)
+    Out << escapeForDisplay(File) << ": stripped " << Removed << " bytes ("
+        << InputSize << " -> " << InputSize - Removed << ")\n";
+  return Error::success();
 }
 
 } // namespace
