@@ -19,15 +19,15 @@
 // Paths here are loader paths: absolute paths inside the loader's file
 // system. The dependency walk reads that file system only through
 // LoaderFileSystem, so the same walk serves a host tree (wasm-ldd --root)
-// and a wheel read without unpacking, as if installed in site-packages
-// (MemoryOverlayFileSystem over the host tree): that is how
+// and wheels read without unpacking, as Pyodide installs them
+// (InstalledWheel.h, in front of the host tree): that is how
 // `wasm-auditwheel show` and `wasm-ldd x.whl` ask "how does each name
 // resolve once installed in Pyodide":
 //
 //   auto Host = createHostFileSystem("/");            // or a sysroot
-//   MemoryOverlayFileSystem FS(Host->get());
-//   FS.addFile("/lib/python3.14/site-packages/pkg/_ext.so", Bytes, "x.whl:pkg/_ext.so");
-//   DependencyGraph G = resolveDependencies(FS, {"/lib/.../pkg/_ext.so"}, Opts);
+//   InstalledWheel FS(InstallOptions(), Host->get());
+//   std::vector<std::string> Preload = cantFail(FS.install(Archive, "x.whl"));
+//   DependencyGraph G = resolveDependencies(FS, Preload, Opts);
 //   LoadPrediction P = predictLoad(G, {{"x.whl", G.Roots, true}});
 //   std::vector<Hazard> H = findHazards(G, FS, Opts, P, MainSymbols);
 //
@@ -44,7 +44,9 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem/UniqueID.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +105,10 @@ const LoaderRules *getLoaderRules(llvm::StringRef Name);
 /// The names getLoaderRules() knows, for help texts.
 llvm::ArrayRef<llvm::StringRef> getLoaderNames();
 
+/// \p Rules as JSON (wasm-ldd --print-loader-rules): one key per field,
+/// named as in docs/loaders.md.
+llvm::json::Object toJSON(const LoaderRules &Rules);
+
 /// Where a NEEDED library was found.
 enum class FoundVia { Path, LibraryPath, RuntimePath, DefaultDir, NotFound };
 
@@ -160,8 +166,9 @@ resolveNeeded(llvm::StringRef Name, llvm::StringRef ModulePath,
 /// The loader's file system as the dependency walk sees it: normalized,
 /// absolute loader paths in, what the loader's stat() and read() would see
 /// out. The walk asks nothing else, so it runs the same over a host tree
-/// (createHostFileSystem), over a wheel held in memory as if installed in
-/// site-packages (MemoryOverlayFileSystem), or over a fake in tests.
+/// (createHostFileSystem), over wheels as installed in site-packages
+/// (InstalledWheel), or over files held in memory (MemoryOverlayFileSystem)
+/// in tests.
 class LoaderFileSystem {
 public:
   enum class FileType { Missing, Regular, Directory, Other };
@@ -191,8 +198,8 @@ llvm::Expected<std::unique_ptr<LoaderFileSystem>>
 createHostFileSystem(llvm::StringRef Root);
 
 /// Files held in memory at loader paths, in front of a base file system
-/// (or of nothing): a wheel as installed in site-packages, without
-/// unpacking it. Directories are those that hold a file, plus the base's.
+/// (or of nothing), for tests and callers that build files themselves.
+/// Directories are those that hold a file, plus the base's.
 class MemoryOverlayFileSystem : public LoaderFileSystem {
 public:
   explicit MemoryOverlayFileSystem(LoaderFileSystem *Base = nullptr)
@@ -237,13 +244,24 @@ struct ResolveOptions {
   }
 };
 
+/// Why the loader cannot use a library of the graph.
+enum class NodeProblem {
+  None,
+  Missing,       ///< No file at the path.
+  NotRegular,    ///< A directory, a device...
+  Unreadable,    ///< The file system could not give its bytes.
+  Malformed,     ///< Not a WebAssembly module, or a broken one.
+  NotSideModule, ///< A module without dylink.0 (a main module, stripped...).
+};
+
 /// One library of a dependency graph.
 struct LibraryNode {
   std::string LoaderPath;
   /// Where the file is (LoaderFileSystem::locate).
   std::string HostPath;
-  /// Set when the file could not be read as a side module (not wasm, no
-  /// dylink.0, stripped...): the loader would refuse it.
+  /// Set when the loader would refuse the file; Error says why, for people.
+  NodeProblem Problem = NodeProblem::None;
+  /// Empty exactly when Problem is None.
   std::string Error;
   std::vector<std::string> RunPath;       ///< As used for the search.
   std::optional<std::vector<std::string>> RuntimePath; ///< dylink.0's.
@@ -324,15 +342,57 @@ struct LoadPrediction {
 LoadPrediction predictLoad(const DependencyGraph &G,
                            llvm::ArrayRef<LoadRequest> Requests);
 
-/// A hazard that wasm-ldd --check reports. Kind is stable (scripts match
-/// on it; docs/wasm-ldd.md lists every kind); Message is for people.
+/// What a hazard is about. The names (hazardKindName(): "braced-origin",
+/// ...) are stable: scripts match on them; docs/wasm-ldd.md lists each.
+enum class HazardKind {
+  BracedOrigin,         ///< "${ORIGIN}", which Emscripten does not expand.
+  OriginNotAtStart,     ///< "$ORIGIN" after an entry's start.
+  ColonInEntry,         ///< ':' inside an entry, split by Emscripten.
+  RelativeEntry,        ///< An entry taken from the working directory.
+  MissingAbsoluteEntry, ///< An absolute entry that does not exist.
+  RPathMismatch,        ///< rpath.0 and RUNTIME_PATH disagree.
+  RelativeNeeded,       ///< A NEEDED name that is a relative path.
+  UnusableLibrary,      ///< A NEEDED name resolves to a file no loader uses.
+  ShadowedLibrary,      ///< LD_LIBRARY_PATH wins over the module's own copy.
+  LoadFailure,          ///< A load fails.
+  NotPreloaded,         ///< A package's module after a failure is skipped.
+  StaleLoad,            ///< "Loaded" only through a failed load's leftovers.
+  SymbolClash,          ///< A module binds to another module's definition.
+  MainModuleClash,      ///< ... to the main module's definition.
+  UndefinedData,        ///< A data import nothing defines: the load fails.
+  UndefinedFunction,    ///< A function nothing defines: its call fails.
+  UnjudgedSymbols,      ///< No main module known: imports not judged.
+};
+
+/// How bad a hazard is: an Error fails wasm-ldd --check, a Warning is
+/// reported, a Note says what could not be judged.
+enum class HazardSeverity { Error, Warning, Note };
+HazardSeverity hazardSeverity(HazardKind Kind);
+
+/// The stable name of \p Kind ("braced-origin", "load-failure", ...).
+llvm::StringRef hazardKindName(HazardKind Kind);
+
+/// A hazard that wasm-ldd --check reports; Message is for people.
 struct Hazard {
-  llvm::StringRef Kind;
+  HazardKind Kind = HazardKind::LoadFailure;
   std::string Module; ///< Loader path of the module it concerns.
   std::string Message;
-  /// For symbol clashes: the symbol and the module whose definition wins
-  /// ("main module" for the main module's).
+  /// For symbol clashes: the (first) symbol and the module whose
+  /// definition wins ("main module" for the main module's).
   std::string Symbol, Winner;
+  /// For symbol hazards: every symbol concerned, sorted.
+  std::vector<std::string> Symbols;
+};
+
+/// What the symbol checks of findHazards() know besides the graph.
+struct SymbolContext {
+  /// The main module's exports; null if unknown (then undefined symbols
+  /// are not judged, only counted).
+  const ModuleSymbols *Main = nullptr;
+  /// The functions the main module's JS glue provides (readGlueSymbols()).
+  const llvm::StringSet<> *Glue = nullptr;
+  /// Duplicates judged safe: skipped.
+  std::function<bool(llvm::StringRef)> AllowDuplicate;
 };
 
 /// The hazards of every library in \p G: run-time path entries that some
@@ -340,39 +400,15 @@ struct Hazard {
 /// entries, absolute entries missing from \p FS), rpath.0 disagreeing with
 /// RUNTIME_PATH, relative NEEDED paths, NEEDED files that are not side
 /// modules, a vendored library shadowed by one earlier in the search; from
-/// \p P, failed and stale loads and symbols defined twice in the load
-/// order, or already by \p Main (the main module's symbols, if given).
+/// \p P, failed and stale loads; from the symbols of the load order
+/// (Symbols.h): imports that bind to another module's definition than the
+/// one they were linked against (findBindingConflicts(), one hazard per
+/// pair of modules), and imports nothing provides (findUndefinedSymbols()),
+/// judged only when \p Symbols names the main module.
 std::vector<Hazard> findHazards(const DependencyGraph &G, LoaderFileSystem &FS,
                                 const ResolveOptions &Opts,
                                 const LoadPrediction &P,
-                                const ModuleSymbols *Main = nullptr);
-
-namespace zip {
-class Archive;
-}
-
-/// The loader path at which installing a wheel puts member \p Member:
-/// \p SitePackages/<member>, normalized. Error: a member name that is
-/// absolute, holds a backslash or a ".." component, and so would be
-/// installed outside site-packages (or nowhere a loader would agree on).
-llvm::Expected<std::string> installedMemberPath(llvm::StringRef Member,
-                                                llvm::StringRef SitePackages);
-
-/// Installs the wheel \p A as Pyodide does, in memory: each member at
-/// \p SitePackages/<member> in \p FS, with "<\p Label>:<member>" as its
-/// location. Only modules are extracted whole; other members are held by
-/// their first bytes (enough to tell that they are not modules). Returns the
-/// loader paths of the modules Pyodide preloads, in zip order. Errors: a
-/// member that cannot be extracted, a member name that leaves
-/// site-packages.
-llvm::Expected<std::vector<std::string>>
-installWheel(const zip::Archive &A, llvm::StringRef Label,
-             llvm::StringRef SitePackages, MemoryOverlayFileSystem &FS);
-
-/// True for the files Pyodide's package loader preloads: "*.so" and
-/// "*.so.N" (an extension module tagged for another CPython, such as
-/// ".cpython-313-wasm32-emscripten.so" under 3.14, is skipped).
-bool isPreloadedByPyodide(llvm::StringRef FileName);
+                                const SymbolContext &Symbols = {});
 
 } // namespace wasmrpath
 

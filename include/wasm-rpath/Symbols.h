@@ -26,7 +26,9 @@
 #define WASM_RPATH_SYMBOLS_H
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
 #include <optional>
 #include <string>
@@ -55,11 +57,29 @@ enum class ImportKind {
   Function,    ///< (env, name) function import: a direct call.
   DataAddress, ///< GOT.mem: the address of a data symbol.
   FunctionAddress, ///< GOT.func: a function pointer (a table index).
+  Global,      ///< (env, name) global import: data, bound at load time.
 };
+
+/// "function", "data-address" (GOT.mem), "function-address" (GOT.func),
+/// "global" (env global).
+llvm::StringRef importKindName(ImportKind Kind);
+
+/// True for data (GOT.mem, env globals).
+inline bool isDataImport(ImportKind K) {
+  return K == ImportKind::DataAddress || K == ImportKind::Global;
+}
+
+/// True for the kinds the loader binds when the module loads (everything
+/// but direct calls: GOT.mem, GOT.func, env globals): a missing non-weak
+/// one fails the load ("undefined symbol", Emscripten's
+/// reportUndefinedSymbols()). A direct call is bound at its first call.
+inline bool isBoundAtLoad(ImportKind K) { return K != ImportKind::Function; }
 
 struct ImportedSymbol {
   std::string Name;
   ImportKind Kind = ImportKind::Function;
+  /// Weak (dylink.0 IMPORT_INFO): resolves to null when nothing defines it.
+  bool Weak = false;
 };
 
 /// The symbols of one module that take part in process-wide binding.
@@ -80,7 +100,8 @@ struct ModuleSymbols {
 /// "__wasm_call_ctors", "__dso_handle", "__em_js__*", ...).
 bool isLoaderInternalSymbol(llvm::StringRef Name);
 
-/// Reads the export and import sections of the module \p Obj (read by
+/// Reads the export and import sections of the module \p Obj, and the weak
+/// flags of dylink.0's IMPORT_INFO (read by
 /// readObject(); main modules, which have no dylink.0, are accepted). An
 /// Object read from a file descriptor does not hold these sections: they
 /// are skipped (the result is empty); read such a module's bytes instead.
@@ -130,6 +151,76 @@ struct SymbolClash {
 std::vector<SymbolClash>
 findSymbolClashes(llvm::ArrayRef<const ModuleSymbols *> LoadOrder,
                   const ModuleSymbols *Main = nullptr);
+
+/// The names the main module's JS glue offers side modules: the keys of its
+/// `wasmImports` object (Emscripten's glue, e.g. Pyodide's pyodide.asm.mjs),
+/// which holds every JS library function linked in, more than the main
+/// module imports (emscripten_get_compiler_setting in Pyodide 314).
+/// Emscripten also makes any "invoke_*" on demand (isProvidedByGlue()).
+/// Error (errc::malformed): no `wasmImports` object in \p Glue.
+llvm::Expected<llvm::StringSet<>> readGlueSymbols(llvm::StringRef Glue);
+
+/// True if \p Name is in \p Glue or is an "invoke_*" wrapper, which the
+/// glue creates when asked.
+bool isProvidedByGlue(const llvm::StringSet<> &Glue, llvm::StringRef Name);
+
+/// The symbol sources of one load set, in binding order: the main module,
+/// its JS glue, then the side modules in load order. Each module also
+/// names its NEEDED closure (indices into LoadOrder, nearest first), which
+/// direct calls and function addresses prefer (measured, facts §3a).
+struct SymbolScope {
+  const ModuleSymbols *Main = nullptr; ///< Null: unknown (cannot judge).
+  const llvm::StringSet<> *Glue = nullptr;
+  llvm::ArrayRef<const ModuleSymbols *> LoadOrder;
+  /// Per module of LoadOrder, its NEEDED closure; may be empty.
+  llvm::ArrayRef<std::vector<size_t>> Closures;
+};
+
+/// An import of a load set's module that nothing provides.
+struct UndefinedSymbol {
+  size_t Module = 0; ///< Index in the load order.
+  std::string Name;
+  ImportKind Kind = ImportKind::Function;
+};
+
+/// The non-weak imports of each module that no source of \p Scope
+/// provides. An import bound at load (isBoundAtLoad(): data, GOT.func)
+/// must be provided by the main module, its glue (functions only) or a
+/// module loaded before the importer (or the importer itself); a missing
+/// one fails the load (Pyodide: "undefined symbol"). A direct call may be
+/// provided by the main module, its glue or any module of the load set:
+/// it is bound at its first call, which fails if nothing provides it. Without Scope.Main the result is
+/// what the load set alone leaves undefined: not a judgement.
+std::vector<UndefinedSymbol> findUndefinedSymbols(const SymbolScope &Scope);
+
+/// Modules that would bind to another module's definition of a name both
+/// define. Rules per import kind, measured in Pyodide 314 (facts §3a):
+///  * data (GOT.mem, env global): the first definition, the main module's
+///    before any side module's, whatever the importer NEEDs;
+///  * direct calls (env function) and addresses (GOT.func): the main
+///    module's definition if it has one, else the importer's own or that
+///    of its NEEDED closure (nearest first).
+/// A module "expects" its own definition, else its NEEDED closure's; an
+/// import with no expected definition binds to whatever is first and is no
+/// conflict, and a duplicate nobody imports is none either. Conflicts are
+/// grouped per pair (expected definer, actual definer).
+struct BindingConflict {
+  /// Index in the load order of the module whose definition is bypassed.
+  size_t Expected = 0;
+  /// Index of the module whose definition is used; std::nullopt for the
+  /// main module.
+  std::optional<size_t> Winner;
+  /// The names, sorted, each once, with the kind of the first import seen.
+  std::vector<std::pair<std::string, ImportKind>> Symbols;
+  /// The modules (load order indices, sorted) that import them.
+  std::vector<size_t> Importers;
+};
+
+/// The conflicts of \p Scope; names for which \p Allowed is true are
+/// skipped (a duplicate the user has judged safe).
+std::vector<BindingConflict>
+findBindingConflicts(const SymbolScope &Scope,
+                     llvm::function_ref<bool(llvm::StringRef)> Allowed = {});
 
 } // namespace wasmrpath
 

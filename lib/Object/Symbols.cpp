@@ -15,6 +15,7 @@
 #include "llvm/BinaryFormat/Wasm.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/DataExtractor.h"
+#include <map>
 
 using namespace llvm;
 
@@ -136,7 +137,9 @@ Error readImports(const Object &Obj, const Section &Sec,
       R.valueType();
       R.byte();
       if (R.ok() && !isLoaderInternalSymbol(Field)) {
-        if (Module == "GOT.mem")
+        if (Module == "env")
+          Out.Imports.push_back({Field, ImportKind::Global});
+        else if (Module == "GOT.mem")
           Out.Imports.push_back({Field, ImportKind::DataAddress});
         else if (Module == "GOT.func")
           Out.Imports.push_back({Field, ImportKind::FunctionAddress});
@@ -180,6 +183,20 @@ Error readExports(const Object &Obj, const Section &Sec,
 }
 
 } // namespace
+
+StringRef importKindName(ImportKind Kind) {
+  switch (Kind) {
+  case ImportKind::Function:
+    return "function";
+  case ImportKind::DataAddress:
+    return "data-address";
+  case ImportKind::FunctionAddress:
+    return "function-address";
+  case ImportKind::Global:
+    return "global";
+  }
+  llvm_unreachable("unknown ImportKind");
+}
 
 StringRef symbolKindName(SymbolKind Kind) {
   return Kind == SymbolKind::Function ? "function" : "data";
@@ -246,6 +263,38 @@ bool isMainModule(const Object &Obj) {
   return false;
 }
 
+/// Marks the imports that dylink.0's IMPORT_INFO (subsection 4: count,
+/// then module, field, flags) declares weak. A malformed subsection is left
+/// alone: the reader accepts unknown bodies, and weakness only ever makes
+/// an import less of a problem.
+void markWeakImports(const Object &Obj, ModuleSymbols &Out) {
+  if (!Obj.Dylink)
+    return;
+  constexpr uint8_t ImportInfo = 4;
+  constexpr uint64_t BindingWeak = 1;
+  StringSet<> Weak;
+  for (const DylinkSubsection &Sub : Obj.Dylink->Subsections) {
+    if (Sub.Type != ImportInfo)
+      continue;
+    DataExtractor DE(Sub.Body, /*IsLittleEndian=*/true, 4);
+    DataExtractor::Cursor C(0);
+    uint64_t Count = DE.getULEB128(C);
+    for (uint64_t I = 0; I < Count && C; ++I) {
+      StringRef Module = DE.getBytes(C, DE.getULEB128(C));
+      StringRef Field = DE.getBytes(C, DE.getULEB128(C));
+      uint64_t Flags = DE.getULEB128(C);
+      (void)Module;
+      if (C && (Flags & BindingWeak))
+        Weak.insert(Field);
+    }
+    consumeError(C.takeError());
+  }
+  if (Weak.empty())
+    return;
+  for (ImportedSymbol &I : Out.Imports)
+    I.Weak = Weak.contains(I.Name);
+}
+
 Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
   ModuleSymbols Out;
   for (const Section &Sec : Obj.Sections) {
@@ -257,6 +306,7 @@ Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
         return E;
     }
   }
+  markWeakImports(Obj, Out);
   return Out;
 }
 
@@ -297,6 +347,162 @@ findSymbolClashes(ArrayRef<const ModuleSymbols *> LoadOrder,
     }
   }
   return Clashes;
+}
+
+Expected<StringSet<>> readGlueSymbols(StringRef Glue) {
+  // "var wasmImports={a:_a,b,c:wasmMemory,...}": the keys at depth one,
+  // written as identifiers (or strings) before ':' or alone.
+  constexpr StringLiteral Start = "wasmImports={";
+  size_t At = Glue.find(Start);
+  if (At == StringRef::npos)
+    return makeError(errc::malformed,
+                     "no wasmImports object: not Emscripten's JS glue");
+  StringSet<> Names;
+  StringRef Rest = Glue.drop_front(At + Start.size());
+  int Depth = 1;
+  bool ExpectKey = true;
+  for (size_t I = 0; I < Rest.size() && Depth > 0;) {
+    char C = Rest[I];
+    if (Depth == 1 && ExpectKey &&
+        (isAlpha(C) || C == '_' || C == '$' || C == '"' || C == '\'')) {
+      size_t B = I, E;
+      if (C == '"' || C == '\'') {
+        E = Rest.find(C, I + 1);
+        if (E == StringRef::npos)
+          break;
+        Names.insert(Rest.slice(B + 1, E));
+        I = E + 1;
+      } else {
+        E = Rest.find_if_not(
+            [](char X) { return isAlnum(X) || X == '_' || X == '$'; }, I);
+        if (E == StringRef::npos)
+          E = Rest.size();
+        Names.insert(Rest.slice(B, E));
+        I = E;
+      }
+      ExpectKey = false;
+      continue;
+    }
+    if (C == '{' || C == '(' || C == '[')
+      ++Depth;
+    else if (C == '}' || C == ')' || C == ']')
+      --Depth;
+    else if (C == ',' && Depth == 1)
+      ExpectKey = true;
+    else if ((C == '"' || C == '\'') && Depth > 1) {
+      size_t E = Rest.find(C, I + 1);
+      if (E == StringRef::npos)
+        break;
+      I = E;
+    }
+    ++I;
+  }
+  return Names;
+}
+
+bool isProvidedByGlue(const StringSet<> &Glue, StringRef Name) {
+  return Glue.contains(Name) || Name.starts_with("invoke_");
+}
+
+namespace {
+
+/// Every definer of each name: the main module (SIZE_MAX) first, then the
+/// side modules in load order.
+constexpr size_t MainDefiner = SIZE_MAX;
+StringMap<SmallVector<size_t, 2>> definers(const SymbolScope &Scope) {
+  StringMap<SmallVector<size_t, 2>> D;
+  if (Scope.Main)
+    for (const ExportedSymbol &E : Scope.Main->Exports)
+      D[E.Name].push_back(MainDefiner);
+  for (size_t I = 0; I < Scope.LoadOrder.size(); ++I)
+    for (const ExportedSymbol &E : Scope.LoadOrder[I]->Exports) {
+      SmallVector<size_t, 2> &V = D[E.Name];
+      if (V.empty() || V.back() != I)
+        V.push_back(I);
+    }
+  return D;
+}
+
+} // namespace
+
+std::vector<UndefinedSymbol> findUndefinedSymbols(const SymbolScope &Scope) {
+  StringMap<SmallVector<size_t, 2>> D = definers(Scope);
+  std::vector<UndefinedSymbol> Out;
+  for (size_t I = 0; I < Scope.LoadOrder.size(); ++I)
+    for (const ImportedSymbol &Imp : Scope.LoadOrder[I]->Imports) {
+      if (Imp.Weak)
+        continue;
+      auto It = D.find(Imp.Name);
+      bool Defined = false;
+      if (It != D.end()) {
+        size_t First = It->second.front();
+        // Bound when the importer loads: by then only the main module and
+        // the modules before it (and itself) are there.
+        Defined =
+            !isBoundAtLoad(Imp.Kind) || First == MainDefiner || First <= I;
+      }
+      if (!Defined && !isDataImport(Imp.Kind) && Scope.Glue &&
+          isProvidedByGlue(*Scope.Glue, Imp.Name))
+        Defined = true;
+      if (!Defined)
+        Out.push_back({I, Imp.Name, Imp.Kind});
+    }
+  return Out;
+}
+
+std::vector<BindingConflict>
+findBindingConflicts(const SymbolScope &Scope,
+                     function_ref<bool(StringRef)> Allowed) {
+  StringMap<SmallVector<size_t, 2>> D = definers(Scope);
+  // (expected, winner) -> conflict; std::map keeps the output ordered.
+  std::map<std::pair<size_t, size_t>, BindingConflict> Groups;
+  std::map<std::pair<size_t, size_t>, StringSet<>> Seen;
+  for (size_t I = 0; I < Scope.LoadOrder.size(); ++I) {
+    const ModuleSymbols &M = *Scope.LoadOrder[I];
+    for (const ImportedSymbol &Imp : M.Imports) {
+      auto It = D.find(Imp.Name);
+      if (It == D.end() || It->second.size() < 2)
+        continue; // Defined once or not at all: nothing to choose.
+      if (Allowed && Allowed(Imp.Name))
+        continue;
+      const SmallVector<size_t, 2> &Defs = It->second;
+      auto Defines = [&](size_t Mod) { return is_contained(Defs, Mod); };
+      // What the importer was linked against: itself, else its NEEDED
+      // closure, nearest first.
+      std::optional<size_t> Expected;
+      if (Defines(I))
+        Expected = I;
+      else if (I < Scope.Closures.size())
+        for (size_t C : Scope.Closures[I])
+          if (Defines(C)) {
+            Expected = C;
+            break;
+          }
+      if (!Expected)
+        continue;
+      size_t Winner = Defs.front() == MainDefiner || isDataImport(Imp.Kind)
+                          ? Defs.front()
+                          : *Expected;
+      if (Winner == *Expected)
+        continue;
+      auto Key = std::make_pair(*Expected, Winner);
+      BindingConflict &C = Groups[Key];
+      C.Expected = *Expected;
+      if (Winner != MainDefiner)
+        C.Winner = Winner;
+      if (Seen[Key].insert(Imp.Name).second)
+        C.Symbols.emplace_back(Imp.Name, Imp.Kind);
+      if (!is_contained(C.Importers, I))
+        C.Importers.push_back(I);
+    }
+  }
+  std::vector<BindingConflict> Out;
+  for (auto &[Key, C] : Groups) {
+    llvm::sort(C.Symbols);
+    llvm::sort(C.Importers);
+    Out.push_back(std::move(C));
+  }
+  return Out;
 }
 
 } // namespace wasmrpath

@@ -14,6 +14,7 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Json.h"
+#include "wasm-rpath/InstalledWheel.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"

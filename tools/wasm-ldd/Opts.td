@@ -34,12 +34,20 @@ defm cwd : Value<"cwd", "<dir>",
   "/home/pyodide for pyodide and emscripten; / for wasmer)">;
 defm main_module : Value<"main-module", "<file>",
   "The main module (e.g. pyodide.asm.wasm), a host path: its exports are "
-  "bound first, and --check reports side-module symbols it shadows">;
+  "bound first, and --check reports side-module symbols it shadows and "
+  "imports nothing provides">;
+defm main_glue : Value<"main-glue", "<file>",
+  "The main module's JS glue (default: the .mjs or .js beside it): the "
+  "functions it provides resolve">;
+defm allow_duplicate : Value<"allow-duplicate", "<glob>",
+  "A symbol defined by several modules that is safe to share: not "
+  "reported (repeatable)">;
 def json : Flag<["--"], "json">,
   HelpText<"Print the prediction as JSON (docs/wasm-ldd.schema.json)">;
 def check : Flag<["--"], "check">,
   HelpText<"Warn about hazards and exit non-zero if a library is not found "
-           "or not usable, or a module fails to load">;
+           "or not usable, a module fails to load, binds to another "
+           "module's data, or imports data nothing defines">;
 def flat_list : Flag<["-"], "l">,
   HelpText<"Print a flat list of the files loaded (each once), not a tree">;
 def show_all : Flag<["-"], "a">,

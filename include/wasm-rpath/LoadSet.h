@@ -1,0 +1,142 @@
+//===- wasm-rpath/LoadSet.h - What one process loading some inputs gets -*- C++ -*-===//
+//
+// wasm-ldd's analysis as a library call: the inputs (modules, directories of
+// modules, wheels) classified and placed in the loader's file system, one
+// dependency graph and one load prediction for all of them (one process
+// loads them), the hazards, and one verdict. The tool parses options and
+// prints; every rule is here or below (Resolve.h, InstalledWheel.h,
+// Symbols.h).
+//
+//   LoadSetOptions O;
+//   O.Resolve.Rules = getLoaderRules("pyodide");
+//   O.Resolve.Root = "/";                       // real, absolute
+//   Expected<std::unique_ptr<LoadSet>> S = LoadSet::create({"x.whl"}, O);
+//   if (S && (*S)->verdict().passes(/*Check=*/true)) ...
+//   llvm::json::Object J = (*S)->toJSON();     // docs/wasm-ldd.schema.json
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WASM_RPATH_LOADSET_H
+#define WASM_RPATH_LOADSET_H
+
+#include "wasm-rpath/Resolve.h"
+#include "wasm-rpath/Symbols.h"
+#include "llvm/Support/JSON.h"
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wasmrpath {
+
+struct LoadSetOptions {
+  /// Root (a real absolute host directory), rules, LD_LIBRARY_PATH...
+  ResolveOptions Resolve;
+  /// An input that is not a host path under the root is taken inside the
+  /// root, as lddtree -R does; otherwise it is an error.
+  bool AutoRoot = true;
+  /// The main module (a host path), whose exports are bound first; empty
+  /// for none.
+  std::string MainModule;
+  /// The main module's JS glue (a host path); empty: the file beside the
+  /// main module with its ".wasm" replaced by ".mjs", else ".js", if any.
+  std::string MainGlue;
+  /// Compute the hazards (costs a symbol comparison over the load order).
+  bool FindHazards = true;
+  /// Duplicated symbols judged safe (SymbolContext::AllowDuplicate).
+  std::function<bool(llvm::StringRef)> AllowDuplicate;
+};
+
+/// One input, as classified and placed.
+struct LoadSetInput {
+  enum class Kind { Module, Wheel, Directory };
+  /// Why the input itself failed, typed so that a caller can word it.
+  enum class Problem {
+    None,
+    /// Unreadable, not a zip, a directory that cannot be listed...
+    Unreadable,
+    /// A host path outside the root (Error names the root).
+    NotUnderRoot,
+    /// No such file under the root.
+    MissingUnderRoot,
+    /// Inside the root, but a symbolic link leads out of it.
+    LinkLeavesRoot,
+    /// A module given by itself that is not a usable side module.
+    NotUsable,
+  };
+  std::string File;
+  Kind K = Kind::Module;
+  Problem Why = Problem::None;
+  /// "'<file>': <why>", empty when Why is None.
+  std::string Error;
+  std::vector<std::string> Roots; ///< Loader paths of its modules.
+  std::vector<size_t> Nodes;      ///< Their graph nodes.
+  size_t Request = 0;             ///< Its LoadRequest (if Why is None).
+};
+
+/// "module", "wheel", "directory".
+llvm::StringRef inputKindName(LoadSetInput::Kind K);
+
+/// What the analysis concludes.
+struct LoadVerdict {
+  bool InputFailed = false; ///< Some input could not be analysed.
+  bool Resolved = true;     ///< Every library found and usable.
+  /// Some module fails to load, or binds to another's definition (a symbol
+  /// clash is as bad as a failed load).
+  bool LoadsFail = false;
+  /// The exit status wasm-ldd gives: 0 unless an input failed, or, under
+  /// \p Check, something does not resolve or load.
+  bool passes(bool Check) const {
+    return !InputFailed && (!Check || (Resolved && !LoadsFail));
+  }
+};
+
+class LoadSet {
+public:
+  ~LoadSet();
+
+  /// Analyses \p Files with \p Opts. Problems with an input are recorded in
+  /// it; errors are for the whole run: the root is not a directory, the
+  /// main module cannot be read.
+  static llvm::Expected<std::unique_ptr<LoadSet>>
+  create(llvm::ArrayRef<std::string> Files, LoadSetOptions Opts);
+
+  const LoadSetOptions &options() const { return Opts; }
+  llvm::ArrayRef<LoadSetInput> inputs() const { return Inputs; }
+  const DependencyGraph &graph() const { return G; }
+  const LoadPrediction &prediction() const { return P; }
+  llvm::ArrayRef<Hazard> hazards() const { return Hazards; }
+  const LoadVerdict &verdict() const { return Verdict; }
+  /// The main module's symbols, if one was given.
+  const ModuleSymbols *mainSymbols() const { return Main ? &*Main : nullptr; }
+  /// The JS glue read (given, or found beside the main module); "" if none.
+  llvm::StringRef gluePath() const { return GluePath; }
+
+  /// True for a failed load of a module given by itself: its tree already
+  /// shows why, and the input's error says so, so a report may skip it.
+  bool isOwnInputFailure(const Hazard &H) const;
+
+  /// The whole analysis as JSON (docs/wasm-ldd.schema.json, version
+  /// JsonSchemaVersion). Every string goes through jsonString().
+  llvm::json::Object toJSON() const;
+  static constexpr int JsonSchemaVersion = 1;
+
+private:
+  LoadSet() = default;
+  struct Storage;
+  LoadSetOptions Opts;
+  std::unique_ptr<Storage> Store; ///< File systems, open wheels.
+  std::vector<LoadSetInput> Inputs;
+  DependencyGraph G;
+  LoadPrediction P;
+  std::vector<Hazard> Hazards;
+  LoadVerdict Verdict;
+  std::optional<ModuleSymbols> Main;
+  std::optional<llvm::StringSet<>> Glue;
+  std::string GluePath;
+};
+
+} // namespace wasmrpath
+
+#endif // WASM_RPATH_LOADSET_H

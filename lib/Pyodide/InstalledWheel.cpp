@@ -1,0 +1,295 @@
+//===- InstalledWheel.cpp - A wheel as Pyodide installs it ----------------===//
+//
+// See InstalledWheel.h. Installing records where each member lands and
+// nothing else; content is extracted when the loader reads a file, under a
+// budget on the bytes held at once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wasm-rpath/InstalledWheel.h"
+#include "wasm-rpath/Error.h"
+#include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Zip.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace wasmrpath {
+
+namespace {
+
+/// An extracted member whose size counts against its wheel's budget until
+/// it is destroyed.
+class BudgetedBuffer final : public MemoryBuffer {
+public:
+  BudgetedBuffer(SmallVector<uint8_t, 0> Bytes,
+                 std::shared_ptr<std::atomic<uint64_t>> Held, StringRef Name)
+      : Bytes(std::move(Bytes)), Held(std::move(Held)), Name(Name.str()) {
+    StringRef D = toStringRef(this->Bytes);
+    init(D.begin(), D.end(), /*RequiresNullTerminator=*/false);
+  }
+  ~BudgetedBuffer() override { *Held -= Bytes.size(); }
+  BufferKind getBufferKind() const override { return MemoryBuffer_Malloc; }
+  StringRef getBufferIdentifier() const override { return Name; }
+
+private:
+  SmallVector<uint8_t, 0> Bytes;
+  std::shared_ptr<std::atomic<uint64_t>> Held;
+  std::string Name;
+};
+
+/// The top-level directories "<dist>-<ver>.data" of the wheel \p A: those
+/// beside a "<dist>-<ver>.dist-info" directory.
+StringSet<> dataDirsOf(const zip::Archive &A) {
+  StringSet<> Tops, Data;
+  for (const zip::Entry &E : A.entries())
+    Tops.insert(StringRef(E.Name).split('/').first);
+  for (const auto &T : Tops) {
+    StringRef Top = T.getKey();
+    if (Top.ends_with(".data") &&
+        Tops.contains((Top.drop_back(5) + ".dist-info").str()))
+      Data.insert(Top);
+  }
+  return Data;
+}
+
+} // namespace
+
+Expected<std::string> installedMemberPath(StringRef Member,
+                                          StringRef SitePackages) {
+  if (Member.starts_with("/") || Member.contains('\\') ||
+      is_contained(split(Member, '/'), ".."))
+    return makeError(errc::malformed, "member '" + Member +
+                                          "' would be installed outside "
+                                          "site-packages");
+  return normalizeLoaderPath((SitePackages + "/" + Member).str());
+}
+
+bool isPreloadedByPyodide(StringRef FileName) {
+  StringRef Base = sys::path::filename(FileName, sys::path::Style::posix);
+  // "*.so" or "*.so.<digits>[.<digits>...]".
+  StringRef Rest = Base;
+  while (true) {
+    StringRef Head, Tail;
+    std::tie(Head, Tail) = Rest.rsplit('.');
+    if (Head == Rest || Tail.empty())
+      return false;
+    if (Tail == "so") {
+      Rest = Head;
+      break;
+    }
+    if (!all_of(Tail, isDigit))
+      return false;
+    Rest = Head;
+  }
+  if (Rest.empty())
+    return false;
+  // An extension module for another CPython: ".cpython-3XY-...".
+  size_t Tag = Rest.find(".cpython-");
+  if (Tag != StringRef::npos) {
+    StringRef Version = Rest.substr(Tag + 9).take_while(isDigit);
+    return Version == "314";
+  }
+  return true;
+}
+
+InstalledWheel::InstalledWheel(InstallOptions O, LoaderFileSystem *Base)
+    : Opts(std::move(O)), Base(Base),
+      Held(std::make_shared<std::atomic<uint64_t>>(0)) {
+  if (!Opts.Rules)
+    Opts.Rules = getLoaderRules("pyodide");
+}
+
+InstalledWheel::~InstalledWheel() = default;
+
+Expected<std::string>
+InstalledWheel::installedPath(StringRef Name, const StringSet<> &DataDirs) {
+  StringRef SitePackages = sitePackages();
+  if (Opts.DataDir == DataDirPolicy::MapLikePip) {
+    auto [Top, Rest] = Name.split('/');
+    if (DataDirs.contains(Top)) {
+      for (StringRef Scheme : {"purelib/", "platlib/"})
+        if (Rest.starts_with(Scheme))
+          return installedMemberPath(Rest.drop_front(Scheme.size()),
+                                     SitePackages);
+      return "";
+    }
+  }
+  return installedMemberPath(Name, SitePackages);
+}
+
+Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A,
+                                                           StringRef Label) {
+  StringSet<> DataDirs;
+  if (Opts.DataDir == DataDirPolicy::MapLikePip)
+    DataDirs = dataDirsOf(A);
+  // Every path first, so that an error installs nothing.
+  std::vector<File> New;
+  StringMap<size_t> Seen;
+  for (const zip::Entry &E : A.entries()) {
+    if (E.isDirectory())
+      continue;
+    Expected<std::string> Path = installedPath(E.Name, DataDirs);
+    if (!Path)
+      return Path.takeError();
+    if (Path->empty())
+      continue;
+    auto [It, Inserted] = Seen.try_emplace(*Path, New.size());
+    if (!Inserted)
+      return makeError(errc::malformed,
+                       "members '" + New[It->second].Member + "' and '" +
+                           E.Name + "' are installed as one file, " + *Path);
+    File F;
+    F.LoaderPath = std::move(*Path);
+    F.Member = E.Name;
+    F.Location = (Label + ":" + E.Name).str();
+    F.Archive = &A;
+    F.Entry = &E;
+    F.Preload = isPreloadedByPyodide(E.Name);
+    New.push_back(std::move(F));
+  }
+  std::vector<std::string> Preload;
+  for (File &F : New) {
+    if (F.Preload)
+      Preload.push_back(F.LoaderPath);
+    addFile(std::move(F));
+  }
+  return Preload;
+}
+
+void InstalledWheel::addFile(File F) {
+  F.LoaderPath = normalizeLoaderPath(F.LoaderPath);
+  for (std::string D = loaderDirName(F.LoaderPath);; D = loaderDirName(D))
+    if (!Dirs.insert(D).second || D == "/")
+      break;
+  auto [It, Inserted] = ByPath.try_emplace(F.LoaderPath, Files.size());
+  if (Inserted) {
+    Files.push_back(std::move(F));
+    return;
+  }
+  // A replacement keeps the file's place (and identity), as an overwrite
+  // keeps the inode.
+  Files[It->second] = std::move(F);
+}
+
+void InstalledWheel::addPlannedFile(StringRef LoaderPath, StringRef Member) {
+  File F;
+  F.LoaderPath = LoaderPath.str();
+  F.Member = Member.str();
+  F.Location = ("(planned):" + Member).str();
+  addFile(std::move(F));
+}
+
+const InstalledWheel::File *InstalledWheel::file(StringRef LoaderPath) const {
+  auto It = ByPath.find(LoaderPath);
+  return It == ByPath.end() ? nullptr : &Files[It->second];
+}
+
+StringRef InstalledWheel::memberOf(StringRef LoaderPath) const {
+  const File *F = file(LoaderPath);
+  return F ? StringRef(F->Member) : StringRef();
+}
+
+std::vector<const InstalledWheel::File *> InstalledWheel::files() const {
+  std::vector<const File *> Out;
+  for (const File &F : Files)
+    Out.push_back(&F);
+  return Out;
+}
+
+std::vector<std::string> InstalledWheel::preloads() const {
+  std::vector<std::string> Out;
+  for (const File &F : Files)
+    if (F.Preload)
+      Out.push_back(F.LoaderPath);
+  return Out;
+}
+
+bool InstalledWheel::isFile(StringRef LoaderPath) const {
+  return ByPath.contains(LoaderPath);
+}
+
+bool InstalledWheel::isDirectory(StringRef LoaderPath) const {
+  return Dirs.contains(LoaderPath);
+}
+
+bool InstalledWheel::isWheelDirectory(StringRef P) const {
+  StringRef SitePackages = sitePackages();
+  return isDirectory(P) && P.starts_with(SitePackages) &&
+         P.size() > SitePackages.size() && P[SitePackages.size()] == '/';
+}
+
+Resolution InstalledWheel::resolve(StringRef Name, StringRef ModulePath,
+                                   ArrayRef<std::string> RunPath) {
+  const LoaderRules &R = rules();
+  return resolveNeeded(
+      Name, ModulePath, RunPath, R.DefaultLibraryPath, R.DefaultCwd, R,
+      [&](StringRef P) { return status(P).Type == FileType::Regular; },
+      [&](StringRef P) { return status(P).Type == FileType::Directory; });
+}
+
+LoaderFileSystem::Status InstalledWheel::status(StringRef Path) {
+  std::string Norm = normalizeLoaderPath(Path);
+  auto It = ByPath.find(Norm);
+  // Identities that no host file has: device ~0, one inode per file.
+  if (It != ByPath.end())
+    return {FileType::Regular, sys::fs::UniqueID(~0ULL, It->second)};
+  if (Base) {
+    Status S = Base->status(Norm);
+    if (S.Type != FileType::Missing)
+      return S;
+  }
+  if (Dirs.contains(Norm))
+    return {FileType::Directory, sys::fs::UniqueID(~0ULL - 1, 0)};
+  return {};
+}
+
+Expected<std::unique_ptr<MemoryBuffer>> InstalledWheel::read(StringRef Path) {
+  std::string Norm = normalizeLoaderPath(Path);
+  const File *F = file(Norm);
+  if (!F)
+    return Base ? Base->read(Norm) : makeError(errc::not_found, "no such file");
+  if (!F->Entry)
+    return makeError(errc::not_found, "not in the wheel yet (planned)");
+  const zip::Entry &E = *F->Entry;
+  // The head first: a member that is not a module is refused by its first
+  // bytes, whatever its size.
+  SmallVector<uint8_t, 0> Bytes;
+  if (Error Err = F->Archive->extractPrefix(E, 8, Bytes))
+    return Err;
+  if (hasWasmModuleHeader(Bytes)) {
+    uint64_t Size = E.UncompressedSize;
+    // Reserve the share before extracting, so that concurrent readers
+    // cannot both pass the check.
+    uint64_t Before = Held->fetch_add(Size);
+    if (Before + Size > Opts.MemoryBudget || Before + Size < Before) {
+      *Held -= Size;
+      return createStringError(
+          std::make_error_code(std::errc::file_too_large),
+          "module of " + Twine(Size) + " bytes exceeds the memory budget (" +
+              Twine(Opts.MemoryBudget) + " bytes, " + Twine(Before) +
+              " already held)");
+    }
+    if (Error Err = F->Archive->extract(E, Bytes, Size)) {
+      *Held -= Size;
+      return Err;
+    }
+    // extract() checked that the content has the recorded size: the share
+    // reserved is the buffer's.
+    assert(Bytes.size() == Size);
+  } else {
+    *Held += Bytes.size();
+  }
+  return std::make_unique<BudgetedBuffer>(std::move(Bytes), Held, F->Location);
+}
+
+std::string InstalledWheel::locate(StringRef Path) {
+  std::string Norm = normalizeLoaderPath(Path);
+  if (const File *F = file(Norm))
+    return F->Location;
+  return Base ? Base->locate(Norm) : Norm;
+}
+
+} // namespace wasmrpath

@@ -1,0 +1,367 @@
+//===- LoadSet.cpp - What one process loading some inputs gets ------------===//
+//
+// See LoadSet.h: input classification, the load set, the verdict and the
+// JSON report, which wasm-ldd prints.
+//
+//===----------------------------------------------------------------------===//
+
+#include "wasm-rpath/LoadSet.h"
+#include "wasm-rpath/Error.h"
+#include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/InstalledWheel.h"
+#include "wasm-rpath/Json.h"
+#include "wasm-rpath/Zip.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+namespace wasmrpath {
+
+struct LoadSet::Storage {
+  std::unique_ptr<LoaderFileSystem> Host;
+  std::unique_ptr<InstalledWheel> FS;
+  /// Wheels stay open (and mapped) until the end: their members are read
+  /// from the mapping when the walk reaches them.
+  std::vector<std::unique_ptr<InputFile>> Wheels;
+  std::vector<std::unique_ptr<zip::Archive>> Archives;
+};
+
+LoadSet::~LoadSet() = default;
+
+StringRef inputKindName(LoadSetInput::Kind K) {
+  switch (K) {
+  case LoadSetInput::Kind::Module:
+    return "module";
+  case LoadSetInput::Kind::Wheel:
+    return "wheel";
+  case LoadSetInput::Kind::Directory:
+    return "directory";
+  }
+  llvm_unreachable("unknown input kind");
+}
+
+namespace {
+
+/// The modules under the host directory \p Dir that Pyodide would preload,
+/// sorted (a directory has no zip order), symbolic links not followed.
+Expected<std::vector<std::string>> modulesUnder(StringRef Dir) {
+  std::vector<std::string> Found;
+  std::error_code EC;
+  for (sys::fs::recursive_directory_iterator It(Dir, EC, /*follow=*/false), End;
+       It != End && !EC; It.increment(EC)) {
+    if (It->type() == sys::fs::file_type::regular_file &&
+        isPreloadedByPyodide(It->path()))
+      Found.push_back(It->path());
+  }
+  if (EC)
+    return createFileError(Dir, EC);
+  llvm::sort(Found);
+  return Found;
+}
+
+json::Value orNull(StringRef S) {
+  return S.empty() ? json::Value(nullptr) : jsonString(S);
+}
+
+} // namespace
+
+Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
+                                                   LoadSetOptions O) {
+  assert(O.Resolve.Rules && "no loader rules");
+  std::unique_ptr<LoadSet> S(new LoadSet());
+  S->Opts = std::move(O);
+  S->Store = std::make_unique<Storage>();
+  const LoadSetOptions &Opts = S->Opts;
+  Storage &St = *S->Store;
+  // Resolve.Root is the root as the user wrote it (messages and JSON show
+  // it so); paths are compared with its real path.
+  SmallString<256> RealRoot;
+  if (std::error_code EC = sys::fs::real_path(Opts.Resolve.Root, RealRoot))
+    return createFileError(Opts.Resolve.Root, EC);
+  const std::string Root(RealRoot);
+
+  Expected<std::unique_ptr<LoaderFileSystem>> Host = createHostFileSystem(Root);
+  if (!Host)
+    return Host.takeError();
+  St.Host = std::move(*Host);
+  // Wheels are installed into one site-packages in front of the host tree
+  // (Pyodide's site-packages, whatever the loader: a wheel is a Pyodide
+  // package), their members read only when the walk reaches them.
+  InstallOptions Install;
+  if (!Opts.Resolve.Rules->SitePackages.empty())
+    Install.Rules = Opts.Resolve.Rules;
+  St.FS = std::make_unique<InstalledWheel>(Install, St.Host.get());
+  InstalledWheel &FS = *St.FS;
+
+  if (!Opts.MainModule.empty()) {
+    Expected<std::unique_ptr<InputFile>> In = InputFile::open(Opts.MainModule);
+    if (!In)
+      return createFileError(Opts.MainModule, In.takeError());
+    Expected<ModuleSymbols> Syms = readModuleSymbols((*In)->data());
+    if (!Syms)
+      return createFileError(Opts.MainModule, Syms.takeError());
+    S->Main = std::move(*Syms);
+    // The glue: given, or beside the main module.
+    std::string Glue = Opts.MainGlue;
+    bool Given = !Glue.empty();
+    if (!Given) {
+      StringRef M(Opts.MainModule);
+      StringRef Stem = M.ends_with(".wasm") ? M.drop_back(5) : M;
+      for (StringRef Ext : {".mjs", ".js"})
+        if (sys::fs::is_regular_file(Stem + Ext)) {
+          Glue = (Stem + Ext).str();
+          break;
+        }
+    }
+    if (!Glue.empty()) {
+      Expected<std::unique_ptr<InputFile>> G = InputFile::open(Glue);
+      Expected<StringSet<>> Names =
+          G ? readGlueSymbols(toStringRef((*G)->data()))
+            : Expected<StringSet<>>(G.takeError());
+      if (Names) {
+        S->Glue = std::move(*Names);
+        S->GluePath = Glue;
+      } else if (Given) {
+        return createFileError(Glue, Names.takeError());
+      } else {
+        consumeError(Names.takeError()); // A file that is not glue.
+      }
+    }
+  }
+
+  // Where an input is in the loader's file system: a host path under the
+  // root, or, as lddtree does with -R, the input taken inside the root.
+  auto LoaderPathOf = [&](StringRef File) -> Expected<std::string> {
+    Expected<std::string> L = loaderPathOf(Root, File);
+    if (L && (!Opts.AutoRoot || sys::fs::exists(File)))
+      return L;
+    if (!Opts.AutoRoot)
+      return L.takeError();
+    consumeError(L.takeError());
+    return normalizeLoaderPath(("/" + File).str());
+  };
+
+  using Kind = LoadSetInput::Kind;
+  using Problem = LoadSetInput::Problem;
+  for (const std::string &File : Files) {
+    LoadSetInput &In = S->Inputs.emplace_back();
+    In.File = File;
+    auto SetError = [&](Problem Why, Error E) {
+      In.Why = Why;
+      In.Error = toString(createFileError(File, std::move(E)));
+    };
+    if (StringRef(File).ends_with(".whl") && sys::fs::is_regular_file(File)) {
+      In.K = Kind::Wheel;
+      Expected<std::unique_ptr<InputFile>> F = InputFile::open(File);
+      if (!F) {
+        SetError(Problem::Unreadable, F.takeError());
+        continue;
+      }
+      Expected<zip::Archive> A = zip::Archive::read((*F)->data());
+      if (!A) {
+        SetError(Problem::Unreadable, A.takeError());
+        continue;
+      }
+      St.Wheels.push_back(std::move(*F));
+      St.Archives.push_back(std::make_unique<zip::Archive>(std::move(*A)));
+      Expected<std::vector<std::string>> Preload =
+          FS.install(*St.Archives.back(), File);
+      if (!Preload) {
+        SetError(Problem::Unreadable, Preload.takeError());
+        continue;
+      }
+      In.Roots = std::move(*Preload);
+      continue;
+    }
+    Expected<std::string> L = LoaderPathOf(File);
+    if (!L) {
+      SetError(Problem::NotUnderRoot, L.takeError());
+      continue;
+    }
+    if (FS.status(*L).Type == LoaderFileSystem::FileType::Directory) {
+      In.K = Kind::Directory;
+      Expected<std::vector<std::string>> Mods = modulesUnder(FS.locate(*L));
+      if (!Mods) {
+        In.Why = Problem::Unreadable;
+        In.Error = toString(Mods.takeError());
+        continue;
+      }
+      for (const std::string &M : *Mods) {
+        Expected<std::string> ML = loaderPathOf(Root, M);
+        if (!ML) {
+          SetError(Problem::NotUnderRoot, ML.takeError());
+          break;
+        }
+        In.Roots.push_back(*ML);
+      }
+      continue;
+    }
+    In.Roots.push_back(*L);
+  }
+
+  // One graph and one load set for all inputs: one process loads them.
+  std::vector<std::string> AllRoots;
+  for (const LoadSetInput &In : S->Inputs)
+    if (In.Why == Problem::None)
+      AllRoots.insert(AllRoots.end(), In.Roots.begin(), In.Roots.end());
+  DependencyGraph &G = S->G;
+  G = resolveDependencies(FS, AllRoots, Opts.Resolve);
+  std::vector<LoadRequest> Requests;
+  size_t NextRoot = 0;
+  std::vector<bool> FailedRoot(G.Nodes.size(), false);
+  for (LoadSetInput &In : S->Inputs) {
+    if (In.Why != Problem::None)
+      continue;
+    for (size_t I = 0; I < In.Roots.size(); ++I)
+      In.Nodes.push_back(G.Roots[NextRoot++]);
+    // A module given by itself must be a side module: that is an error
+    // about the input, as for ldd. A package's broken module is a failed
+    // load, predicted like the others.
+    if (In.K == Kind::Module && !G.Nodes[In.Nodes[0]].Error.empty()) {
+      const LibraryNode &N = G.Nodes[In.Nodes[0]];
+      Problem Why = Problem::NotUsable;
+      std::string Msg = N.Error;
+      SmallString<256> Real;
+      if (N.Problem == NodeProblem::Missing && Opts.Resolve.Root != "/") {
+        if (!sys::fs::real_path(In.File, Real)) {
+          // The file exists on the host, but the loader cannot reach it:
+          // it is outside the root, or a link inside leads out.
+          Expected<std::string> Lexical = loaderPathOf(Root, In.File);
+          Why = Lexical ? Problem::LinkLeavesRoot : Problem::NotUnderRoot;
+          Msg = Lexical ? "resolves outside the root through a symbolic link"
+                        : "not under the root directory '" + Root + "'";
+          consumeError(Lexical.takeError());
+        } else {
+          Why = Problem::MissingUnderRoot;
+          Msg = "no such file under the root directory '" + Root + "'";
+        }
+      }
+      In.Why = Why;
+      In.Error = toString(createFileError(
+          In.File, makeError(N.Problem == NodeProblem::Missing
+                                 ? errc::not_found
+                                 : errc::not_shared_library,
+                             Msg)));
+      FailedRoot[In.Nodes[0]] = true;
+      continue;
+    }
+    In.Request = Requests.size();
+    Requests.push_back({In.File, In.Nodes, In.K != Kind::Module});
+  }
+  S->P = predictLoad(G, Requests);
+
+  LoadVerdict &V = S->Verdict;
+  for (size_t I = 0; I < G.Nodes.size(); ++I) {
+    if (FailedRoot[I])
+      continue;
+    V.Resolved &= G.Nodes[I].Error.empty();
+    for (const Resolution &R : G.Nodes[I].Needed)
+      V.Resolved &= R.Via != FoundVia::NotFound;
+  }
+  for (const auto &Outcomes : S->P.Outcomes)
+    for (const RootOutcome &O : Outcomes)
+      V.LoadsFail |= O.Status != LoadStatus::Loaded;
+  if (Opts.FindHazards)
+  {
+    SymbolContext Ctx;
+    Ctx.Main = S->mainSymbols();
+    Ctx.Glue = S->Glue ? &*S->Glue : nullptr;
+    Ctx.AllowDuplicate = Opts.AllowDuplicate;
+    S->Hazards = findHazards(G, FS, Opts.Resolve, S->P, Ctx);
+  }
+  // A module bound to another's data, or missing data, is as bad as a
+  // failed load (hazardSeverity()).
+  for (const Hazard &H : S->Hazards)
+    V.LoadsFail |= hazardSeverity(H.Kind) == HazardSeverity::Error;
+  for (const LoadSetInput &In : S->Inputs)
+    V.InputFailed |= In.Why != Problem::None;
+  return S;
+}
+
+bool LoadSet::isOwnInputFailure(const Hazard &H) const {
+  return H.Kind == HazardKind::LoadFailure &&
+         any_of(Inputs, [&](const LoadSetInput &In) {
+           return In.K == LoadSetInput::Kind::Module &&
+                  In.Why == LoadSetInput::Problem::None &&
+                  G.Nodes[In.Nodes[0]].LoaderPath == H.Module;
+         });
+}
+
+json::Object LoadSet::toJSON() const {
+  json::Array InputList;
+  for (const LoadSetInput &In : Inputs) {
+    json::Array Modules;
+    if (In.Why == LoadSetInput::Problem::None)
+      for (const RootOutcome &O : P.Outcomes[In.Request])
+        Modules.push_back(json::Object{
+            {"path", jsonString(G.Nodes[O.Node].LoaderPath)},
+            {"status", loadStatusName(O.Status)},
+            {"reason", orNull(O.Reason)},
+        });
+    InputList.push_back(json::Object{
+        {"file", jsonString(In.File)},
+        {"kind", inputKindName(In.K)},
+        {"error", orNull(In.Error)},
+        {"modules", std::move(Modules)},
+    });
+  }
+  json::Array Libraries;
+  for (const LibraryNode &N : G.Nodes) {
+    json::Array Needed;
+    for (const Resolution &R : N.Needed)
+      Needed.push_back(json::Object{
+          {"name", jsonString(R.Name)},
+          {"path", orNull(R.Path)},
+          {"via", foundViaName(R.Via)},
+          {"entry", orNull(R.Entry)},
+          {"tried", jsonStringArray(R.Tried)},
+          {"tried_omitted", static_cast<int64_t>(R.TriedOmitted)},
+      });
+    json::Array Exports;
+    for (const ExportedSymbol &E : N.Symbols.Exports)
+      Exports.push_back(jsonString(E.Name));
+    Libraries.push_back(json::Object{
+        {"path", jsonString(N.LoaderPath)},
+        {"host_path", jsonString(N.HostPath)},
+        {"error", orNull(N.Error)},
+        {"runtime_path", jsonOptionalStringArray(N.RuntimePath)},
+        {"rpath.0", jsonOptionalStringArray(N.RPathSection)},
+        {"needed", std::move(Needed)},
+        {"exports", std::move(Exports)},
+    });
+  }
+  json::Array Order;
+  for (size_t N : P.LoadOrder)
+    Order.push_back(jsonString(G.Nodes[N].LoaderPath));
+  json::Array HazardList;
+  for (const Hazard &H : Hazards) {
+    json::Object O{{"kind", hazardKindName(H.Kind)},
+                   {"module", jsonString(H.Module)},
+                   {"message", jsonString(H.Message)}};
+    if (!H.Winner.empty()) {
+      O["symbol"] = jsonString(H.Symbol);
+      O["winner"] = jsonString(H.Winner);
+    }
+    if (!H.Symbols.empty())
+      O["symbols"] = jsonStringArray(H.Symbols);
+    HazardList.push_back(std::move(O));
+  }
+  return json::Object{
+      {"schema_version", JsonSchemaVersion},
+      {"loader", jsonString(Opts.Resolve.Rules->Name)},
+      {"root", jsonString(Opts.Resolve.Root)},
+      {"library_path", jsonStringArray(Opts.Resolve.libraryPath())},
+      {"main_module", orNull(Opts.MainModule)},
+      {"main_glue", orNull(GluePath)},
+      {"inputs", std::move(InputList)},
+      {"libraries", std::move(Libraries)},
+      {"load_order", std::move(Order)},
+      {"resolved", Verdict.Resolved},
+      {"hazards", std::move(HazardList)},
+  };
+}
+
+} // namespace wasmrpath
