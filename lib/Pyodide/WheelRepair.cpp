@@ -49,14 +49,6 @@ Error memberError(StringRef Member, const Twine &Msg) {
 /// wheel, its LD_LIBRARY_PATH, its loader's search.
 const LoaderRules &pyodideRules() { return *getLoaderRules("pyodide"); }
 
-/// Where a member lands when Pyodide installs the wheel: loadPackage
-/// unpacks it into site-packages as it is, <dist>.data/ included (measured,
-/// dylink-facts.md §3a; pip would map .data/platlib, Pyodide does not).
-/// Error: a member that would land outside site-packages.
-Expected<std::string> installedPath(StringRef Member) {
-  return installedMemberPath(Member, pyodideRules().SitePackages);
-}
-
 /// The run-time path entry that makes a module in \p FromDir find files in
 /// \p ToDir: "$ORIGIN" or "$ORIGIN/<relative path>" (both normalized
 /// absolute loader paths).
@@ -110,45 +102,6 @@ struct HostLibrary {
   std::string NewName;
   std::vector<uint8_t> Content; // Kept until its module is planned.
 };
-
-/// The installed wheel as the loader sees it: files and directories by
-/// loader path, each file with the member it comes from.
-class InstalledView {
-public:
-  void addFile(StringRef LoaderPath, StringRef Member) {
-    Files[LoaderPath] = Member.str();
-    StringRef Dir = sys::path::parent_path(LoaderPath, sys::path::Style::posix);
-    while (!Dir.empty() && Dirs.insert(Dir).second)
-      Dir = sys::path::parent_path(Dir, sys::path::Style::posix);
-    Dirs.insert("/");
-  }
-  bool isFile(StringRef P) const { return Files.count(P); }
-  bool isDir(StringRef P) const { return Dirs.count(P); }
-  /// True for a directory the wheel itself creates (below site-packages).
-  bool isWheelDir(StringRef P) const {
-    StringRef SitePackages = pyodideRules().SitePackages;
-    return isDir(P) && P.starts_with(SitePackages) &&
-           P.size() > SitePackages.size();
-  }
-  StringRef memberOf(StringRef P) const {
-    auto It = Files.find(P);
-    return It == Files.end() ? StringRef() : StringRef(It->second);
-  }
-
-private:
-  StringMap<std::string> Files;
-  StringSet<> Dirs;
-};
-
-Resolution resolveIn(const InstalledView &View, StringRef Name,
-                     StringRef LoaderPath, ArrayRef<std::string> RunPath) {
-  const LoaderRules &Rules = pyodideRules();
-  return resolveNeeded(
-      Name, LoaderPath, RunPath, Rules.DefaultLibraryPath, Rules.DefaultCwd,
-      Rules,
-      [&](StringRef P) { return View.isFile(P); },
-      [&](StringRef P) { return View.isDir(P); });
-}
 
 /// One module being planned: its model, where it is installed, and the
 /// parts of the plan that need the model.
@@ -370,7 +323,10 @@ private:
   std::vector<GlobPattern> Exclude, NoMangle;
   RepairPlan Plan;
   std::string LibsLoaderDir;
-  InstalledView View;
+  /// The wheel as Pyodide installs it (loadPackage: <dist>.data/ left in
+  /// place), the libraries the plan vendors added as they are planned.
+  InstalledWheel View{InstallOptions{&pyodideRules(),
+                                     DataDirPolicy::KeepInPlace}};
   /// The first member of each file name, in member order: where a name the
   /// loader does not find is looked for in the wheel.
   StringMap<std::string> FirstByName;
@@ -425,18 +381,16 @@ Error WheelAnalysis::indexMembers() {
                           "platform tag '" + Platform +
                               "' is not a Pyodide (wasm32) platform"));
   LibsLoaderDir = pyodideRules().SitePackages + "/" + Plan.LibsDir;
-  for (const zip::Entry &E : W.archive().entries()) {
-    Expected<std::string> Installed = installedPath(E.Name);
-    if (!Installed)
-      return fail(Installed.takeError());
-    if (E.isDirectory())
-      continue;
-    std::string Loader = std::move(*Installed);
-    View.addFile(Loader, E.Name);
-    FirstByName.try_emplace(sys::path::filename(Loader, sys::path::Style::posix),
-                            Loader);
-    if (isPreloadedByPyodide(E.Name))
-      ModuleEntries.emplace_back(&E, Loader);
+  Expected<std::vector<std::string>> Preloads =
+      View.install(W.archive(), W.path());
+  if (!Preloads)
+    return fail(Preloads.takeError());
+  for (const InstalledWheel::File *F : View.files()) {
+    FirstByName.try_emplace(
+        sys::path::filename(F->LoaderPath, sys::path::Style::posix),
+        F->LoaderPath);
+    if (F->Preload)
+      ModuleEntries.emplace_back(F->Entry, F->LoaderPath);
   }
   if (ModuleEntries.empty())
     Plan.Warnings.push_back("no side modules (no member named *.so or "
@@ -595,7 +549,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
   for (const std::string &Name : Needed) {
     NeededStatus S;
     S.Name = Name;
-    Resolution R = resolveIn(View, Name, LoaderPath, Mods[I].RunPath);
+    Resolution R = View.resolve(Name, LoaderPath, Mods[I].RunPath);
     if (R.Via != FoundVia::NotFound) {
       Expected<bool> IsModule = isSideModuleMember(R.Path);
       if (!IsModule)
@@ -686,7 +640,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
         Lib.Content.shrink_to_fit();
         ModAt[Loader] = Mods.size();
         Mods.push_back(std::move(P));
-        View.addFile(Loader, S.Member);
+        View.addPlannedFile(Loader, S.Member);
       } else if (Lib.NewName != Name &&
                  (Existing == ModAt.end() ||
                   !Mods[Existing->second].Plan.Vendored)) {
@@ -735,7 +689,7 @@ void WheelAnalysis::planRunPath(size_t I, ArrayRef<std::string> AddDirs) {
   for (const std::string &Entry : M.RunPath) {
     auto Dirs = expandRunPath({Entry}, M.LoaderPath, pyodideRules());
     if (!Dirs.empty() && all_of(Dirs, [&](const auto &D) {
-          return View.isWheelDir(normalizeLoaderPath(D.first));
+          return View.isWheelDirectory(normalizeLoaderPath(D.first));
         }) && !is_contained(New, Entry))
       New.push_back(Entry);
   }
@@ -762,7 +716,7 @@ void WheelAnalysis::checkPlanLoads() {
       if (S.Status != NeededStatus::InWheel && S.Status != NeededStatus::Vendor)
         continue;
       std::string Name = S.NewName.empty() ? S.Name : S.NewName;
-      Resolution R = resolveIn(View, Name, P.LoaderPath, RunPath);
+      Resolution R = View.resolve(Name, P.LoaderPath, RunPath);
       if (View.memberOf(R.Path) != S.Member)
         Plan.Warnings.push_back(
             "after repair, '" + Name + "' needed by '" + P.Plan.Member +
