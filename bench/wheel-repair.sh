@@ -10,8 +10,9 @@
 #  * big-deflated: the same data member deflated (compressible binary data:
 #                  copies of pyodide.asm.wasm);
 #  * many:         500 small side modules that need libfoo.so.
-# Each is repaired with the default RECORD check (every member hashed) and
-# with --record-check changed (only the side modules).
+# Each is repaired with the default RECORD check (structural: every member
+# listed with its size, the side modules hashed) and with --record-check
+# full (every member hashed).
 #
 #   bench/wheel-repair.sh [BUILD_DIR]    (default: build; run scripts/test.sh first)
 set -euo pipefail
@@ -54,7 +55,7 @@ for kind in stored deflated many; do
     --prepare "rm -rf out" \
     -n cp "cp $IN out.whl" \
     -n 'wasm-auditwheel repair' "$TOOL repair -L deps -w out $IN" \
-    -n 'wasm-auditwheel repair --record-check changed' "$TOOL repair --record-check changed -L deps -w out $IN" \
+    -n 'wasm-auditwheel repair --record-check full' "$TOOL repair --record-check full -L deps -w out $IN" \
     -n 'Python zipfile rewrite' "$PY $IN deps/lib/libfoo.so out.whl" >/dev/null
   cat "$kind.md"
   echo
@@ -65,6 +66,6 @@ for kind in stored deflated many; do
     echo "| $name | $(( $(cat rss.txt) / 1024 )) MB |"; }
   peak cp cp "$IN" out.whl
   peak 'wasm-auditwheel repair' "$TOOL" repair -L deps -w out "$IN"
-  peak 'wasm-auditwheel repair --record-check changed' "$TOOL" repair --record-check changed -L deps -w out "$IN"
+  peak 'wasm-auditwheel repair --record-check full' "$TOOL" repair --record-check full -L deps -w out "$IN"
   peak 'Python zipfile rewrite' $PY "$IN" deps/lib/libfoo.so out.whl
 done

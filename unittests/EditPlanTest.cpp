@@ -4,6 +4,7 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
+#include "wasm-rpath/Writer.h"
 #include "gtest/gtest.h"
 
 using namespace llvm;
@@ -186,6 +187,62 @@ TEST(EditPlanTest, BufferEditErrorsWriteNothing) {
   ASSERT_FALSE(R);
   EXPECT_EQ(errorToErrorCode(R.takeError()), make_error_code(errc::malformed));
   EXPECT_TRUE(Out.empty());
+}
+
+TEST(EditPlanTest, StripKeepsWhatLoadersNeedAndEveryKeptByte) {
+  std::string Head = preamble() +
+                     custom("dylink.0", memInfo() +
+                                            subsection(5, strVec({"$ORIGIN"})));
+  std::string RPath0 = custom("rpath.0", strVec({"$ORIGIN"}));
+  std::string Debug = custom(".debug_info", "xxxx");
+  std::string Map = custom("sourceMappingURL", "a.map");
+  std::string Name = custom("name", "n");
+  std::string Prod = custom("producers", "p");
+  std::string TF = custom("target_features", "t");
+  std::string Types = section(1, std::string("\x01\x60\x00\x00", 4));
+  std::string M = Head + RPath0 + Types + Debug + Map + Name + Prod + TF;
+  auto Strip = [&](StripLevel L, std::vector<std::string> Keep) {
+    EditPlan P;
+    P.setStrip(L);
+    for (const std::string &K : Keep)
+      P.keepSection(K);
+    EXPECT_TRUE(succeeded(P.finalize()));
+    std::string Out;
+    raw_string_ostream OS(Out);
+    Expected<bool> Changed = editModuleBuffer(
+        bytes(M), [&](Object &O) { return P.apply(O, noWasmFiles); }, OS);
+    EXPECT_TRUE(succeeded(Changed));
+    return Out;
+  };
+  EXPECT_EQ(Strip(StripLevel::Debug, {}),
+            Head + RPath0 + Types + Name + Prod + TF);
+  EXPECT_EQ(Strip(StripLevel::All, {}), Head + RPath0 + Types + TF);
+  EXPECT_EQ(Strip(StripLevel::All, {"name", "rpath.0"}),
+            Head + RPath0 + Types + Name + TF);
+  // The count of bytes removed, and a second strip removes nothing.
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_EQ(stripSections(*Obj, StripLevel::All),
+            Debug.size() + Map.size() + Name.size() + Prod.size());
+  EXPECT_EQ(stripSections(*Obj, StripLevel::All), 0u);
+  EXPECT_TRUE(Obj->isModified());
+  // dylink.0 and rpath.0 are never stripped, whatever is asked.
+  EXPECT_FALSE(isStrippedSection("dylink.0", StripLevel::All));
+  EXPECT_FALSE(isStrippedSection("dylink", StripLevel::All));
+  EXPECT_FALSE(isStrippedSection("rpath.0", StripLevel::All));
+  EXPECT_TRUE(isStrippedSection("external_debug_info", StripLevel::Debug));
+  EXPECT_FALSE(isStrippedSection("name", StripLevel::Debug));
+}
+
+TEST(EditPlanTest, KeptSectionsNeedAStrip) {
+  EditPlan P;
+  P.keepSection("name");
+  EXPECT_EQ(conflictParts(P.finalize()),
+            parts(PlanConflictError::Kind::Requires, PlanPart::KeepSections,
+                  PlanPart::Strip));
+  EditPlan Q;
+  Q.setStrip(StripLevel::Debug);
+  EXPECT_FALSE(Q.empty());
 }
 
 } // namespace

@@ -19,6 +19,7 @@
 #define WASM_RPATH_EDITPLAN_H
 
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Strip.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -43,6 +44,8 @@ enum class PlanPart {
   ShrinkRPath,     ///< EditPlan::shrinkRPath()
   RPathEntries,    ///< EditPlan::addRPathEntries()
   AllowedPrefixes, ///< EditPlan::setAllowedPrefixes()
+  Strip,           ///< EditPlan::setStrip()
+  KeepSections,    ///< EditPlan::keepSection()
 };
 
 /// A broken plan rule: \p First and \p Second exclude each other
@@ -106,14 +109,26 @@ public:
     ReplaceNeeded.emplace_back(Old.str(), New.str());
   }
 
+  /// Strips custom sections (Strip.h: dylink.0, RUNTIME_PATH and rpath.0
+  /// are always kept), after the other edits. The strongest level given
+  /// wins, as when llvm-strip is given both options.
+  void setStrip(StripLevel Level) {
+    if (Level > Strip)
+      Strip = Level;
+  }
+  /// Keeps the custom section \p Name from the strip; meaningful only with
+  /// setStrip() (see finalize()).
+  void keepSection(llvm::StringRef Name) { Keep.push_back(Name.str()); }
+
   /// Checks the rules that involve several parts, and every value, once,
   /// before any file is touched: loose entries with Remove or Shrink,
-  /// allowed prefixes without Shrink (PlanConflictError), entries and
+  /// allowed prefixes without Shrink, kept sections without a strip
+  /// (PlanConflictError), entries and
   /// NEEDED names that cannot be stored (checkEntry()). Every error has
   /// the code errc::invalid_argument.
   llvm::Error finalize();
 
-  /// Applies the plan to \p Obj in patchelf's order. \p IsWasmModule answers
+  /// Applies the plan to \p Obj in patchelf's order, then the strip. \p IsWasmModule answers
   /// Shrink's question about host files. On error \p Obj may be partly
   /// edited; callers discard it (nothing has been written).
   llvm::Error apply(Object &Obj, WasmFileProbe IsWasmModule) const;
@@ -121,11 +136,12 @@ public:
   /// True if the plan changes nothing whatever the module.
   bool empty() const {
     return Op == RPathOp::None && AddNeeded.empty() && RemoveNeeded.empty() &&
-           ReplaceNeeded.empty();
+           ReplaceNeeded.empty() && Strip == StripLevel::None;
   }
 
   RPathOp operation() const { return Op; }
   RPathPlace place() const { return Place; }
+  StripLevel strip() const { return Strip; }
   llvm::ArrayRef<std::string> rpathEntries() const { return Entries; }
 
 private:
@@ -140,6 +156,8 @@ private:
   std::vector<std::string> AddNeeded;
   std::vector<std::string> RemoveNeeded;
   std::vector<std::pair<std::string, std::string>> ReplaceNeeded;
+  StripLevel Strip = StripLevel::None;
+  std::vector<std::string> Keep;
 };
 
 /// Edits a module held in memory: parses \p In, applies \p Edit and writes

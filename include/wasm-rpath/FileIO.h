@@ -123,6 +123,16 @@ llvm::Error writeOutputFile(const InputFile &In,
                             llvm::StringRef OutPath,
                             llvm::function_ref<llvm::Error()> BeforeCommit = {});
 
+/// As writeOutputFile(), for an output that is a new file derived from
+/// \p In (a repaired wheel in an output directory), not \p In edited: a
+/// symbolic link at \p OutPath is replaced, never written through (whoever
+/// made it may point it anywhere; a dangling one would have its target
+/// created). Owner and mode are writeOutputFile()'s for a new file.
+llvm::Error writeNewOutputFile(const InputFile &In,
+                               llvm::ArrayRef<OutputChunk> Chunks,
+                               llvm::StringRef OutPath,
+                               llvm::function_ref<llvm::Error()> BeforeCommit = {});
+
 /// Writes \p Chunks into the existing file \p OutPath, keeping its inode:
 /// hard links, owner, mode, ACLs and extended attributes stay as they are.
 /// The new content is first written to an unnamed staging file, its space

@@ -65,6 +65,8 @@ struct Section {
   /// library decodes (dylink, rpath.0, import, export). Use
   /// Object::payload().
   llvm::ArrayRef<uint8_t> Held;
+  /// Set by a strip (Strip.h): the writer leaves the section out.
+  bool Removed = false;
   uint64_t size() const { return End - Offset; }
   bool isCustom() const { return Id == llvm::wasm::WASM_SEC_CUSTOM; }
 };
@@ -141,6 +143,10 @@ struct Object {
     return RPathSection != OriginalRPathSection;
   }
 
+  /// The bytes of the sections marked Removed (every section has at least
+  /// two, so a strip that removed any makes this non-zero).
+  uint64_t RemovedBytes = 0;
+
   bool isSharedLibrary() const { return Dylink.has_value(); }
   /// The payload of \p Sec (after a custom section's name): from Data when
   /// the module was read from memory, else what the reader held (empty for
@@ -153,7 +159,8 @@ struct Object {
 
   /// True if an edit changed anything that must be written out.
   bool isModified() const {
-    return rpathSectionChanged() || (Dylink && Dylink->isModified());
+    return rpathSectionChanged() || (Dylink && Dylink->isModified()) ||
+           RemovedBytes != 0;
   }
 
   /// The run-time path a released loader uses: RUNTIME_PATH of dylink.0.

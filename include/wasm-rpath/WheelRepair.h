@@ -66,7 +66,10 @@ struct RepairOptions {
   /// (changed): the others are copied with their rows as they are, so a
   /// mismatch there is not hidden by the repair, and their size is still
   /// checked. A rewritten member always is, or its new row would launder it.
-  bool CheckAllHashes = true;
+  /// Structural by default (false): no installer checks the other
+  /// members' hashes (pip does not), and hashing them is most of a
+  /// repair's cost on a large deflated wheel.
+  bool CheckAllHashes = false;
   /// The largest side module (uncompressed) or library that is read: a
   /// module is held in memory whole, so this bounds the memory a small
   /// archive (a deflate bomb) can make a repair take. Larger is an error.
@@ -139,6 +142,9 @@ struct NeededStatus {
   std::string Member;
   /// Vendor: the NEEDED entry after repair (the mangled name).
   std::string NewName;
+  /// NotFound: why a file of that name did not count, if one was seen (a
+  /// member or a library that is not a WebAssembly side module).
+  std::string Why;
 };
 
 llvm::StringRef neededStatusName(NeededStatus::Kind K);

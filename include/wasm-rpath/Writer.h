@@ -7,6 +7,7 @@
 //
 //   preamble, dylink.0, rpath.0 (if changed and not empty), every other
 //   section in input order (an unchanged rpath.0 among them, where it was)
+//   except those a strip marked Removed
 //
 // Within dylink.0, subsections come out in input order with unchanged ones
 // byte-identical, and a changed NEEDED or RUNTIME_PATH is re-encoded where it

@@ -33,6 +33,10 @@ StringRef describePlanPart(PlanPart P) {
     return "verbatim run-time path entries";
   case PlanPart::AllowedPrefixes:
     return "allowed run-time path prefixes";
+  case PlanPart::Strip:
+    return "stripping";
+  case PlanPart::KeepSections:
+    return "kept sections";
   }
   return "an edit";
 }
@@ -118,6 +122,10 @@ Error EditPlan::finalize() {
     return make_error<PlanConflictError>(PlanConflictError::Kind::Requires,
                                          PlanPart::AllowedPrefixes,
                                          PlanPart::ShrinkRPath);
+  if (!Keep.empty() && Strip == StripLevel::None)
+    return make_error<PlanConflictError>(PlanConflictError::Kind::Requires,
+                                         PlanPart::KeepSections,
+                                         PlanPart::Strip);
   for (const std::string &E : Entries)
     if (Error Err = checkEntry(E, "run-time path entry"))
       return Err;
@@ -161,6 +169,7 @@ Error EditPlan::apply(Object &Obj, WasmFileProbe IsWasmModule) const {
   if (!AddNeeded.empty())
     if (Error E = wasmrpath::addNeeded(Obj, AddNeeded))
       return E;
+  stripSections(Obj, Strip, Keep);
   return Error::success();
 }
 

@@ -421,12 +421,14 @@ Expected<Destination> findDestination(StringRef OutPath) {
   return Destination{Destination::Replace, std::string(Target)};
 }
 
-/// Fails if \p Target is now something that a rename must not replace.
-Error checkStillReplaceable(StringRef Target) {
+/// Fails if \p Target is now something that a rename must not replace
+/// (a symbolic link may be, when \p LinkReplaceable: a new output file
+/// replaces a link rather than write through it).
+Error checkStillReplaceable(StringRef Target, bool LinkReplaceable = false) {
   struct stat St;
   if (::lstat(Target.str().c_str(), &St) != 0)
     return Error::success(); // Gone, or never there: the rename creates it.
-  if (S_ISREG(St.st_mode))
+  if (S_ISREG(St.st_mode) || (LinkReplaceable && S_ISLNK(St.st_mode)))
     return Error::success();
   return unwritableDestination(St.st_mode);
 }
@@ -574,9 +576,21 @@ static unsigned processUmask() {
   return 022;
 }
 
-Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
-                      StringRef OutPath, function_ref<Error()> BeforeCommit) {
-  Expected<Destination> Dest = findDestination(OutPath);
+/// Where a new output file goes: as findDestination(), except that a
+/// symbolic link at \p OutPath is replaced itself, never written through
+/// (whoever made it may point it anywhere).
+Expected<Destination> findNewDestination(StringRef OutPath) {
+  struct stat St;
+  if (::lstat(OutPath.str().c_str(), &St) == 0 && S_ISLNK(St.st_mode))
+    return Destination{Destination::Replace, OutPath.str()};
+  return findDestination(OutPath);
+}
+
+Error writeOutput(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                  StringRef OutPath, function_ref<Error()> BeforeCommit,
+                  bool NewFile) {
+  Expected<Destination> Dest =
+      NewFile ? findNewDestination(OutPath) : findDestination(OutPath);
   if (!Dest)
     return Dest.takeError();
   if (Dest->K == Destination::Stream) {
@@ -616,9 +630,20 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
       return E;
   // Something may have taken the destination's place since it was looked
   // at (a FIFO, a device made by mknod): a rename would replace it.
-  if (Error E = checkStillReplaceable(Target))
+  if (Error E = checkStillReplaceable(Target, NewFile))
     return E;
   return Temp->commit(Target);
+}
+
+Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                      StringRef OutPath, function_ref<Error()> BeforeCommit) {
+  return writeOutput(In, Chunks, OutPath, BeforeCommit, /*NewFile=*/false);
+}
+
+Error writeNewOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
+                         StringRef OutPath,
+                         function_ref<Error()> BeforeCommit) {
+  return writeOutput(In, Chunks, OutPath, BeforeCommit, /*NewFile=*/true);
 }
 
 Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,

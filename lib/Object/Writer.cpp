@@ -161,9 +161,10 @@ std::vector<OutputChunk> layoutObject(const Object &Obj) {
     Chunks.push_back(std::move(Head));
 
   for (size_t I = 0; I < Obj.Sections.size(); ++I) {
-    if (I == Obj.DylinkIndex || (I == Obj.RPathIndex && RPathChanged))
-      continue;
     const Section &Sec = Obj.Sections[I];
+    if (I == Obj.DylinkIndex || (I == Obj.RPathIndex && RPathChanged) ||
+        Sec.Removed)
+      continue;
     addInputRange(Chunks, Sec.Offset, Sec.size());
   }
   return Chunks;

@@ -49,14 +49,6 @@ Error memberError(StringRef Member, const Twine &Msg) {
 /// wheel, its LD_LIBRARY_PATH, its loader's search.
 const LoaderRules &pyodideRules() { return *getLoaderRules("pyodide"); }
 
-/// Where a member lands when Pyodide installs the wheel: loadPackage
-/// unpacks it into site-packages as it is, <dist>.data/ included (measured,
-/// dylink-facts.md §3a; pip would map .data/platlib, Pyodide does not).
-/// Error: a member that would land outside site-packages.
-Expected<std::string> installedPath(StringRef Member) {
-  return installedMemberPath(Member, pyodideRules().SitePackages);
-}
-
 /// The run-time path entry that makes a module in \p FromDir find files in
 /// \p ToDir: "$ORIGIN" or "$ORIGIN/<relative path>" (both normalized
 /// absolute loader paths).
@@ -110,45 +102,6 @@ struct HostLibrary {
   std::string NewName;
   std::vector<uint8_t> Content; // Kept until its module is planned.
 };
-
-/// The installed wheel as the loader sees it: files and directories by
-/// loader path, each file with the member it comes from.
-class InstalledView {
-public:
-  void addFile(StringRef LoaderPath, StringRef Member) {
-    Files[LoaderPath] = Member.str();
-    StringRef Dir = sys::path::parent_path(LoaderPath, sys::path::Style::posix);
-    while (!Dir.empty() && Dirs.insert(Dir).second)
-      Dir = sys::path::parent_path(Dir, sys::path::Style::posix);
-    Dirs.insert("/");
-  }
-  bool isFile(StringRef P) const { return Files.count(P); }
-  bool isDir(StringRef P) const { return Dirs.count(P); }
-  /// True for a directory the wheel itself creates (below site-packages).
-  bool isWheelDir(StringRef P) const {
-    StringRef SitePackages = pyodideRules().SitePackages;
-    return isDir(P) && P.starts_with(SitePackages) &&
-           P.size() > SitePackages.size();
-  }
-  StringRef memberOf(StringRef P) const {
-    auto It = Files.find(P);
-    return It == Files.end() ? StringRef() : StringRef(It->second);
-  }
-
-private:
-  StringMap<std::string> Files;
-  StringSet<> Dirs;
-};
-
-Resolution resolveIn(const InstalledView &View, StringRef Name,
-                     StringRef LoaderPath, ArrayRef<std::string> RunPath) {
-  const LoaderRules &Rules = pyodideRules();
-  return resolveNeeded(
-      Name, LoaderPath, RunPath, Rules.DefaultLibraryPath, Rules.DefaultCwd,
-      Rules,
-      [&](StringRef P) { return View.isFile(P); },
-      [&](StringRef P) { return View.isDir(P); });
-}
 
 /// One module being planned: its model, where it is installed, and the
 /// parts of the plan that need the model.
@@ -340,7 +293,8 @@ Error checkNothingMissing(const RepairPlan &Plan) {
                       "'" + Plan.Wheel + "': '" + N.Name + "' needed by '" +
                           M.Member +
                           "' was found neither in the wheel nor in a library "
-                          "directory"));
+                          "directory" +
+                          (N.Why.empty() ? "" : " (" + N.Why + ")")));
   return All;
 }
 
@@ -376,7 +330,10 @@ private:
   std::vector<GlobPattern> Exclude, NoMangle;
   RepairPlan Plan;
   std::string LibsLoaderDir;
-  InstalledView View;
+  /// The wheel as Pyodide installs it (loadPackage: <dist>.data/ left in
+  /// place), the libraries the plan vendors added as they are planned.
+  InstalledWheel View{InstallOptions{&pyodideRules(),
+                                     DataDirPolicy::KeepInPlace}};
   /// The first member of each file name, in member order: where a name the
   /// loader does not find is looked for in the wheel.
   StringMap<std::string> FirstByName;
@@ -431,18 +388,16 @@ Error WheelAnalysis::indexMembers() {
                           "platform tag '" + Platform +
                               "' is not a Pyodide (wasm32) platform"));
   LibsLoaderDir = pyodideRules().SitePackages + "/" + Plan.LibsDir;
-  for (const zip::Entry &E : W.archive().entries()) {
-    Expected<std::string> Installed = installedPath(E.Name);
-    if (!Installed)
-      return fail(Installed.takeError());
-    if (E.isDirectory())
-      continue;
-    std::string Loader = std::move(*Installed);
-    View.addFile(Loader, E.Name);
-    FirstByName.try_emplace(sys::path::filename(Loader, sys::path::Style::posix),
-                            Loader);
-    if (isPreloadedByPyodide(E.Name))
-      ModuleEntries.emplace_back(&E, Loader);
+  Expected<std::vector<std::string>> Preloads =
+      View.install(W.archive(), W.path());
+  if (!Preloads)
+    return fail(Preloads.takeError());
+  for (const InstalledWheel::File *F : View.files()) {
+    FirstByName.try_emplace(
+        sys::path::filename(F->LoaderPath, sys::path::Style::posix),
+        F->LoaderPath);
+    if (F->Preload)
+      ModuleEntries.emplace_back(F->Entry, F->LoaderPath);
   }
   if (ModuleEntries.empty())
     Plan.Warnings.push_back("no side modules (no member named *.so or "
@@ -528,8 +483,7 @@ Expected<std::optional<size_t>> WheelAnalysis::searchHost(StringRef Name) {
                               : toString(Obj.takeError());
         if (L.Skipped.empty())
           L.Skipped = "'" + std::string(Candidate) +
-                      "' is not a WebAssembly side module: " + Why +
-                      "; not vendored";
+                      "' is not a WebAssembly side module: " + Why;
         continue;
       }
       HostLibrary H;
@@ -591,8 +545,10 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
   std::string Member = Mods[I].Plan.Member;
   // A name that only a file which is not a side module provides is not
   // provided: the loader would find the file and fail to load it.
-  auto NotAModule = [&](StringRef Name, StringRef At) {
-    Plan.Warnings.push_back("'" + Name.str() + "' needed by '" + Member +
+  auto NotAModule = [&](NeededStatus &S, StringRef At) {
+    S.Why = "'" + View.memberOf(At).str() +
+            "' in the wheel is not a WebAssembly side module";
+    Plan.Warnings.push_back("'" + S.Name + "' needed by '" + Member +
                             "' is '" + View.memberOf(At).str() +
                             "' in the wheel, which is not a WebAssembly "
                             "side module");
@@ -600,7 +556,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
   for (const std::string &Name : Needed) {
     NeededStatus S;
     S.Name = Name;
-    Resolution R = resolveIn(View, Name, LoaderPath, Mods[I].RunPath);
+    Resolution R = View.resolve(Name, LoaderPath, Mods[I].RunPath);
     if (R.Via != FoundVia::NotFound) {
       Expected<bool> IsModule = isSideModuleMember(R.Path);
       if (!IsModule)
@@ -612,7 +568,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
         S.Member = View.memberOf(R.Path).str();
       } else {
         S.Status = NeededStatus::NotFound;
-        NotAModule(Name, R.Path);
+        NotAModule(S, R.Path);
       }
       Mods[I].Plan.Resolution.push_back(std::move(S));
       continue;
@@ -628,7 +584,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
       if (!IsModule)
         return IsModule.takeError();
       if (!*IsModule) {
-        NotAModule(Name, WheelMatch);
+        NotAModule(S, WheelMatch);
         WheelMatch.clear();
       }
     }
@@ -691,7 +647,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
         Lib.Content.shrink_to_fit();
         ModAt[Loader] = Mods.size();
         Mods.push_back(std::move(P));
-        View.addFile(Loader, S.Member);
+        View.addPlannedFile(Loader, S.Member);
       } else if (Lib.NewName != Name &&
                  (Existing == ModAt.end() ||
                   !Mods[Existing->second].Plan.Vendored)) {
@@ -715,9 +671,12 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
                S.Status != NeededStatus::Excluded) {
       S.Status = NeededStatus::NotFound;
       auto It = FoundByName.find(Name);
-      if (It != FoundByName.end() && !It->second.Skipped.empty() &&
-          Warned.insert("skipped:" + Name).second)
-        Plan.Warnings.push_back(It->second.Skipped);
+      if (It != FoundByName.end() && !It->second.Skipped.empty()) {
+        if (S.Why.empty())
+          S.Why = It->second.Skipped;
+        if (Warned.insert("skipped:" + Name).second)
+          Plan.Warnings.push_back(It->second.Skipped + "; not vendored");
+      }
     }
     Mods[I].Plan.Resolution.push_back(std::move(S));
   }
@@ -737,7 +696,7 @@ void WheelAnalysis::planRunPath(size_t I, ArrayRef<std::string> AddDirs) {
   for (const std::string &Entry : M.RunPath) {
     auto Dirs = expandRunPath({Entry}, M.LoaderPath, pyodideRules());
     if (!Dirs.empty() && all_of(Dirs, [&](const auto &D) {
-          return View.isWheelDir(normalizeLoaderPath(D.first));
+          return View.isWheelDirectory(normalizeLoaderPath(D.first));
         }) && !is_contained(New, Entry))
       New.push_back(Entry);
   }
@@ -764,7 +723,7 @@ void WheelAnalysis::checkPlanLoads() {
       if (S.Status != NeededStatus::InWheel && S.Status != NeededStatus::Vendor)
         continue;
       std::string Name = S.NewName.empty() ? S.Name : S.NewName;
-      Resolution R = resolveIn(View, Name, P.LoaderPath, RunPath);
+      Resolution R = View.resolve(Name, P.LoaderPath, RunPath);
       if (View.memberOf(R.Path) != S.Member)
         Plan.Warnings.push_back(
             "after repair, '" + Name + "' needed by '" + P.Plan.Member +
@@ -860,7 +819,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     Whole.Size = W.file().size();
     if (Whole.Size == 0)
       return createFileError(W.path(), makeError(errc::malformed, "empty file"));
-    if (Error E = writeOutputFile(W.file(), {Whole}, OutPath, BeforeCommit))
+    if (Error E = writeNewOutputFile(W.file(), {Whole}, OutPath, BeforeCommit))
       return createFileError(OutPath, std::move(E));
     return Error::success();
   }
@@ -986,7 +945,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
   std::vector<OutputChunk> Chunks = Wr.finish();
-  if (Error E = writeOutputFile(W.file(), Chunks, OutPath, BeforeCommit))
+  if (Error E = writeNewOutputFile(W.file(), Chunks, OutPath, BeforeCommit))
     return createFileError(OutPath, std::move(E));
   return Error::success();
 }

@@ -8,6 +8,8 @@ usage: make-wheel.py OUT.whl DIST VERSION MEMBER=SOURCE... [--stored NAME]...
        [--top-level-first]
 """
 import base64
+import csv
+import io
 import hashlib
 import os
 import sys
@@ -40,8 +42,14 @@ def main(argv):
     members.append((f"{di}/WHEEL",
                     b"Wheel-Version: 1.0\nGenerator: make-wheel.py\nRoot-Is-Purelib: false\n"
                     b"Tag: cp314-cp314-pyemscripten_2026_0_wasm32\n"))
-    record = "".join(f"{n},{digest(d)},{len(d)}\n" for n, d in members)
-    record += f"{di}/RECORD,,\n"
+    # With the csv module, as wheel and setuptools write it: a name holding
+    # a comma, a quote or a newline is quoted.
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for n, d in members:
+        w.writerow([n, digest(d), len(d)])
+    w.writerow([f"{di}/RECORD", "", ""])
+    record = buf.getvalue()
     members.append((f"{di}/RECORD", record.encode()))
     with zipfile.ZipFile(out, "w") as z:
         for n, d in members:

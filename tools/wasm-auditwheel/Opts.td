@@ -8,8 +8,10 @@ multiclass Value<string name, string meta, string help> {
 }
 
 defm libdir : Value<"libdir", "<dir>",
-  "Look for libraries the wheel lacks in <dir> and <dir>/lib (repeatable, "
-  "searched in order)">;
+  "Look for libraries the wheel lacks in <dir>, <dir>/lib, "
+  "<dir>/lib/wasm32-emscripten/pic and <dir>/lib/wasm32-emscripten, as "
+  "pyodide-build does (repeatable, searched in order; default: "
+  "$WASM_LIBRARY_DIR)">;
 def : JoinedOrSeparate<["-"], "L">, Alias<libdir>, MetaVarName<"<dir>">,
   HelpText<"Alias for --libdir">;
 defm wheel_dir : Value<"wheel-dir", "<dir>",
@@ -42,11 +44,17 @@ defm main_module : Value<"main-module", "<file>",
   "The runtime's main module (pyodide.asm.wasm): warn when a vendored "
   "library exports a symbol it exports too">;
 defm record_check : Value<"record-check", "<what>",
-  "repair: which members' content is checked against RECORD before the "
-  "output replaces anything: 'full' (default) or 'changed' (the side "
-  "modules, which repair may rewrite; the others' size only)">;
+  "repair: how members are checked against RECORD before the output "
+  "replaces anything: 'structural' (default; also 'changed': every member "
+  "listed with its size, and the side modules, which repair reads and may "
+  "rewrite, hashed) or 'full' (every member hashed)">;
 def json : Flag<["--"], "json">,
   HelpText<"Print the analysis (show) or what was done (repair) as JSON">;
 def help : Flag<["--", "-"], "help">, HelpText<"Display this help">;
 def : Flag<["-"], "h">, Alias<help>, HelpText<"Alias for --help">;
 def version : Flag<["--"], "version">, HelpText<"Display the version">;
+defm plat : Value<"plat", "<platform>",
+  "auditwheel's option, ignored with a warning: a Pyodide wheel keeps the "
+  "platform tag of the ABI it was built for">;
+def only_plat : Flag<["--"], "only-plat">,
+  HelpText<"auditwheel's option, ignored with a warning (see --plat)">;

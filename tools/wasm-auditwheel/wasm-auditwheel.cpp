@@ -70,6 +70,12 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     C.WheelDir = A->getValue();
   RepairOptions &O = C.Opts;
   O.LibDirs = Args.getAllArgValues(OPT_libdir);
+  // pyodide-build's name for its library directory, used when no --libdir
+  // is given.
+  if (O.LibDirs.empty())
+    if (std::optional<std::string> D =
+            sys::Process::GetEnv("WASM_LIBRARY_DIR"); D && !D->empty())
+      O.LibDirs.push_back(*D);
   O.Exclude = Args.getAllArgValues(OPT_exclude);
   O.NoMangle = Args.getAllArgValues(OPT_no_mangle);
   O.NoMangleAll = Args.hasArg(OPT_no_mangle_all);
@@ -84,9 +90,9 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   }
   if (const opt::Arg *A = Args.getLastArg(OPT_record_check)) {
     StringRef V = A->getValue();
-    if (V != "full" && V != "changed")
+    if (V != "full" && V != "changed" && V != "structural")
       return usageError("invalid --record-check '" + V +
-                        "' (expected full or changed)");
+                        "' (expected structural, changed or full)");
     O.CheckAllHashes = V == "full";
   }
   if (const opt::Arg *A = Args.getLastArg(OPT_zip_compression_level)) {
@@ -231,7 +237,11 @@ Error processWheel(const Config &C, StringRef Path,
   if (!W)
     return W.takeError();
   if (C.Repair)
-    if (std::error_code EC = sys::fs::create_directories(C.WheelDir))
+    // 0755 as auditwheel makes it (LLVM's default is 0770), umask aside.
+    if (std::error_code EC = sys::fs::create_directories(
+            C.WheelDir, /*IgnoreExisting=*/true,
+            sys::fs::perms(sys::fs::all_read | sys::fs::all_exe |
+                           sys::fs::owner_write)))
       return createFileError(C.WheelDir, EC);
   Expected<RepairPlan> Plan = C.Repair ? repairWheel(**W, C.Opts, Out)
                                        : analyzeWheel(**W, C.Opts);
@@ -273,16 +283,28 @@ int main(int Argc, char **Argv) {
   StringSaver Saver(Alloc);
   std::optional<opt::InputArgList> ParsedArgs =
       parseToolCommandLine(T, Argc, Argv, Saver, ToolName);
+  // Usage errors exit 2, as argparse's do (auditwheel's users script
+  // against it); a wheel that cannot be shown or repaired exits 1.
   if (!ParsedArgs)
-    return 1;
+    return 2;
   opt::InputArgList &Args = *ParsedArgs;
   auto Fail = [&](const Twine &Msg) {
     WithColor::error(errs(), ToolName) << printable(Msg.str()) << "\n";
-    return 1;
+    return 2;
   };
+  // auditwheel's platform options have no meaning here: say why, once.
+  for (const opt::Arg *A : Args.filtered(OPT_plat, OPT_only_plat))
+    WithColor::warning(errs(), ToolName)
+        << A->getSpelling()
+        << " ignored: a Pyodide wheel's platform is the ABI it was built for "
+           "(its tag), which repair keeps\n";
   if (Args.hasArg(OPT_help)) {
+    std::vector<std::string> In = Args.getAllArgValues(OPT_INPUT);
+    std::string Sub = !In.empty() && (In[0] == "show" || In[0] == "repair")
+                          ? In[0]
+                          : "show|repair";
     T.printHelp(outs(),
-                (ToolName + " show|repair [options] <wheel>...").str().c_str(),
+                (ToolName + " " + Sub + " [options] <wheel>...").str().c_str(),
                 "wasm-auditwheel: make Pyodide wheels self-contained (vendor "
                 "the side-module libraries they need, renamed, with run-time "
                 "paths and RECORD updated)",

@@ -53,6 +53,17 @@ def replace_needed : MultiArg<["--"], "replace-needed", 2>,
   MetaVarName<"<old> <new>">, Group<grp_needed>,
   HelpText<"Rename a NEEDED library (repeatable)">;
 
+def grp_strip : OptionGroup<"strip">, HelpText<"STRIPPING (dylink.0, RUNTIME_PATH and rpath.0 are always kept)">;
+def strip_debug : Flag<["--"], "strip-debug">, Group<grp_strip>,
+  HelpText<"Remove debug sections (.debug_*, external_debug_info, "
+           "sourceMappingURL), as llvm-strip --strip-debug">;
+def strip_all : Flag<["--"], "strip-all">, Group<grp_strip>,
+  HelpText<"Remove debug sections and also name, producers, linking and "
+           "reloc.*, as llvm-strip --strip-all">;
+defm keep_section : Value<"keep-section", "<name>",
+  "With --strip-debug or --strip-all, keep the custom section <name> "
+  "(repeatable)">, Group<grp_strip>;
+
 def json : Flag<["--"], "json">, Group<grp_general>,
   HelpText<"Print the run-time path of both places and the NEEDED list as "
            "JSON (an array with one object per input)">;

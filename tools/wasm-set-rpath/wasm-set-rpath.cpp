@@ -70,6 +70,10 @@ StringRef optionOf(PlanPart P) {
     return "--rpath-entry";
   case PlanPart::AllowedPrefixes:
     return "--allowed-rpath-prefixes";
+  case PlanPart::Strip:
+    return "--strip-debug or --strip-all";
+  case PlanPart::KeepSections:
+    return "--keep-section";
   }
   return "an option";
 }
@@ -138,6 +142,12 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     else
       Plan.replaceNeeded(A->getValue(0), A->getValue(1));
   }
+  if (Args.hasArg(OPT_strip_debug))
+    Plan.setStrip(StripLevel::Debug);
+  if (Args.hasArg(OPT_strip_all))
+    Plan.setStrip(StripLevel::All);
+  for (const opt::Arg *A : Args.filtered(OPT_keep_section))
+    Plan.keepSection(A->getValue());
   // Bad values are usage errors, reported once before any file is touched.
   if (Error E = Plan.finalize())
     return planError(std::move(E));
@@ -209,8 +219,6 @@ void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
 /// directory where no new file can be made but whose file is writable.
 /// Empty if none applies.
 std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
-  // The library says where a legacy module can keep its path; this tool's
-  // option puts it there.
   if (EC == make_error_code(errc::unsupported))
     return " (--rpath-section=rpath.0)";
   if (EC == errc::cannot_replace && !C.InPlace)
@@ -232,7 +240,9 @@ std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
 Error processFile(const Config &C, StringRef File, bool Prefix,
                   raw_ostream &Out, raw_ostream &Err,
                   std::optional<json::Value> &Json) {
-  return editModuleFile(
+  // What a strip saved, reported once the file is written.
+  uint64_t InputSize = 0, Removed = 0;
+  Error E = editModuleFile(
       File,
       [&](Object &Obj) -> Error {
         if (!Obj.isSharedLibrary())
@@ -271,16 +281,28 @@ Error processFile(const Config &C, StringRef File, bool Prefix,
               << "': a main module (emcc -sMAIN_MODULE), whose run-time "
                  "path loaders do not search; set it on the side modules "
                  "that need the libraries\n";
-        if (!C.Debug)
-          return C.Plan.apply(Obj, isWasmModuleFile);
-        std::string OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
-        std::vector<std::string> OldNeeded = Obj.Dylink->Needed;
+        // Only --debug shows the lists as they were: no copy otherwise.
+        std::string OldPath;
+        std::vector<std::string> OldNeeded;
+        if (C.Debug) {
+          OldPath = joinSearchPath(getRPath(Obj, C.Plan.place()));
+          OldNeeded = Obj.Dylink->Needed;
+        }
         if (Error E = C.Plan.apply(Obj, isWasmModuleFile))
           return E;
-        debugEdit(Err, File, Obj, OldPath, OldNeeded, C);
+        InputSize = Obj.InputSize;
+        Removed = Obj.RemovedBytes;
+        if (C.Debug)
+          debugEdit(Err, File, Obj, OldPath, OldNeeded, C);
         return Error::success();
       },
       C.Output, C.InPlace ? WriteMode::InPlace : WriteMode::Replace);
+  if (E)
+    return E;
+  if (C.Plan.strip() != StripLevel::None)
+    Out << escapeForDisplay(File) << ": stripped " << Removed << " bytes ("
+        << InputSize << " -> " << InputSize - Removed << ")\n";
+  return Error::success();
 }
 
 } // namespace
