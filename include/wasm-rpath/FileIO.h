@@ -1,11 +1,13 @@
 //===- wasm-rpath/FileIO.h - Reading and atomically rewriting files -*- C++ -*-===//
 //
-// The file layer: opens an input without copying it to the heap (a mapping,
-// of which a read touches only the pages it parses), and writes an output
-// laid out by the writer through a temporary file in the destination's
-// directory that is renamed over the destination only once complete. Input
-// ranges are copied by the kernel (a clone, splice or copy_file_range; see
-// FileCopy.h), so an edit of a 256 MB module never holds 256 MB.
+// The file layer: opens an input and keeps its descriptor (modules are
+// parsed from it with pread(), so that a file truncated meanwhile is an
+// error and not a SIGBUS; data() maps it for the readers that want bytes),
+// and writes an output laid out by the writer through a temporary file in
+// the destination's directory that is renamed over the destination only
+// once complete. Input ranges are copied by the kernel (a clone, splice or
+// copy_file_range; see FileCopy.h), so an edit of a 256 MB module never
+// holds 256 MB.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,8 +66,11 @@ private:
 
 /// Writes \p Chunks (ranges of \p In and new bytes) to \p OutPath
 /// atomically: the destination either keeps its old content or gets all of
-/// the new one, and no temporary file is left behind on failure. The output
-/// gets the input's permission bits, and its owner when run as root. An
+/// the new one, and no temporary file is left behind on failure. When the
+/// destination is the input itself, the output gets the input's permission
+/// bits, and its owner when run as root; any other destination is a new
+/// file of whoever runs this, with the input's read/write/execute bits less
+/// the umask (no setuid, setgid or sticky bit), as cp makes one. An
 /// existing symlink at \p OutPath is written through, and a dangling one
 /// gets its target created. The path gets a new inode, so other hard links
 /// to the old file keep the old content.
@@ -74,11 +79,10 @@ private:
 /// destination (NAME shortened if the whole would exceed NAME_MAX), is
 /// flock()ed for as long as it exists; before creating it, stale
 /// temporaries for the same destination whose lock can be taken (their
-/// writer was killed) are removed (the directory is read for them once per
-/// process, so a temporary that appears later is left to the next process).
-/// If \p In changed (size or modification time) while it was being copied,
-/// nothing is written. SIGXFSZ is ignored from the first write on, so that
-/// exceeding RLIMIT_FSIZE is an EFBIG error. \p BeforeCommit, if given, runs
+/// writer was killed) are removed (in a tool, the directory is read for them
+/// once per process, so a temporary that appears later is left to the next
+/// process; see ToolProcess.h). If \p In changed (size or modification
+/// time) while it was being copied, nothing is written. \p BeforeCommit, if given, runs
 /// once the temporary file is complete and before it replaces the
 /// destination; an error from it discards the temporary and is returned (a
 /// check that runs alongside the write, such as a wheel's RECORD

@@ -27,9 +27,7 @@
 
 #include <cerrno>
 #include <climits>
-#include <csignal>
 #include <mutex>
-#include <pthread.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -527,6 +525,22 @@ void InputFile::releasePages(ArrayRef<uint8_t> Range) const {
     ::madvise(reinterpret_cast<void *>(Begin), End - Begin, MADV_DONTNEED);
 }
 
+/// The process's file mode creation mask, read without changing it: umask()
+/// can only be read by setting it, which would race with other threads
+/// creating files. Linux shows it in /proc/self/status (since 4.7); where
+/// that is missing, the common 022.
+static unsigned processUmask() {
+  auto Status = MemoryBuffer::getFileAsStream("/proc/self/status");
+  if (Status) {
+    for (StringRef Line : split((*Status)->getBuffer(), '\n')) {
+      unsigned Mask;
+      if (Line.consume_front("Umask:") && !Line.trim().getAsInteger(8, Mask))
+        return Mask & 0777;
+    }
+  }
+  return 022;
+}
+
 Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                       StringRef OutPath, function_ref<Error()> BeforeCommit) {
   Expected<Destination> Dest = findDestination(OutPath);
@@ -538,17 +552,27 @@ Error writeOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
     return BeforeCommit ? BeforeCommit() : Error::success();
   }
   StringRef Target = Dest->Path;
-  unsigned Mode = In.status().permissions() & sys::fs::all_perms;
+  // Replacing the input itself (an edit of a file where it is), the new
+  // file must look like the old one: same permission bits and, when we may
+  // set it, owner. Any other destination is a new file of whoever runs the
+  // tool, as cp makes one: the input's read/write/execute bits less the
+  // umask, never its setuid, setgid or sticky bits, nor its owner, so that
+  // a file supplied by another user (a wheel from a stranger, mode 4666)
+  // gives nothing of its own to the output.
+  sys::fs::file_status Existing;
+  bool ReplacesInput = !sys::fs::status(Target, Existing) &&
+                       Existing.getUniqueID() == In.status().getUniqueID();
+  unsigned Mode =
+      ReplacesInput
+          ? In.status().permissions() & sys::fs::all_perms
+          : In.status().permissions() & sys::fs::all_all & ~processUmask();
   Expected<TemporaryFile> Temp = TemporaryFile::create(Target);
   if (!Temp)
     return Temp.takeError();
 
   if (Error E = writeChunks(In, Chunks, Temp->fd()))
     return E;
-  // The new file replaces the old one as a whole, so it must look like it:
-  // same permission bits (created owner-only above, umask aside), and same
-  // owner when we are allowed to set it.
-  if (::geteuid() == 0)
+  if (ReplacesInput && ::geteuid() == 0)
     (void)::fchown(Temp->fd(), In.status().getUser(), In.status().getGroup());
   if (::fchmod(Temp->fd(), Mode) != 0)
     return errnoError("cannot set permissions", errno);
