@@ -299,15 +299,15 @@ TEST_F(ZipWriteTest, NewMembersCarryTheirOptions) {
   };
   std::vector<Case> Cases = {
       {"default.txt", "hello\n", NewEntry(), 8, 0, {1980, 1, 1, 0, 0, 0}},
-      {"stored.bin", Noise, {0, 1709210096, 0100755}, 0, 0,
+      {"stored.bin", Noise, {0, 1709210096, 0100755, std::nullopt}, 0, 0,
        {2024, 2, 29, 12, 34, 56}},
-      {"best.bin", Noise + Noise, {9, 1709210097, 0100644}, 8, 0,
+      {"best.bin", Noise + Noise, {9, 1709210097, 0100644, std::nullopt}, 8, 0,
        // DOS time has 2-second steps: 57 becomes 56.
        {2024, 2, 29, 12, 34, 56}},
-      {"empty", "", {6, -5, 0100600}, 8, 0, {1980, 1, 1, 0, 0, 0}},
-      {"dir/", "", {0, 4354819198 + 1000, 040755}, 0, 0,
+      {"empty", "", {6, -5, 0100600, std::nullopt}, 8, 0, {1980, 1, 1, 0, 0, 0}},
+      {"dir/", "", {0, 4354819198 + 1000, 040755, std::nullopt}, 0, 0,
        {2107, 12, 31, 23, 59, 58}},
-      {"caf\xc3\xa9.txt", "caf\xc3\xa9", {1, 946684800, 0100644}, 8, 0x800,
+      {"caf\xc3\xa9.txt", "caf\xc3\xa9", {1, 946684800, 0100644, std::nullopt}, 8, 0x800,
        {2000, 1, 1, 0, 0, 0}},
   };
   zip::Writer W;
@@ -549,6 +549,18 @@ protected:
   void set32(uint64_t Off, uint32_t V) {
     support::endian::write32le(&Z[Off], V);
   }
+  /// Sets field \p F (an offset in the central record: flags 8, method 10,
+  /// CRC 16, sizes 20 and 24) of member \p I in both its central record and
+  /// its local header (where each such field is 2 bytes earlier), so that
+  /// the two agree and the lie reaches extraction.
+  void setBoth16(size_t I, uint64_t F, uint16_t V) {
+    set16(Central[I] + F, V);
+    set16(Local[I] + F - 2, V);
+  }
+  void setBoth32(size_t I, uint64_t F, uint32_t V) {
+    set32(Central[I] + F, V);
+    set32(Local[I] + F - 2, V);
+  }
   std::string readError() {
     Expected<Archive> A = Archive::read(bytes(Z));
     return errorOf(A);
@@ -575,6 +587,11 @@ protected:
 TEST_F(ZipLieTest, NotAZipFile) {
   Z = "PK\x05\x06 but not really an archive, just text";
   EXPECT_EQ(readError(),
+            "the end of central directory record at offset 0x0 has a "
+            "28257-byte comment but 19 bytes follow it (readers would "
+            "disagree on the archive)");
+  Z = "not PK\x05\x07 an archive, just text, long enough";
+  EXPECT_EQ(readError(),
             "not a zip file (no end of central directory record)");
   Z = "short";
   EXPECT_EQ(readError(), "not a zip file (too short for an end of central "
@@ -582,34 +599,34 @@ TEST_F(ZipLieTest, NotAZipFile) {
 }
 
 TEST_F(ZipLieTest, CompressedSizePastTheEnd) {
-  set32(Central[0] + 20, 0xfffffff0);
+  setBoth32(0, 20, 0xfffffff0);
   EXPECT_EQ(readError(), "member 'a.txt' data runs past the end of the file");
 }
 
 TEST_F(ZipLieTest, CompressedSizeIntoTheCentralDirectory) {
-  set32(Central[2] + 20, 40);
+  setBoth32(2, 20, 40);
   EXPECT_EQ(readError(),
             "member 'b/c' data runs past the start of the central directory");
 }
 
 TEST_F(ZipLieTest, WrongUncompressedSize) {
-  set32(Central[0] + 24, 302);
+  setBoth32(0, 24, 302);
   EXPECT_EQ(extractError(0),
             "member 'a.txt' decompresses to more than 302 bytes, the central "
             "directory says 302");
   SetUp();
-  set32(Central[0] + 24, 304);
+  setBoth32(0, 24, 304);
   EXPECT_EQ(extractError(0), "member 'a.txt' decompresses to 303 bytes, the "
                              "central directory says 304");
   SetUp();
-  set32(Central[2] + 24, 13); // Stored: sizes must agree.
+  setBoth32(2, 24, 13); // Stored: sizes must agree.
   EXPECT_EQ(extractError(2), "member 'b/c' is stored but its compressed size "
                              "(14) differs from its size (13)");
 }
 
 TEST_F(ZipLieTest, WrongCRC) {
   uint32_t CRC = support::endian::read32le(&Z[Central[2] + 16]);
-  set32(Central[2] + 16, CRC ^ 1);
+  setBoth32(2, 16, CRC ^ 1);
   EXPECT_EQ(extractError(2), "member 'b/c' has CRC-32 0x" +
                                  utohexstr(CRC, true) +
                                  ", the central directory says 0x" +
@@ -640,8 +657,10 @@ TEST_F(ZipLieTest, EndRecordCountLies) {
                          "can hold");
   SetUp();
   set32(EOCD + 12, 140); // The directory's size, short of its last entry.
-  EXPECT_EQ(readError(), "truncated central directory: entry 2 at offset 0x" +
-                             utohexstr(Central[2], true) + " runs past its end");
+  EXPECT_EQ(readError(), "the central directory (140 bytes at offset 0x" +
+                             utohexstr(CD, true) + ") does not end where the "
+                             "end records start (0x" + utohexstr(EOCD, true) +
+                             "; readers would disagree on the archive)");
   SetUp();
   set16(EOCD + 8, 2);
   set16(EOCD + 10, 2);
@@ -671,7 +690,13 @@ TEST_F(ZipLieTest, OverlappingMembers) {
   set16(EOCD + 10, 4);
   set32(EOCD + 12, 148 + Rec0.size());
   EXPECT_EQ(readError(),
-            "members 'a.txt' and 'a.txt' overlap (at offset 0x0)");
+            "member 'a.txt' appears twice");
+  // Member 0's data claims member 1's header.
+  SetUp();
+  uint32_t C = support::endian::read32le(&Z[Central[0] + 20]);
+  setBoth32(0, 20, C + 10);
+  EXPECT_EQ(readError(), "members 'a.txt' and 'b/' overlap (at offset 0x" +
+                             utohexstr(Local[1], true) + ")");
 }
 
 TEST_F(ZipLieTest, LocalHeaderDisagrees) {
@@ -695,11 +720,11 @@ TEST_F(ZipLieTest, LocalHeaderDisagrees) {
 }
 
 TEST_F(ZipLieTest, EncryptionAndMethodsAreRefusedOnExtraction) {
-  set16(Central[2] + 8, 1);
+  setBoth16(2, 8, 1);
   EXPECT_EQ(readError(), "success"); // Still listable and copyable.
   EXPECT_EQ(extractError(2), "member 'b/c' is encrypted");
   SetUp();
-  set16(Central[2] + 10, 12); // bzip2
+  setBoth16(2, 10, 12); // bzip2
   EXPECT_EQ(extractError(2), "member 'b/c' uses compression method 12 (only "
                              "stored and deflate are supported)");
 }
@@ -708,7 +733,7 @@ TEST_F(ZipLieTest, SizeLimitsAndImpossibleRatios) {
   EXPECT_EQ(extractError(0, 100), "member 'a.txt' is too large (303 bytes, "
                                   "the limit is 100)");
   // 4 GiB - 2 out of a few bytes of deflate: refused before allocating.
-  set32(Central[0] + 24, 0xfffffffe);
+  setBoth32(0, 24, 0xfffffffe);
   std::string E = extractError(0, UINT64_MAX);
   uint64_t C = support::endian::read32le(&Z[Central[0] + 20]);
   EXPECT_EQ(E, "member 'a.txt' decompresses to at most " +
@@ -744,24 +769,38 @@ TEST_F(ZipLieTest, Zip64EndRecords) {
     support::endian::write32le(&L[16], 1);
     Z.insert(EOCD, L);
   };
+  // Python's zipfile reads the record right before the locator, whatever
+  // the locator says: a locator pointing elsewhere is refused.
   InsertLocator(0x123456);
-  EXPECT_EQ(readError(), "ZIP64 end of central directory record offset "
-                         "0x123456 is outside the file");
+  EXPECT_EQ(readError(), "the ZIP64 end of central directory locator points "
+                         "at offset 0x123456, not at the record right before "
+                         "it (readers would disagree on the archive)");
   SetUp();
-  InsertLocator(0);
+  InsertLocator(EOCD - 56);
   EXPECT_EQ(readError(), "no ZIP64 end of central directory record at offset "
-                         "0x0 (bad signature)");
+                         "0x" + utohexstr(EOCD - 56, true) +
+                         " (bad signature)");
 }
 
 TEST_F(ZipLieTest, DataDescriptorMustMatch) {
-  set16(Central[2] + 8, zip::FlagDataDescriptor);
+  setBoth16(2, 8, zip::FlagDataDescriptor);
   EXPECT_EQ(readError(), "member 'b/c' has no data descriptor matching the "
                          "central directory at offset 0x" +
                              utohexstr(CD, true));
 }
 
 TEST_F(ZipLieTest, TruncatedDeflateData) {
-  set32(Central[0] + 20, 2);
+  // Member 0 keeps 2 bytes of its deflate data; what follows moves up.
+  uint32_t C = support::endian::read32le(&Z[Central[0] + 20]);
+  uint64_t Cut = C - 2;
+  Z.erase(Local[0] + 30 + 5 + 2, Cut);
+  for (size_t I = 0; I < Central.size(); ++I)
+    Central[I] -= Cut;
+  EOCD -= Cut;
+  for (size_t I = 1; I < Local.size(); ++I)
+    set32(Central[I] + 42, Local[I] - Cut);
+  set32(EOCD + 16, CD - Cut);
+  setBoth32(0, 20, 2);
   Expected<Archive> A = Archive::read(bytes(Z));
   ASSERT_TRUE(bool(A));
   EXPECT_EQ(errorOf(A->forEachChunk(
@@ -833,7 +872,7 @@ TEST_F(ZipLieTest, EscapesNamesInMessages) {
   // A name with an escape sequence, in both headers.
   Z[Local[2] + 30 + 1] = '\x1b';
   Z[Central[2] + 46 + 1] = '\x1b';
-  set32(Central[2] + 20, 40);
+  setBoth32(2, 20, 40);
   EXPECT_EQ(readError(),
             "member 'b\\x1Bc' data runs past the start of the central "
             "directory");

@@ -25,21 +25,43 @@
 
 namespace wasmrpath {
 
+/// How InputFile::open() gives access to the file's bytes.
+enum class InputAccess {
+  /// data() is a copy in memory, read with pread(): another process
+  /// truncating the file meanwhile makes open() fail, where a mapping
+  /// would raise SIGBUS at the first touch of a lost page. For inputs read
+  /// whole anyway (libraries, main modules).
+  Read,
+  /// data() is empty: the caller reads through fd() with pread() (the
+  /// single-module parse, zip::Archive::read(int, uint64_t)), with bounded
+  /// memory and a clean error on truncation.
+  Descriptor,
+  /// data() is a mapping (small files are read). Cheap for a file read
+  /// sparsely, but a concurrent truncation is a SIGBUS.
+  Map,
+};
+
 /// An open input file. Symbolic links are followed: path() is the file that
 /// an in-place edit rewrites, so the link itself stays a link.
 class InputFile {
 public:
   /// Opens \p Path for reading: follows symbolic links, checks that the
-  /// target is a regular file and maps it (or reads it, if small). Errors
-  /// name the problem, not the file: the system's (no such file, permission
-  /// denied, ...), "is a directory", "not a regular file" (a FIFO, a device).
-  static llvm::Expected<std::unique_ptr<InputFile>> open(llvm::StringRef Path);
+  /// target is a regular file and gives access to it as \p Access says.
+  /// Errors name the problem, not the file: the system's (no such file,
+  /// permission denied, ...), "is a directory", "not a regular file" (a
+  /// FIFO, a device), "input file shrank while being read"
+  /// (errc::input_changed), no memory for a copy.
+  static llvm::Expected<std::unique_ptr<InputFile>>
+  open(llvm::StringRef Path, InputAccess Access = InputAccess::Read);
   ~InputFile();
 
-  /// The file's bytes; valid as long as this InputFile lives.
+  /// The file's bytes (empty if opened with InputAccess::Descriptor); valid
+  /// as long as this InputFile lives.
   llvm::ArrayRef<uint8_t> data() const {
     return llvm::arrayRefFromStringRef(Buffer->getBuffer());
   }
+  /// The file's size when it was opened (whatever the access).
+  uint64_t size() const { return Status.getSize(); }
   /// The real path (symbolic links resolved).
   llvm::StringRef path() const { return RealPath; }
   const llvm::sys::fs::file_status &status() const { return Status; }

@@ -17,6 +17,7 @@
 
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include <array>
@@ -73,23 +74,30 @@ enum class HashAlgorithm { SHA256, SHA384, SHA512 };
 std::optional<HashAlgorithm> parseHashAlgorithm(llvm::StringRef Name);
 
 /// An incremental hash (OpenSSL EVP), for members streamed through
-/// zip::Archive::forEachChunk().
+/// zip::Archive::forEachChunk(). OpenSSL can fail (out of memory, a
+/// provider that refuses the algorithm): that is an error from create()
+/// or final(), never the end of the process.
 class Hasher {
 public:
-  explicit Hasher(HashAlgorithm A = HashAlgorithm::SHA256);
+  /// Errors: OpenSSL cannot set up the digest (std::errc::not_enough_memory
+  /// or errc::unsupported).
+  static llvm::Expected<Hasher> create(HashAlgorithm A = HashAlgorithm::SHA256);
   ~Hasher();
   Hasher(Hasher &&);
   Hasher &operator=(Hasher &&);
+  /// Adds \p Bytes; a failure is kept and returned by final().
   void update(llvm::ArrayRef<uint8_t> Bytes);
   /// The digest; the Hasher must not be used afterwards.
-  std::vector<uint8_t> final();
+  llvm::Expected<std::vector<uint8_t>> final();
 
 private:
+  Hasher();
   struct Impl;
   std::unique_ptr<Impl> P;
 };
 
-/// SHA-256 of \p Bytes.
+/// SHA-256 of \p Bytes. If OpenSSL fails, LLVM's portable SHA-256 (slower,
+/// the same digest) computes it: this cannot fail.
 std::array<uint8_t, 32> sha256Digest(llvm::ArrayRef<uint8_t> Bytes);
 
 /// URL-safe base64 without '=' padding, as RECORD writes digests.
@@ -111,14 +119,22 @@ class Record {
 public:
   /// Parses \p Text as Python's csv.reader does (fields quoted with '"',
   /// '""' inside quotes, "\n" or "\r\n" line ends, newlines allowed inside
-  /// quotes; empty lines skipped). Errors, with the line number: a row
-  /// without exactly three fields, an unterminated quote, a path listed
-  /// twice.
-  static llvm::Expected<Record> parse(llvm::StringRef Text);
+  /// quotes; empty lines skipped). Errors (errc::malformed), with the line
+  /// number: a row without exactly three fields (found at the fourth, so a
+  /// row of a million commas costs nothing), an unterminated quote, a path
+  /// listed twice. The rows and their index may take at most \p MaxMemory
+  /// bytes (estimated as they are stored); past it the parse stops with
+  /// std::errc::value_too_large, so a small wheel whose RECORD inflates to
+  /// millions of rows cannot exhaust memory. The default allows about
+  /// 1.5 million rows of usual paths.
+  static llvm::Expected<Record> parse(llvm::StringRef Text,
+                                      uint64_t MaxMemory = DefaultMaxMemory);
+  static constexpr uint64_t DefaultMaxMemory = uint64_t(512) << 20;
 
   std::vector<RecordRow> Rows;
 
-  /// The row for \p Path, or null.
+  /// The row for \p Path, or null. Constant time for the rows parse()
+  /// made (an index); rows appended to Rows afterwards are scanned.
   const RecordRow *find(llvm::StringRef Path) const;
 
   /// RECORD as `wheel` and pip write it: "\n" line ends, fields quoted
@@ -129,7 +145,23 @@ public:
   /// which Python 3.11 leaves unquoted so that its own reader splits the
   /// row there; here it is quoted, and reads back.
   std::string serialize() const;
+
+private:
+  /// Path -> index into Rows, for the rows parse() made.
+  llvm::StringMap<size_t> Index;
+  size_t Indexed = 0;
 };
+
+/// Checks that every member of \p A installs where its name says, and as a
+/// file of its own (installers, pip's and Pyodide's, write members under
+/// site-packages by name). Errors (errc::malformed), naming the member:
+/// a name that is absolute, holds a backslash, or has a ".", ".." or empty
+/// component ("pkg/./a.so", ".data/scripts/../../x", "pkg//a.so", a
+/// directory entry "../../etc/cron.d/"); a member below another member
+/// that is a file ("pkg/a" and "pkg/a/b"); a member of
+/// "<dist>.data/purelib/" or "platlib/" that pip would install over a
+/// member of the same path at the top.
+llvm::Error checkMemberPaths(const zip::Archive &A);
 
 /// Checks member \p E of \p A against \p R: its row must exist and have a
 /// hash of a supported algorithm, and the member's content must have that

@@ -24,12 +24,14 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,49 +88,90 @@ struct Entry {
   uint32_t unixMode() const;
 };
 
-/// A zip archive read from bytes in memory (usually an InputFile's
-/// mapping, which must outlive the Archive).
+/// A zip archive, read from bytes in memory or from an open file.
+///
+/// Read from a file (the way the tools read wheels), nothing is mapped:
+/// the headers and the members' data are read with pread() as they are
+/// needed, so another process truncating the file meanwhile makes a read
+/// fail with an error ("input file shrank while being read"), never a
+/// SIGBUS, and memory holds the central directory and one window of the
+/// data at a time, whatever the archive's size. An Archive is safe to read
+/// from several threads at once.
+///
+/// The reader accepts only archives that every reader sees alike. Python's
+/// zipfile (so pip, and Pyodide's package loader) finds the end record by
+/// the last signature in the file's final 64 KiB, takes the central
+/// directory to end where the end record (or the ZIP64 end record, read
+/// right before its locator) starts, shifts every offset by any difference
+/// ("prepended data"), truncates names at a NUL byte and keeps the last of
+/// two members of one name. An archive on which any of these choices would
+/// matter is refused here, so what this library analyses is what installs.
 class Archive {
 public:
-  /// Reads the end of central directory record (searched for in the last
-  /// 64 KiB + 22 bytes; it must end the file, with its comment), the ZIP64
-  /// end records when the locator is there, and the whole central
-  /// directory. Each member's local header is read too: its signature and
-  /// name must match the central record, its data (and data descriptor)
-  /// must lie within the file, before the central directory, and no two
-  /// members may overlap (a "zip bomb" of shared data is refused).
+  /// Reads the end of central directory record (the one Python's zipfile
+  /// would pick; its comment must end the file, and no other end record may
+  /// hold it in its comment), the ZIP64 end record when the locator is
+  /// there (it must sit right before the locator), and the whole central
+  /// directory, which must end exactly where the end records begin (no gap,
+  /// no prepended data). Each member's local header is read too and must
+  /// agree with the central record: signature, name, flags, method, CRC-32
+  /// and sizes (zeros allowed with a data descriptor), a well-formed extra
+  /// field whose ZIP64 sizes, if any, agree. Its data (and data descriptor)
+  /// must lie within the file, before the central directory; no two members
+  /// may overlap (a "zip bomb" of shared data is refused), have one name,
+  /// or have a name with a NUL byte or a UTF-8 flag on bytes that are not
+  /// UTF-8.
   ///
   /// Encryption and compression methods are not checked here, so such an
   /// archive can still be listed and copied; extract() refuses them.
   ///
-  /// Errors: "not a zip file (no end of central directory record)",
-  /// "truncated central directory", "central directory entry N ...",
-  /// "member 'x' data runs past the end of the file", "members 'x' and 'y'
-  /// overlap", and so on, with offsets where useful.
+  /// Errors carry errc::malformed (errc::unsupported for multi-disk
+  /// archives, std::errc::value_too_large past a budget):
+  /// "not a zip file (no end of central directory record)", "truncated
+  /// central directory", "central directory entry N ...", "member 'x' data
+  /// runs past the end of the file", "members 'x' and 'y' overlap", and so
+  /// on, with offsets where useful.
   static llvm::Expected<Archive> read(llvm::ArrayRef<uint8_t> Data);
+
+  /// Reads the archive in the open file \p FD of \p Size bytes with pread()
+  /// (see the class comment). \p FD must stay open while the Archive is
+  /// used. Besides read()'s errors, a failed or short read is an error
+  /// (errc::input_changed if the file shrank).
+  static llvm::Expected<Archive> read(int FD, uint64_t Size);
+
+  /// The central directory may hold at most this many bytes (about five
+  /// million members of usual names): it is held in memory, with an Entry
+  /// per member.
+  static constexpr uint64_t MaxCentralDirectorySize = uint64_t(512) << 20;
 
   llvm::ArrayRef<Entry> entries() const { return Entries; }
   /// The archive comment (raw bytes).
   llvm::StringRef comment() const { return Comment; }
+  /// The archive's bytes if it was read from memory; empty if it was read
+  /// from a file.
   llvm::ArrayRef<uint8_t> data() const { return Data; }
-  /// The first member named \p Name, or null.
+  /// The size of the archive in bytes.
+  uint64_t size() const { return Size; }
+  /// The member named \p Name, or null (names are unique). Constant time.
   const Entry *find(llvm::StringRef Name) const;
 
   /// Extracts the whole member \p E into \p Out (replacing its content).
   /// Errors: the member is encrypted or uses a method other than stored or
-  /// deflate; its size is above \p Limit ("member 'x' is too large");
-  /// its data is corrupt, decompresses to another size than recorded, or
-  /// its CRC-32 does not match.
+  /// deflate (errc::unsupported); its size, or its compressed size, is
+  /// above \p Limit ("member 'x' is too large", std::errc::value_too_large)
+  /// or memory for it cannot be had (std::errc::not_enough_memory); its
+  /// data is corrupt, decompresses to another size than recorded, or its
+  /// CRC-32 does not match (errc::malformed); a read fails.
   llvm::Error extract(const Entry &E, llvm::SmallVectorImpl<uint8_t> &Out,
                       uint64_t Limit) const;
 
   /// Streams the uncompressed content of \p E through \p Fn in chunks of
-  /// at most ChunkSize bytes, holding no more than that (plus zlib's state)
-  /// whatever the member's size. Size and CRC-32 are checked as the data
-  /// goes, so the last call to \p Fn may precede a corruption error: a
-  /// caller that must not act on bad data acts only after success. An
-  /// error from \p Fn stops the walk and is returned. Same errors as
-  /// extract(), without the limit.
+  /// at most ChunkSize bytes, holding no more than that (plus zlib's state
+  /// and one read of the compressed data) whatever the member's size. Size
+  /// and CRC-32 are checked as the data goes, so the last call to \p Fn may
+  /// precede a corruption error: a caller that must not act on bad data
+  /// acts only after success. An error from \p Fn stops the walk and is
+  /// returned. Same errors as extract(), without the limit.
   llvm::Error
   forEachChunk(const Entry &E,
                llvm::function_ref<llvm::Error(llvm::ArrayRef<uint8_t>)> Fn) const;
@@ -143,19 +186,31 @@ public:
   static constexpr size_t ChunkSize = 256 * 1024;
 
   /// Sets a function that streaming reads (forEachChunk, extractPrefix)
-  /// call with each range of the archive's bytes they are done with, so
-  /// that the owner of a mapping can let its pages go
-  /// (InputFile::releasePages()): streaming a 200 MiB member then keeps a
-  /// few pages of it resident, not 200 MiB. Ranges are released only once
-  /// read; the hook must be safe to call from several threads.
+  /// call with each range of an in-memory archive's bytes they are done
+  /// with, so that the owner of a mapping can let its pages go. Never
+  /// called for an archive read from a file (nothing is mapped). The hook
+  /// must be safe to call from several threads.
   void setReleaseHook(std::function<void(llvm::ArrayRef<uint8_t>)> Hook) {
     Release = std::move(Hook);
   }
 
+  /// The bytes [Offset, Offset + Len) of the archive: a slice of data() for
+  /// an archive in memory, else read into \p Buffer. Errors: the range is
+  /// not in the file, a read fails or comes short (the file shrank), no
+  /// memory for \p Buffer.
+  llvm::Expected<llvm::ArrayRef<uint8_t>>
+  bytesAt(uint64_t Offset, uint64_t Len, std::vector<uint8_t> &Buffer) const;
+
 private:
+  static llvm::Expected<Archive> readImpl(Archive A);
+
   std::function<void(llvm::ArrayRef<uint8_t>)> Release;
   llvm::ArrayRef<uint8_t> Data;
+  int FD = -1;
+  uint64_t Size = 0;
   std::vector<Entry> Entries;
+  /// Name -> index into Entries.
+  llvm::StringMap<size_t> Index;
   std::string Comment;
 };
 
@@ -170,6 +225,12 @@ struct NewEntry {
   int64_t MTime = 315532800; // 1980-01-01 00:00:00 UTC
   /// Unix mode, type bits included (external attributes' high half).
   uint32_t Mode = 0100644;
+  /// Whether flag bit 11 (the name is UTF-8) is set. The flag decides how
+  /// readers decode the name (UTF-8, else code page 437), so a member that
+  /// replaces another passes that one's choice. Unset: set exactly when the
+  /// name is not ASCII and is valid UTF-8 (Python's zipfile sets it for
+  /// every non-ASCII name, and then cannot read a name that is not UTF-8).
+  std::optional<bool> UTF8Name;
 };
 
 /// Lays out a new archive, member by member, in the order of the calls, as
@@ -197,7 +258,7 @@ public:
   /// Adds a new member named \p Name holding \p Content: compressed with
   /// libdeflate at \p Opts.Level, CRC-32, sizes in the local header (no data
   /// descriptor), made by Unix (host 3, format 2.0), flag bit 11 (UTF-8)
-  /// if the name is not ASCII. ZIP64 extras are written only when a size
+  /// as \p Opts.UTF8Name says. ZIP64 extras are written only when a size
   /// or the offset needs them. Errors: a name longer than 65535 bytes, a
   /// level outside 0-9.
   llvm::Error addEntry(llvm::StringRef Name, llvm::ArrayRef<uint8_t> Content,

@@ -9,12 +9,13 @@
 
 #include "wasm-rpath/Wheel.h"
 #include "wasm-rpath/Display.h"
+#include "wasm-rpath/Error.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Base64.h"
-#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
 #include <openssl/evp.h>
 
 using namespace llvm;
@@ -24,8 +25,16 @@ namespace wheel {
 
 namespace {
 
+/// A malformed wheel: the error of almost everything here.
 Error makeError(const Twine &Msg) {
-  return createStringError(inconvertibleErrorCode(), Msg);
+  return wasmrpath::makeError(errc::malformed, Msg);
+}
+
+/// An OpenSSL call failed. Its usual cause is memory; a provider
+/// configuration that refuses a digest is the other.
+Error openSSLError(StringRef What) {
+  return createStringError(std::make_error_code(std::errc::not_enough_memory),
+                           "OpenSSL: " + What + " failed");
 }
 
 std::string quoted(StringRef S) { return "'" + escapeForDisplay(S) + "'"; }
@@ -164,28 +173,37 @@ std::optional<HashAlgorithm> parseHashAlgorithm(StringRef Name) {
 
 struct Hasher::Impl {
   EVP_MD_CTX *Ctx = nullptr;
+  bool Failed = false;
   ~Impl() { EVP_MD_CTX_free(Ctx); }
 };
 
-Hasher::Hasher(HashAlgorithm A) : P(std::make_unique<Impl>()) {
-  P->Ctx = EVP_MD_CTX_new();
-  if (!P->Ctx || !EVP_DigestInit_ex(P->Ctx, evpDigest(A), nullptr))
-    report_fatal_error("OpenSSL: cannot initialize a digest");
-}
+Hasher::Hasher() : P(std::make_unique<Impl>()) {}
 Hasher::~Hasher() = default;
 Hasher::Hasher(Hasher &&) = default;
 Hasher &Hasher::operator=(Hasher &&) = default;
 
-void Hasher::update(ArrayRef<uint8_t> Bytes) {
-  if (!EVP_DigestUpdate(P->Ctx, Bytes.data(), Bytes.size()))
-    report_fatal_error("OpenSSL: EVP_DigestUpdate failed");
+Expected<Hasher> Hasher::create(HashAlgorithm A) {
+  Hasher H;
+  H.P->Ctx = EVP_MD_CTX_new();
+  if (!H.P->Ctx)
+    return openSSLError("EVP_MD_CTX_new");
+  if (!EVP_DigestInit_ex(H.P->Ctx, evpDigest(A), nullptr))
+    return openSSLError("EVP_DigestInit_ex");
+  return H;
 }
 
-std::vector<uint8_t> Hasher::final() {
+void Hasher::update(ArrayRef<uint8_t> Bytes) {
+  if (!P->Failed && !EVP_DigestUpdate(P->Ctx, Bytes.data(), Bytes.size()))
+    P->Failed = true;
+}
+
+Expected<std::vector<uint8_t>> Hasher::final() {
+  if (P->Failed)
+    return openSSLError("EVP_DigestUpdate");
   std::vector<uint8_t> Out(EVP_MAX_MD_SIZE);
   unsigned Len = 0;
   if (!EVP_DigestFinal_ex(P->Ctx, Out.data(), &Len))
-    report_fatal_error("OpenSSL: EVP_DigestFinal_ex failed");
+    return openSSLError("EVP_DigestFinal_ex");
   Out.resize(Len);
   return Out;
 }
@@ -193,11 +211,13 @@ std::vector<uint8_t> Hasher::final() {
 std::array<uint8_t, 32> sha256Digest(ArrayRef<uint8_t> Bytes) {
   std::array<uint8_t, 32> Out;
   unsigned Len = 0;
-  if (!EVP_Digest(Bytes.data(), Bytes.size(), Out.data(), &Len, EVP_sha256(),
-                  nullptr) ||
-      Len != Out.size())
-    report_fatal_error("OpenSSL: EVP_Digest failed");
-  return Out;
+  if (EVP_Digest(Bytes.data(), Bytes.size(), Out.data(), &Len, EVP_sha256(),
+                 nullptr) &&
+      Len == Out.size())
+    return Out;
+  // OpenSSL failed (no memory for its context): the portable code needs
+  // none.
+  return SHA256::hash(Bytes);
 }
 
 std::string base64UrlNoPad(ArrayRef<uint8_t> Bytes) {
@@ -218,11 +238,16 @@ RecordRow makeRecordRow(StringRef Path, ArrayRef<uint8_t> Content) {
 // RECORD
 //===----------------------------------------------------------------------===//
 
-Expected<Record> Record::parse(StringRef Text) {
+Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
   Record R;
-  StringSet<> Paths;
   std::vector<std::string> Fields;
   std::string Field;
+  // What the rows and the index hold, roughly: the row, each field's heap
+  // block (std::string keeps up to 15 bytes inline), the index entry.
+  uint64_t Memory = 0;
+  auto Heap = [](const std::string &S) -> uint64_t {
+    return S.size() > 15 ? S.size() + 1 : 0;
+  };
   enum { StartField, InField, InQuotes, QuoteInQuotes } State = StartField;
   size_t Line = 1, RowLine = 1;
   bool RowStarted = false;
@@ -239,7 +264,16 @@ Expected<Record> Record::parse(StringRef Text) {
       return makeError("RECORD line " + Twine(RowLine) + " has " +
                        Twine(Fields.size()) + " fields, not 3 (path, hash, "
                        "size)");
-    if (!Paths.insert(Fields[0]).second)
+    Memory += sizeof(RecordRow) + Heap(Fields[0]) + Heap(Fields[1]) +
+              Heap(Fields[2]) + sizeof(StringMapEntry<size_t>) +
+              Fields[0].size() + 1 + 2 * sizeof(void *);
+    if (Memory > MaxMemory)
+      return createStringError(
+          std::make_error_code(std::errc::value_too_large),
+          "RECORD is too large: its rows up to line " + Twine(RowLine) +
+              " would take more than " + Twine(MaxMemory) +
+              " bytes of memory");
+    if (!R.Index.try_emplace(Fields[0], R.Rows.size()).second)
       return makeError("RECORD line " + Twine(RowLine) + " lists " +
                        quoted(Fields[0]) + " again");
     R.Rows.push_back({std::move(Fields[0]), std::move(Fields[1]),
@@ -247,6 +281,16 @@ Expected<Record> Record::parse(StringRef Text) {
     Fields.clear();
     RowStarted = false;
     RowLine = Line;
+    return Error::success();
+  };
+
+  // A fourth field makes the row wrong whatever follows: stop there, so
+  // that a row of millions of commas is not stored first.
+  auto EndField = [&]() -> Error {
+    Fields.push_back(std::exchange(Field, std::string()));
+    if (Fields.size() >= 3)
+      return makeError("RECORD line " + Twine(RowLine) + " has more than 3 "
+                       "fields (path, hash, size)");
     return Error::success();
   };
 
@@ -270,16 +314,18 @@ Expected<Record> Record::parse(StringRef Text) {
     case StartField:
       if (C == '"')
         State = InQuotes;
-      else if (C == ',')
-        Fields.push_back(std::exchange(Field, std::string()));
-      else {
+      else if (C == ',') {
+        if (Error E = EndField())
+          return E;
+      } else {
         Field += C;
         State = InField;
       }
       break;
     case InField:
       if (C == ',') {
-        Fields.push_back(std::exchange(Field, std::string()));
+        if (Error E = EndField())
+          return E;
         State = StartField;
       } else {
         Field += C; // A quote inside an unquoted field is literal.
@@ -296,7 +342,8 @@ Expected<Record> Record::parse(StringRef Text) {
         Field += '"';
         State = InQuotes;
       } else if (C == ',') {
-        Fields.push_back(std::exchange(Field, std::string()));
+        if (Error E = EndField())
+          return E;
         State = StartField;
       } else {
         // csv.reader (not strict) keeps text after a closing quote.
@@ -311,13 +358,19 @@ Expected<Record> Record::parse(StringRef Text) {
                      " has an unterminated quoted field");
   if (Error E = EndRow())
     return E;
+  R.Indexed = R.Rows.size();
   return R;
 }
 
 const RecordRow *Record::find(StringRef Path) const {
-  for (const RecordRow &Row : Rows)
-    if (Row.Path == Path)
-      return &Row;
+  size_t Covered = std::min(Indexed, Rows.size());
+  auto It = Index.find(Path);
+  if (It != Index.end() && It->second < Covered &&
+      Rows[It->second].Path == Path)
+    return &Rows[It->second];
+  for (size_t I = Covered; I < Rows.size(); ++I)
+    if (Rows[I].Path == Path)
+      return &Rows[I];
   return nullptr;
 }
 
@@ -347,6 +400,61 @@ std::string Record::serialize() const {
   return Out;
 }
 
+Error checkMemberPaths(const zip::Archive &A) {
+  // Pass 1: each name on its own.
+  for (const zip::Entry &E : A.entries()) {
+    StringRef Name(E.Name);
+    auto Bad = [&](const Twine &Why) {
+      return makeError("member " + quoted(Name) + " " + Why);
+    };
+    if (Name.empty())
+      return makeError("a member has an empty name");
+    if (Name.starts_with("/"))
+      return Bad("would be installed outside site-packages");
+    if (Name.contains('\\'))
+      return Bad("has a backslash in its path");
+    StringRef Path = E.isDirectory() ? Name.drop_back() : Name;
+    SmallVector<StringRef, 8> Parts;
+    Path.split(Parts, '/');
+    for (StringRef P : Parts) {
+      if (P == "..")
+        return Bad("would be installed outside site-packages");
+      if (P == "." || P.empty())
+        return Bad(Twine("has ") +
+                   (P.empty() ? "an empty" : "a '.'") +
+                   " component in its path (it would be installed as "
+                   "another member's file)");
+    }
+  }
+  // Pass 2: names that install as one file. Names are now canonical, so
+  // these are a file that is also a directory, and pip's mapping of
+  // <dist>.data/purelib/ and platlib/ onto the top.
+  StringSet<> Files;
+  for (const zip::Entry &E : A.entries())
+    if (!E.isDirectory())
+      Files.insert(E.Name);
+  for (const zip::Entry &E : A.entries()) {
+    StringRef Name(E.Name);
+    for (size_t Slash = Name.find('/'); Slash != StringRef::npos &&
+                                        Slash + 1 < Name.size() + 1;
+         Slash = Name.find('/', Slash + 1)) {
+      StringRef Dir = Name.take_front(Slash);
+      if (Files.contains(Dir))
+        return makeError("member " + quoted(Name) + " is below member " +
+                         quoted(Dir) + ", which is a file");
+    }
+    auto [Top, Rest] = Name.split('/');
+    if (Top.ends_with(".data") && !E.isDirectory()) {
+      auto [Scheme, Path] = Rest.split('/');
+      if ((Scheme == "purelib" || Scheme == "platlib") && !Path.empty() &&
+          Files.contains(Path))
+        return makeError("members " + quoted(Name) + " and " + quoted(Path) +
+                         " would be installed as one file");
+    }
+  }
+  return Error::success();
+}
+
 Error verifyMember(const zip::Archive &A, const zip::Entry &E,
                    const Record &R, const DistInfo &DI, bool CheckHash) {
   if (E.isDirectory() || &E == DI.Record || &E == DI.RecordJWS ||
@@ -374,13 +482,18 @@ Error verifyMember(const zip::Archive &A, const zip::Entry &E,
   }
   if (!CheckHash)
     return Error::success();
-  Hasher H(*Alg);
+  llvm::Expected<Hasher> H = Hasher::create(*Alg);
+  if (!H)
+    return H.takeError();
   if (Error Err = A.forEachChunk(E, [&](ArrayRef<uint8_t> Chunk) {
-        H.update(Chunk);
+        H->update(Chunk);
         return Error::success();
       }))
     return Err;
-  if (base64UrlNoPad(H.final()) != Expected)
+  llvm::Expected<std::vector<uint8_t>> Digest = H->final();
+  if (!Digest)
+    return Digest.takeError();
+  if (base64UrlNoPad(*Digest) != Expected)
     return makeError(Member + " hash does not match RECORD");
   return Error::success();
 }

@@ -3,11 +3,21 @@
 // The format is PKWARE's APPNOTE.TXT (6.3.x): members (local header, data,
 // optional data descriptor), then the central directory, then the ZIP64 end
 // record and locator if needed, then the end of central directory record
-// (EOCD). Only the central directory is trusted for what a member is; the
-// local header is read to find the data and checked to agree on the name.
+// (EOCD). The central directory says what a member is; its local header
+// must agree with it on everything a reader could use instead (name, flags,
+// method, CRC-32, sizes), since pip reads through the central directory and
+// streaming readers through the local headers.
+//
+// Polyglots: the EOCD is found the way Python's zipfile finds it (pip and
+// Pyodide install with zipfile), and every freedom zipfile takes (where the
+// central directory starts, where the ZIP64 end record is, which end record
+// wins) is checked to make no difference, else the archive is refused. The
+// members must tile the bytes before the central directory exactly, so no
+// reader can find a member that the central directory does not list.
 //
 // Every offset, size and count read from the file is checked against the
-// bytes present before it is used or anything is reserved for it.
+// bytes present before it is used or anything is reserved for it. An
+// archive read from a file descriptor is read with pread(), never mapped.
 //
 // Whole members are inflated with libdeflate (several times faster than
 // zlib, and the exact output size is known); streamed members with zlib,
@@ -17,12 +27,17 @@
 
 #include "wasm-rpath/Zip.h"
 #include "wasm-rpath/Display.h"
+#include "wasm-rpath/Error.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/Errno.h"
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <optional>
 #include <libdeflate.h>
+#include <unistd.h>
 #include <zlib.h>
 
 using namespace llvm;
@@ -53,8 +68,25 @@ constexpr uint16_t Zip64ExtraID = 0x0001;
 constexpr uint32_t Max32 = 0xFFFFFFFF;
 constexpr uint16_t Max16 = 0xFFFF;
 
+/// A malformed archive: the error of almost everything here.
 Error makeError(const Twine &Msg) {
-  return createStringError(inconvertibleErrorCode(), Msg);
+  return wasmrpath::makeError(errc::malformed, Msg);
+}
+Error unsupported(const Twine &Msg) {
+  return wasmrpath::makeError(errc::unsupported, Msg);
+}
+Error tooLarge(const Twine &Msg) {
+  return createStringError(std::make_error_code(std::errc::value_too_large),
+                           Msg);
+}
+Error noMemory(const Twine &Msg) {
+  return createStringError(std::make_error_code(std::errc::not_enough_memory),
+                           Msg);
+}
+
+bool isValidUTF8(StringRef S) {
+  const UTF8 *P = reinterpret_cast<const UTF8 *>(S.begin());
+  return isLegalUTF8String(&P, reinterpret_cast<const UTF8 *>(S.end()));
 }
 
 std::string hex(uint64_t V) { return "0x" + utohexstr(V, /*LowerCase=*/true); }
@@ -157,6 +189,58 @@ Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
   return Error::success();
 }
 
+/// Reads all of [Offset, Offset + Out.size()) of \p FD.
+Error preadAll(int FD, uint64_t Offset, MutableArrayRef<uint8_t> Out) {
+  for (size_t Done = 0; Done < Out.size();) {
+    ssize_t N = sys::RetryAfterSignal(-1, ::pread, FD, Out.data() + Done,
+                                      Out.size() - Done,
+                                      static_cast<off_t>(Offset + Done));
+    if (N < 0) {
+      int Errno = errno;
+      return createStringError(std::error_code(Errno, std::generic_category()),
+                               "cannot read input: " + sys::StrError(Errno));
+    }
+    if (N == 0)
+      return wasmrpath::makeError(errc::input_changed,
+                                  "input file shrank while being read");
+    Done += N;
+  }
+  return Error::success();
+}
+
+/// Reads the archive's headers in order of their offsets through a window
+/// of the file, so that a wheel of a million small members costs a few
+/// thousand reads, not a million.
+class HeaderReader {
+public:
+  explicit HeaderReader(const Archive &A) : A(A) {}
+  uint64_t size() const { return A.size(); }
+
+  /// The bytes [Off, Off + Len), which the caller has checked to lie in
+  /// the file; valid until the next call.
+  Expected<ArrayRef<uint8_t>> get(uint64_t Off, uint64_t Len) {
+    if (!A.data().empty() || A.size() == 0)
+      return A.data().slice(Off, Len);
+    if (Off < Start || Off - Start + Len > Window.size()) {
+      uint64_t Want = std::min<uint64_t>(std::max<uint64_t>(Len, WindowSize),
+                                         A.size() - Off);
+      Expected<ArrayRef<uint8_t>> Got = A.bytesAt(Off, Want, Buffer);
+      if (!Got)
+        return Got.takeError();
+      Window = *Got;
+      Start = Off;
+    }
+    return Window.slice(Off - Start, Len);
+  }
+
+private:
+  static constexpr uint64_t WindowSize = 256 * 1024;
+  const Archive &A;
+  std::vector<uint8_t> Buffer;
+  ArrayRef<uint8_t> Window;
+  uint64_t Start = 0;
+};
+
 /// Finds the end of the member's data descriptor: with or without its
 /// optional signature, with 4- or 8-byte sizes, whichever form repeats the
 /// central directory's CRC and sizes. Sizes below 4 GiB fit both widths
@@ -164,16 +248,21 @@ Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
 /// local header has a ZIP64 extra (APPNOTE 4.3.9.2 says they are then
 /// used), and among the forms that match, one followed by the next header's
 /// signature (or the end of the members) wins.
-Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
+Expected<uint64_t> findDescriptorEnd(HeaderReader &R, const Entry &E,
                                      uint64_t DataEnd, uint64_t Limit,
                                      bool LocalZip64) {
+  // The longest form (28 bytes) and the signature after it.
+  uint64_t Avail = std::min<uint64_t>(32, Limit - DataEnd);
+  Expected<ArrayRef<uint8_t>> Bytes = R.get(DataEnd, Avail);
+  if (!Bytes)
+    return Bytes.takeError();
   std::optional<uint64_t> First;
   for (bool WithSig : {true, false}) {
     for (bool Wide : {LocalZip64, !LocalZip64}) {
       uint64_t Len = (WithSig ? 4 : 0) + 4 + (Wide ? 16 : 8);
-      if (!inBounds(DataEnd, Len, Limit))
+      if (Len > Avail)
         continue;
-      const uint8_t *P = Data.data() + DataEnd;
+      const uint8_t *P = Bytes->data();
       if (WithSig) {
         if (get32(P) != SigDataDescriptor)
           continue;
@@ -186,8 +275,8 @@ Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
         continue;
       uint64_t End = DataEnd + Len;
       if (End == Limit ||
-          (inBounds(End, 4, Limit) && (get32(Data.data() + End) == SigLocal ||
-                                       get32(Data.data() + End) == SigCentral)))
+          (Len + 4 <= Avail && (get32(Bytes->data() + Len) == SigLocal ||
+                                get32(Bytes->data() + Len) == SigCentral)))
         return End;
       if (!First)
         First = End;
@@ -199,17 +288,17 @@ Expected<uint64_t> findDescriptorEnd(ArrayRef<uint8_t> Data, const Entry &E,
                    "central directory at offset " + hex(DataEnd));
 }
 
-/// Reads the central record at \p Pos (advanced past it) of a directory
-/// ending at \p CDEnd.
-Expected<Entry> readCentralRecord(ArrayRef<uint8_t> Data, uint64_t &Pos,
-                                  uint64_t CDEnd, size_t Index) {
-  if (!inBounds(Pos, CentralHeaderSize, CDEnd))
+/// Reads the central record at \p Pos (advanced past it) of the directory
+/// \p CD, which starts at file offset \p Base.
+Expected<Entry> readCentralRecord(ArrayRef<uint8_t> CD, uint64_t &Pos,
+                                  uint64_t Base, size_t Index) {
+  if (!inBounds(Pos, CentralHeaderSize, CD.size()))
     return makeError("truncated central directory: entry " + Twine(Index) +
-                     " at offset " + hex(Pos) + " runs past its end");
-  const uint8_t *P = Data.data() + Pos;
+                     " at offset " + hex(Base + Pos) + " runs past its end");
+  const uint8_t *P = CD.data() + Pos;
   if (get32(P) != SigCentral)
     return makeError("central directory entry " + Twine(Index) +
-                     " at offset " + hex(Pos) + " has a bad signature");
+                     " at offset " + hex(Base + Pos) + " has a bad signature");
   Entry E;
   E.VersionMadeBy = get16(P + 4);
   E.VersionNeeded = get16(P + 6);
@@ -225,10 +314,10 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> Data, uint64_t &Pos,
   E.ExternalAttrs = get32(P + 38);
   uint32_t Off32 = get32(P + 42);
   uint64_t VarLen = uint64_t(NameLen) + ExtraLen + CommentLen;
-  if (!inBounds(Pos + CentralHeaderSize, VarLen, CDEnd))
+  if (!inBounds(Pos + CentralHeaderSize, VarLen, CD.size()))
     return makeError("truncated central directory: the name, extra field "
                      "and comment of entry " + Twine(Index) + " at offset " +
-                     hex(Pos) + " run past its end");
+                     hex(Base + Pos) + " run past its end");
   const char *V = reinterpret_cast<const char *>(P + CentralHeaderSize);
   E.Name.assign(V, NameLen);
   E.Extra.assign(V + NameLen, ExtraLen);
@@ -236,59 +325,140 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> Data, uint64_t &Pos,
   E.CompressedSize = C32;
   E.UncompressedSize = U32;
   E.LocalHeaderOffset = Off32;
+  // Python's zipfile cuts a name at its first NUL, and fails on a UTF-8
+  // flagged name that is not UTF-8: either way it would see another name.
+  if (E.Name.find('\0') != std::string::npos)
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + ") has a NUL byte in its name");
+  if ((E.Flags & FlagUTF8) && !isValidUTF8(E.Name))
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + ") is flagged UTF-8 but its name is not "
+                     "UTF-8");
+  // zipfile refuses to open an archive with a member that needs a newer
+  // version than 6.3 to extract.
+  if ((E.VersionNeeded & 0xFF) > 63)
+    return unsupported("central directory entry " + Twine(Index) + " (" +
+                       memberName(E) + ") needs version " +
+                       Twine((E.VersionNeeded & 0xFF) / 10) + "." +
+                       Twine((E.VersionNeeded & 0xFF) % 10) +
+                       " of the format to extract");
+  // zipfile applies every ZIP64 block, this reader the first: one only.
+  unsigned Zip64Blocks = 0;
+  if (Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
+        Zip64Blocks += ID == Zip64ExtraID;
+        return Error::success();
+      }))
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + "): " + toString(std::move(Err)));
+  if (Zip64Blocks > 1)
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + ") has " + Twine(Zip64Blocks) +
+                     " ZIP64 extra fields");
   if (Error Err = applyZip64Extra(E, U32 == Max32, C32 == Max32,
                                   Off32 == Max32, Disk == Max16, Index))
     return Err;
   E.Zip64Sizes = U32 == Max32 || C32 == Max32;
   if (Disk != 0 && Disk != Max16)
-    return makeError("central directory entry " + Twine(Index) + " (" +
-                     memberName(E) + ") is on disk " + Twine(Disk) +
-                     " (multi-disk archives are not supported)");
+    return unsupported("central directory entry " + Twine(Index) + " (" +
+                       memberName(E) + ") is on disk " + Twine(Disk) +
+                       " (multi-disk archives are not supported)");
   Pos += CentralHeaderSize + VarLen;
   return E;
 }
 
-/// Reads the local header of \p E and sets DataOffset and RecordEnd; all
-/// of the member must lie below \p Limit (the start of the central
-/// directory).
-Error readLocalHeader(ArrayRef<uint8_t> Data, Entry &E, uint64_t Limit) {
+/// Reads the local header of \p E, checks that it agrees with the central
+/// record, and sets DataOffset and RecordEnd; all of the member must lie
+/// below \p Limit (the start of the central directory).
+Error readLocalHeader(HeaderReader &R, Entry &E, uint64_t Limit) {
   uint64_t Off = E.LocalHeaderOffset;
   if (!inBounds(Off, LocalHeaderSize, Limit))
     return makeError(memberName(E) + " local header at offset " + hex(Off) +
                      " runs past the start of the central directory");
-  const uint8_t *P = Data.data() + Off;
+  Expected<ArrayRef<uint8_t>> Fixed = R.get(Off, LocalHeaderSize);
+  if (!Fixed)
+    return Fixed.takeError();
+  const uint8_t *P = Fixed->data();
   if (get32(P) != SigLocal)
     return makeError(memberName(E) + " has no local header at offset " +
                      hex(Off) + " (bad signature)");
+  uint16_t Flags = get16(P + 6), Method = get16(P + 8);
+  uint32_t CRC = get32(P + 14), C32 = get32(P + 18), U32 = get32(P + 22);
   uint16_t NameLen = get16(P + 26), ExtraLen = get16(P + 28);
   uint64_t HeaderEnd = Off + LocalHeaderSize + NameLen + ExtraLen;
   if (HeaderEnd > Limit)
     return makeError(memberName(E) + " local header at offset " + hex(Off) +
                      " runs past the start of the central directory");
-  StringRef LocalName(reinterpret_cast<const char *>(P + LocalHeaderSize),
-                      NameLen);
+  Expected<ArrayRef<uint8_t>> Var =
+      R.get(Off + LocalHeaderSize, uint64_t(NameLen) + ExtraLen);
+  if (!Var)
+    return Var.takeError();
+  StringRef LocalName = toStringRef(Var->take_front(NameLen));
+  StringRef LocalExtra = toStringRef(Var->drop_front(NameLen));
+  auto Contradicts = [&](const Twine &What) {
+    return makeError(memberName(E) + " local header at offset " + hex(Off) +
+                     " contradicts the central directory: " + What);
+  };
   if (LocalName != E.Name)
     return makeError(memberName(E) + " local header at offset " + hex(Off) +
                      " names " + quoted(LocalName) + " instead");
+  // Readers that go by the local header (streaming ones, unzip's checks)
+  // must see what the central directory says.
+  if (Flags != E.Flags)
+    return Contradicts("flags " + hex(Flags) + ", not " + hex(E.Flags));
+  if (Method != E.Method)
+    return Contradicts("method " + Twine(Method) + ", not " +
+                       Twine(E.Method));
+  std::optional<std::pair<uint64_t, uint64_t>> Zip64; // Uncompressed, compressed.
+  unsigned Zip64Blocks = 0;
+  if (Error Err = walkExtra(LocalExtra, [&](uint16_t ID, StringRef Body) {
+        if (ID != Zip64ExtraID)
+          return Error::success();
+        ++Zip64Blocks;
+        if (Body.size() >= 16)
+          Zip64 = {get64(reinterpret_cast<const uint8_t *>(Body.data())),
+                   get64(reinterpret_cast<const uint8_t *>(Body.data()) + 8)};
+        return Error::success();
+      }))
+    return Contradicts("its extra field is malformed (" +
+                       toString(std::move(Err)) + ")");
+  if (Zip64Blocks > 1)
+    return Contradicts("it has " + Twine(Zip64Blocks) + " ZIP64 extra fields");
+  // With a data descriptor the local CRC and sizes may be zeros (written
+  // before the data was); otherwise they are the central ones.
+  bool Deferred = E.Flags & FlagDataDescriptor;
+  auto Agrees = [&](uint64_t Local, uint64_t Central) {
+    return Local == Central || (Deferred && Local == 0);
+  };
+  if (!Agrees(CRC, E.CRC32))
+    return Contradicts("CRC-32 " + hex(CRC) + ", not " + hex(E.CRC32));
+  uint64_t LocalU = U32, LocalC = C32;
+  if (U32 == Max32 || C32 == Max32) {
+    // APPNOTE 4.5.3: the local ZIP64 extra holds both sizes.
+    if (!Zip64)
+      return Contradicts("0xffffffff sizes without a ZIP64 extra field "
+                         "holding both");
+    if (U32 == Max32)
+      LocalU = Zip64->first;
+    if (C32 == Max32)
+      LocalC = Zip64->second;
+  }
+  if (!Agrees(LocalU, E.UncompressedSize))
+    return Contradicts("size " + Twine(LocalU) + ", not " +
+                       Twine(E.UncompressedSize));
+  if (!Agrees(LocalC, E.CompressedSize))
+    return Contradicts("compressed size " + Twine(LocalC) + ", not " +
+                       Twine(E.CompressedSize));
   E.DataOffset = HeaderEnd;
   if (!inBounds(E.DataOffset, E.CompressedSize, Limit))
     return makeError(memberName(E) + " data runs past the " +
-                     (inBounds(E.DataOffset, E.CompressedSize, Data.size())
+                     (inBounds(E.DataOffset, E.CompressedSize, R.size())
                           ? "start of the central directory"
                           : "end of the file"));
   uint64_t DataEnd = E.DataOffset + E.CompressedSize;
   E.RecordEnd = DataEnd;
-  if (E.Flags & FlagDataDescriptor) {
-    bool LocalZip64 = false;
-    StringRef LocalExtra(LocalName.end(), ExtraLen);
-    // A malformed local extra field is not an error: only the central one
-    // describes the member.
-    consumeError(walkExtra(LocalExtra, [&](uint16_t ID, StringRef) {
-      LocalZip64 |= ID == Zip64ExtraID;
-      return Error::success();
-    }));
+  if (Deferred) {
     Expected<uint64_t> End =
-        findDescriptorEnd(Data, E, DataEnd, Limit, LocalZip64);
+        findDescriptorEnd(R, E, DataEnd, Limit, Zip64Blocks != 0);
     if (!End)
       return End.takeError();
     E.RecordEnd = *End;
@@ -303,111 +473,258 @@ uint32_t Entry::unixMode() const {
   return (VersionMadeBy >> 8) == 3 ? ExternalAttrs >> 16 : 0;
 }
 
+Expected<ArrayRef<uint8_t>> Archive::bytesAt(uint64_t Offset, uint64_t Len,
+                                             std::vector<uint8_t> &Buffer) const {
+  if (!inBounds(Offset, Len, Size))
+    return makeError(Twine(Len) + " bytes at offset " + hex(Offset) +
+                     " are outside the archive");
+  if (FD < 0)
+    return Data.slice(Offset, Len);
+  if (Len > Buffer.size()) {
+    // std::vector would abort when memory runs out: probe first, so that
+    // the likely failure (a limit, refused overcommit) is an Error.
+    if (Len > SIZE_MAX / 2)
+      return noMemory("cannot hold " + Twine(Len) + " bytes of the archive");
+    void *Probe = std::malloc(Len);
+    if (!Probe)
+      return noMemory("cannot hold " + Twine(Len) + " bytes of the archive");
+    std::free(Probe);
+    Buffer.clear();
+    Buffer.shrink_to_fit();
+    Buffer.resize(Len);
+  }
+  MutableArrayRef<uint8_t> Out(Buffer.data(), Len);
+  if (Error E = preadAll(FD, Offset, Out))
+    return E;
+  return ArrayRef<uint8_t>(Out);
+}
+
 Expected<Archive> Archive::read(ArrayRef<uint8_t> Data) {
-  const uint64_t Size = Data.size();
+  Archive A;
+  A.Data = Data;
+  A.Size = Data.size();
+  return readImpl(std::move(A));
+}
+
+Expected<Archive> Archive::read(int FD, uint64_t Size) {
+  Archive A;
+  A.FD = FD;
+  A.Size = Size;
+  return readImpl(std::move(A));
+}
+
+Expected<Archive> Archive::readImpl(Archive A) {
+  const uint64_t Size = A.Size;
   if (Size < EOCDSize)
     return makeError("not a zip file (too short for an end of central "
                      "directory record)");
-  // The EOCD ends the file, its comment (at most 65535 bytes) last. Search
-  // backwards, so that a comment that contains the signature does not win.
-  uint64_t EOCD = Size; // Not found.
-  uint64_t Lowest = Size - EOCDSize > Max16 ? Size - EOCDSize - Max16 : 0;
-  for (uint64_t Pos = Size - EOCDSize + 1; Pos-- > Lowest;) {
-    const uint8_t *P = Data.data() + Pos;
-    if (get32(P) == SigEOCD && Pos + EOCDSize + get16(P + 20) == Size) {
-      EOCD = Pos;
-      break;
-    }
+  // Find the EOCD as Python's zipfile does: the last 22 bytes if they are
+  // one with an empty comment, else the last signature in the final
+  // 64 KiB + 22 bytes. The comment must then end the file exactly.
+  uint64_t TailStart = Size > EOCDSize + 65536 ? Size - EOCDSize - 65536 : 0;
+  std::vector<uint8_t> TailBuffer;
+  Expected<ArrayRef<uint8_t>> TailOr =
+      A.bytesAt(TailStart, Size - TailStart, TailBuffer);
+  if (!TailOr)
+    return TailOr.takeError();
+  ArrayRef<uint8_t> Tail = *TailOr;
+  auto SigAt = [&](uint64_t I) { return get32(Tail.data() + I) == SigEOCD; };
+  uint64_t EOCDInTail = Tail.size(); // Not found.
+  if (SigAt(Tail.size() - EOCDSize) && get16(Tail.end() - 2) == 0) {
+    EOCDInTail = Tail.size() - EOCDSize;
+  } else {
+    for (uint64_t I = Tail.size() - 3; I-- > 0;)
+      if (SigAt(I)) {
+        EOCDInTail = I;
+        break;
+      }
   }
-  if (EOCD == Size)
+  if (EOCDInTail == Tail.size())
     return makeError("not a zip file (no end of central directory record)");
-  const uint8_t *P = Data.data() + EOCD;
+  uint64_t EOCD = TailStart + EOCDInTail;
+  if (EOCDInTail + EOCDSize > Tail.size())
+    return makeError("not a zip file (the last end of central directory "
+                     "signature, at offset " + hex(EOCD) + ", is too close "
+                     "to the end of the file)");
+  const uint8_t *P = Tail.data() + EOCDInTail;
+  uint16_t CommentLen = get16(P + 20);
+  if (EOCD + EOCDSize + CommentLen != Size)
+    return makeError("the end of central directory record at offset " +
+                     hex(EOCD) + " has a " + Twine(CommentLen) +
+                     "-byte comment but " + Twine(Size - EOCD - EOCDSize) +
+                     " bytes follow it (readers would disagree on the "
+                     "archive)");
+  // An end record inside the comment of another: readers that search
+  // forwards, or check the comment length, would take the outer one.
+  for (uint64_t I = 0; I < EOCDInTail; ++I)
+    if (SigAt(I) && I + EOCDSize <= Tail.size() &&
+        TailStart + I + EOCDSize + get16(Tail.data() + I + 20) == Size)
+      return makeError("two end of central directory records, at offsets " +
+                       hex(TailStart + I) + " and " + hex(EOCD) + ", the "
+                       "second in the comment of the first (readers would "
+                       "disagree on the archive)");
   uint16_t DiskNo = get16(P + 4), CDDisk = get16(P + 6);
   uint64_t DiskEntries = get16(P + 8), Count = get16(P + 10);
   uint64_t CDSize = get32(P + 12), CDOffset = get32(P + 16);
-  Archive A;
-  A.Data = Data;
-  A.Comment.assign(reinterpret_cast<const char *>(P + EOCDSize), get16(P + 20));
+  A.Comment.assign(reinterpret_cast<const char *>(P + EOCDSize), CommentLen);
 
   // The directory ends where the ZIP64 end record starts, or the EOCD.
   uint64_t CDEnd = EOCD;
-  if (EOCD >= Zip64LocatorSize &&
-      get32(Data.data() + EOCD - Zip64LocatorSize) == SigZip64Locator) {
-    const uint8_t *L = Data.data() + EOCD - Zip64LocatorSize;
+  bool HasLocator = EOCDInTail >= Zip64LocatorSize &&
+                    get32(P - Zip64LocatorSize) == SigZip64Locator;
+  if (!HasLocator && EOCD >= Zip64LocatorSize && EOCDInTail < Zip64LocatorSize) {
+    // The locator would start before the tail read (a 64 KiB comment).
+    std::vector<uint8_t> Buf;
+    Expected<ArrayRef<uint8_t>> L =
+        A.bytesAt(EOCD - Zip64LocatorSize, Zip64LocatorSize, Buf);
+    if (!L)
+      return L.takeError();
+    HasLocator = get32(L->data()) == SigZip64Locator;
+  }
+  if (HasLocator) {
+    std::vector<uint8_t> Buf;
+    Expected<ArrayRef<uint8_t>> LOr =
+        A.bytesAt(EOCD - Zip64LocatorSize, Zip64LocatorSize, Buf);
+    if (!LOr)
+      return LOr.takeError();
+    const uint8_t *L = LOr->data();
     uint64_t RecOff = get64(L + 8);
-    if (!inBounds(RecOff, Zip64EOCDSize, EOCD - Zip64LocatorSize))
-      return makeError("ZIP64 end of central directory record offset " +
-                       hex(RecOff) + " is outside the file");
-    const uint8_t *R = Data.data() + RecOff;
+    uint32_t LocDisk = get32(L + 4), Disks = get32(L + 16);
+    if (LocDisk != 0 || Disks > 1)
+      return unsupported("multi-disk archives are not supported");
+    // zipfile ignores the locator's offset and reads the record right
+    // before it (no extensible data): they must be one place.
+    uint64_t Expected64 = EOCD - Zip64LocatorSize >= Zip64EOCDSize
+                              ? EOCD - Zip64LocatorSize - Zip64EOCDSize
+                              : UINT64_MAX;
+    if (RecOff != Expected64)
+      return makeError("the ZIP64 end of central directory locator points "
+                       "at offset " + hex(RecOff) + ", not at the record "
+                       "right before it (readers would disagree on the "
+                       "archive)");
+    std::vector<uint8_t> RecBuf;
+    Expected<ArrayRef<uint8_t>> ROr = A.bytesAt(RecOff, Zip64EOCDSize, RecBuf);
+    if (!ROr)
+      return ROr.takeError();
+    const uint8_t *R = ROr->data();
     if (get32(R) != SigZip64EOCD)
       return makeError("no ZIP64 end of central directory record at offset " +
                        hex(RecOff) + " (bad signature)");
+    uint64_t DiskEntries64 = get64(R + 24), Count64 = get64(R + 32),
+             CDSize64 = get64(R + 40), CDOffset64 = get64(R + 48);
+    // Readers that use the ZIP64 values only for placeholder fields must
+    // get the same numbers as those (zipfile) that always use them.
+    auto Agree = [](uint64_t V32, uint64_t Max, uint64_t V64) {
+      return V32 == Max || V32 == V64;
+    };
+    if (!Agree(DiskEntries, Max16, DiskEntries64) ||
+        !Agree(Count, Max16, Count64) || !Agree(CDSize, Max32, CDSize64) ||
+        !Agree(CDOffset, Max32, CDOffset64))
+      return makeError("the end of central directory record and the ZIP64 "
+                       "one disagree (readers would disagree on the "
+                       "archive)");
     DiskNo = get32(R + 16) ? 1 : 0;
     CDDisk = get32(R + 20) ? 1 : 0;
-    DiskEntries = get64(R + 24);
-    Count = get64(R + 32);
-    CDSize = get64(R + 40);
-    CDOffset = get64(R + 48);
+    DiskEntries = DiskEntries64;
+    Count = Count64;
+    CDSize = CDSize64;
+    CDOffset = CDOffset64;
     CDEnd = RecOff;
   }
   if (DiskNo != 0 || CDDisk != 0 || DiskEntries != Count)
-    return makeError("multi-disk archives are not supported");
+    return unsupported("multi-disk archives are not supported");
   if (!inBounds(CDOffset, CDSize, CDEnd))
     return makeError("truncated central directory: " + Twine(CDSize) +
                      " bytes at offset " + hex(CDOffset) + " run past " +
                      hex(CDEnd));
+  // zipfile reads the directory right before the end records, and shifts
+  // every offset by any difference ("prepended data"): there must be none.
+  if (CDOffset + CDSize != CDEnd)
+    return makeError("the central directory (" + Twine(CDSize) +
+                     " bytes at offset " + hex(CDOffset) + ") does not end "
+                     "where the end records start (" + hex(CDEnd) +
+                     "; readers would disagree on the archive)");
+  if (CDSize > MaxCentralDirectorySize)
+    return tooLarge("the central directory is too large (" + Twine(CDSize) +
+                    " bytes, the limit is " +
+                    Twine(MaxCentralDirectorySize) + ")");
   // Each record is at least 46 bytes: bound the count before reserving.
   if (Count > CDSize / CentralHeaderSize)
     return makeError("the end of central directory record claims " +
                      Twine(Count) + " entries, more than a " +
                      Twine(CDSize) + "-byte central directory can hold");
-  A.Entries.reserve(Count);
-  uint64_t Pos = CDOffset, End = CDOffset + CDSize;
-  for (uint64_t I = 0; I < Count; ++I) {
-    Expected<Entry> E = readCentralRecord(Data, Pos, End, I);
-    if (!E)
-      return E.takeError();
-    A.Entries.push_back(std::move(*E));
+  {
+    std::vector<uint8_t> CDBuffer;
+    Expected<ArrayRef<uint8_t>> CD = A.bytesAt(CDOffset, CDSize, CDBuffer);
+    if (!CD)
+      return CD.takeError();
+    A.Entries.reserve(Count);
+    uint64_t Pos = 0;
+    for (uint64_t I = 0; I < Count; ++I) {
+      Expected<Entry> E = readCentralRecord(*CD, Pos, CDOffset, I);
+      if (!E)
+        return E.takeError();
+      A.Entries.push_back(std::move(*E));
+    }
+    if (Pos != CDSize)
+      return makeError("central directory has " + Twine(CDSize - Pos) +
+                       " bytes after its last entry (the entry count in the "
+                       "end record is wrong)");
   }
-  if (Pos != End)
-    return makeError("central directory has " + Twine(End - Pos) +
-                     " bytes after its last entry (the entry count in the "
-                     "end record is wrong)");
-  for (Entry &E : A.Entries)
-    if (Error Err = readLocalHeader(Data, E, CDOffset))
-      return Err;
+  // One name, one member: zipfile keeps the last of two, this layer would
+  // find the first.
+  A.Index = StringMap<size_t>(A.Entries.size());
+  for (size_t I = 0; I < A.Entries.size(); ++I)
+    if (!A.Index.try_emplace(A.Entries[I].Name, I).second)
+      return makeError(memberName(A.Entries[I]) + " appears twice");
 
-  // Members must not share bytes: sort their extents and compare
-  // neighbours.
-  std::vector<const Entry *> ByOffset;
+  // Local headers in file order (reads go forwards through the window),
+  // then the members must tile [0, CDOffset): no shared bytes (a "zip
+  // bomb" of overlapping members) and no gaps, where a reader that walks
+  // the local headers could find a member the directory does not list.
+  std::vector<Entry *> ByOffset;
   ByOffset.reserve(A.Entries.size());
-  for (const Entry &E : A.Entries)
+  for (Entry &E : A.Entries)
     ByOffset.push_back(&E);
   llvm::sort(ByOffset, [](const Entry *X, const Entry *Y) {
     return X->LocalHeaderOffset < Y->LocalHeaderOffset;
   });
-  for (size_t I = 1; I < ByOffset.size(); ++I)
-    if (ByOffset[I - 1]->RecordEnd > ByOffset[I]->LocalHeaderOffset)
+  HeaderReader R(A);
+  for (Entry *E : ByOffset)
+    if (Error Err = readLocalHeader(R, *E, CDOffset))
+      return Err;
+  uint64_t Expect = 0;
+  for (size_t I = 0; I < ByOffset.size(); ++I) {
+    const Entry &E = *ByOffset[I];
+    if (I && ByOffset[I - 1]->RecordEnd > E.LocalHeaderOffset)
       return makeError("members " + quoted(ByOffset[I - 1]->Name) + " and " +
-                       quoted(ByOffset[I]->Name) + " overlap (at offset " +
-                       hex(ByOffset[I]->LocalHeaderOffset) + ")");
+                       quoted(E.Name) + " overlap (at offset " +
+                       hex(E.LocalHeaderOffset) + ")");
+    if (E.LocalHeaderOffset != Expect)
+      return makeError(Twine(E.LocalHeaderOffset - Expect) + " bytes at "
+                       "offset " + hex(Expect) + " belong to no member "
+                       "(before " + memberName(E) + ")");
+    Expect = E.RecordEnd;
+  }
+  if (Expect != CDOffset)
+    return makeError(Twine(CDOffset - Expect) + " bytes at offset " +
+                     hex(Expect) + " belong to no member (before the "
+                     "central directory)");
   return A;
 }
 
 const Entry *Archive::find(StringRef Name) const {
-  for (const Entry &E : Entries)
-    if (E.Name == Name)
-      return &E;
-  return nullptr;
+  auto It = Index.find(Name);
+  return It == Index.end() ? nullptr : &Entries[It->second];
 }
 
 namespace {
 
 Error checkExtractable(const Entry &E) {
   if (E.isEncrypted())
-    return makeError(memberName(E) + " is encrypted");
+    return unsupported(memberName(E) + " is encrypted");
   if (E.Method != MethodStored && E.Method != MethodDeflate)
-    return makeError(memberName(E) + " uses compression method " +
+    return unsupported(memberName(E) + " uses compression method " +
                      Twine(E.Method) + " (only stored and deflate are "
                      "supported)");
   if (E.Method == MethodStored && E.CompressedSize != E.UncompressedSize)
@@ -441,26 +758,34 @@ struct ZStream {
 /// with the content in chunks; stops early once StopAfter bytes went out
 /// (then nothing is verified). Fn may shorten nothing; it returns an Error
 /// to stop.
-Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
+Error streamMember(const Archive &A, const Entry &E, uint64_t StopAfter,
                    function_ref<Error(ArrayRef<uint8_t>)> Fn,
                    const std::function<void(ArrayRef<uint8_t>)> &Release) {
   auto Done = [&](ArrayRef<uint8_t> Consumed) {
-    if (Release)
+    if (Release && !A.data().empty())
       Release(Consumed);
   };
   if (Error Err = checkExtractable(E))
     return Err;
-  ArrayRef<uint8_t> In = Data.slice(E.DataOffset, E.CompressedSize);
+  // The compressed data is read a piece at a time (one slice of the
+  // archive in memory, one pread() from a file).
+  std::vector<uint8_t> InBuffer;
+  auto ReadIn = [&](uint64_t Offset, uint64_t N) {
+    return A.bytesAt(E.DataOffset + Offset, N, InBuffer);
+  };
   uint32_t CRC = 0;
   if (E.Method == MethodStored) {
     uint64_t Offset = 0;
-    while (Offset < In.size()) {
-      size_t N = std::min<uint64_t>(Archive::ChunkSize, In.size() - Offset);
-      ArrayRef<uint8_t> Chunk = In.slice(Offset, N);
-      CRC = libdeflate_crc32(CRC, Chunk.data(), Chunk.size());
-      if (Error Err = Fn(Chunk))
+    while (Offset < E.CompressedSize) {
+      size_t N =
+          std::min<uint64_t>(Archive::ChunkSize, E.CompressedSize - Offset);
+      Expected<ArrayRef<uint8_t>> Chunk = ReadIn(Offset, N);
+      if (!Chunk)
+        return Chunk.takeError();
+      CRC = libdeflate_crc32(CRC, Chunk->data(), Chunk->size());
+      if (Error Err = Fn(*Chunk))
         return Err;
-      Done(Chunk);
+      Done(*Chunk);
       Offset += N;
       if (Offset >= StopAfter)
         return Error::success();
@@ -470,23 +795,32 @@ Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
 
   ZStream Z;
   // Raw deflate (negative window bits): zip members have no zlib header.
-  if (inflateInit2(&Z.S, -MAX_WBITS) != Z_OK)
+  int Init = inflateInit2(&Z.S, -MAX_WBITS);
+  if (Init == Z_MEM_ERROR)
+    return noMemory("zlib: cannot initialize inflate");
+  if (Init != Z_OK)
     return makeError("zlib: cannot initialize inflate");
   Z.Init = true;
   // No larger than the member: a wheel of many small members is verified
   // member by member, and a 256 KiB buffer each would dominate.
   std::vector<uint8_t> Window(
       std::clamp<uint64_t>(E.UncompressedSize, 1, Archive::ChunkSize));
+  const uint64_t InSize = E.CompressedSize;
+  const uint64_t Piece = 4 * Archive::ChunkSize;
+  ArrayRef<uint8_t> Current; // The piece inflate is consuming.
   uint64_t InDone = 0, OutDone = 0;
   for (;;) {
     // Feed the input in pieces (avail_in is 32-bit), each released once
     // inflate has consumed it.
-    if (Z.S.avail_in == 0 && InDone < In.size()) {
-      if (InDone)
-        Done(In.slice(InDone - std::min<uint64_t>(InDone, 4 * Archive::ChunkSize),
-                      std::min<uint64_t>(InDone, 4 * Archive::ChunkSize)));
-      size_t N = std::min<uint64_t>(4 * Archive::ChunkSize, In.size() - InDone);
-      Z.S.next_in = const_cast<Bytef *>(In.data() + InDone);
+    if (Z.S.avail_in == 0 && InDone < InSize) {
+      if (!Current.empty())
+        Done(Current);
+      size_t N = std::min<uint64_t>(Piece, InSize - InDone);
+      Expected<ArrayRef<uint8_t>> In = ReadIn(InDone, N);
+      if (!In)
+        return In.takeError();
+      Current = *In;
+      Z.S.next_in = const_cast<Bytef *>(Current.data());
       Z.S.avail_in = N;
       InDone += N;
     }
@@ -494,6 +828,8 @@ Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
     Z.S.avail_out = Window.size();
     int RC = inflate(&Z.S, Z_NO_FLUSH);
     size_t Got = Window.size() - Z.S.avail_out;
+    if (RC == Z_MEM_ERROR)
+      return noMemory("zlib: out of memory inflating " + memberName(E));
     if (RC == Z_BUF_ERROR && Got == 0)
       return makeError(memberName(E) + " has truncated deflate data");
     if (RC != Z_OK && RC != Z_STREAM_END && !(RC == Z_BUF_ERROR && Got))
@@ -512,7 +848,7 @@ Error streamMember(ArrayRef<uint8_t> Data, const Entry &E, uint64_t StopAfter,
     }
     if (RC == Z_STREAM_END)
       break;
-    if (Got == 0 && Z.S.avail_in == 0 && InDone == In.size())
+    if (Got == 0 && Z.S.avail_in == 0 && InDone == InSize)
       return makeError(memberName(E) + " has truncated deflate data");
   }
   if (OutDone != E.UncompressedSize)
@@ -528,25 +864,50 @@ Error Archive::extract(const Entry &E, SmallVectorImpl<uint8_t> &Out,
   if (Error Err = checkExtractable(E))
     return Err;
   if (E.UncompressedSize > Limit)
-    return makeError(memberName(E) + " is too large (" +
-                     Twine(E.UncompressedSize) + " bytes, the limit is " +
-                     Twine(Limit) + ")");
+    return tooLarge(memberName(E) + " is too large (" +
+                    Twine(E.UncompressedSize) + " bytes, the limit is " +
+                    Twine(Limit) + ")");
+  // Deflate's overhead is 5 bytes a 64 KiB block; anything far above the
+  // limit is not data this member needs, and is not read into memory.
+  uint64_t InLimit = Limit + Limit / 64 + 1024;
+  if (E.CompressedSize > InLimit)
+    return tooLarge(memberName(E) + " is too large (" +
+                    Twine(E.CompressedSize) + " compressed bytes, the "
+                    "limit is " + Twine(InLimit) + ")");
   // A deflate stream expands at most 1032:1; a larger claim is a lie, and
   // refusing it before allocating keeps a small hostile file from asking
   // for gigabytes.
   if (E.Method == MethodDeflate &&
       E.UncompressedSize / 1032 > E.CompressedSize + 1)
     return sizeMismatch(E, "at most " + Twine((E.CompressedSize + 1) * 1032));
-  if (E.UncompressedSize > SIZE_MAX)
-    return makeError(memberName(E) + " does not fit in memory");
+  // SmallVector aborts when malloc fails: probe first, so that the likely
+  // failure (a memory limit, refused overcommit) is an Error.
+  if (E.UncompressedSize > SIZE_MAX / 2)
+    return noMemory(memberName(E) + " does not fit in memory");
+  if (E.UncompressedSize > Out.capacity()) {
+    void *Probe = std::malloc(E.UncompressedSize);
+    if (!Probe)
+      return noMemory("cannot hold " + memberName(E) + " in memory (" +
+                      Twine(E.UncompressedSize) + " bytes)");
+    std::free(Probe);
+  }
   Out.resize_for_overwrite(E.UncompressedSize);
-  ArrayRef<uint8_t> In = Data.slice(E.DataOffset, E.CompressedSize);
+  std::vector<uint8_t> InBuffer;
+  Expected<ArrayRef<uint8_t>> InOr =
+      bytesAt(E.DataOffset, E.CompressedSize, InBuffer);
+  if (!InOr) {
+    Out.clear();
+    return InOr.takeError();
+  }
+  ArrayRef<uint8_t> In = *InOr;
   if (E.Method == MethodStored) {
     std::copy(In.begin(), In.end(), Out.begin());
   } else {
     libdeflate_decompressor *D = libdeflate_alloc_decompressor();
-    if (!D)
-      report_bad_alloc_error("libdeflate_alloc_decompressor");
+    if (!D) {
+      Out.clear();
+      return noMemory("libdeflate: cannot allocate a decompressor");
+    }
     size_t Got = 0;
     libdeflate_result R = libdeflate_deflate_decompress(
         D, In.data(), In.size(), Out.data(), Out.size(), &Got);
@@ -574,7 +935,7 @@ Error Archive::extract(const Entry &E, SmallVectorImpl<uint8_t> &Out,
 
 Error Archive::forEachChunk(
     const Entry &E, function_ref<Error(ArrayRef<uint8_t>)> Fn) const {
-  return streamMember(Data, E, UINT64_MAX, Fn, Release);
+  return streamMember(*this, E, UINT64_MAX, Fn, Release);
 }
 
 Error Archive::extractPrefix(const Entry &E, uint64_t N,
@@ -582,7 +943,7 @@ Error Archive::extractPrefix(const Entry &E, uint64_t N,
   Out.clear();
   if (N == 0)
     return Error::success();
-  return streamMember(Data, E, N, [&](ArrayRef<uint8_t> Chunk) {
+  return streamMember(*this, E, N, [&](ArrayRef<uint8_t> Chunk) {
     size_t Take = std::min<uint64_t>(Chunk.size(), N - Out.size());
     Out.append(Chunk.begin(), Chunk.begin() + Take);
     return Error::success();
@@ -674,7 +1035,7 @@ struct Writer::Impl {
     }
     Extra += stripZip64(E.Extra);
     if (Extra.size() > Max16)
-      return makeError(memberName(E) + ": its central extra field would be " +
+      return wasmrpath::makeError(errc::unsupported, memberName(E) + ": its central extra field would be " +
                        Twine(Extra.size()) + " bytes, more than 65535");
     // ZIP64 needs version 4.5 to extract; a record that had a ZIP64 extra
     // already says what its writer chose, and a copy keeps it.
@@ -730,18 +1091,23 @@ Error Writer::copyEntry(const Entry &E) {
 Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
                        const NewEntry &Opts) {
   if (Name.size() > Max16)
-    return makeError("member name of " + Twine(Name.size()) +
-                     " bytes is longer than 65535");
+    return wasmrpath::makeError(errc::invalid_argument,
+                                "member name of " + Twine(Name.size()) +
+                                    " bytes is longer than 65535");
   if (Opts.Level < 0 || Opts.Level > 9)
-    return makeError("compression level " + Twine(Opts.Level) +
-                     " is not in 0-9");
+    return wasmrpath::makeError(errc::invalid_argument,
+                                "compression level " + Twine(Opts.Level) +
+                                    " is not in 0-9");
   Entry E;
   E.Name = Name.str();
   E.VersionMadeBy = MadeByUnix;
   E.Method = Opts.Level == 0 ? MethodStored : MethodDeflate;
   E.VersionNeeded = E.Method == MethodStored ? 10 : 20;
-  // Python's zipfile sets the UTF-8 flag exactly when the name is not ASCII.
-  if (!llvm::all_of(Name, [](char C) { return isASCII(C); }))
+  bool UTF8 = Opts.UTF8Name
+                  ? *Opts.UTF8Name
+                  : !llvm::all_of(Name, [](char C) { return isASCII(C); }) &&
+                        isValidUTF8(Name);
+  if (UTF8)
     E.Flags |= FlagUTF8;
   unixToDosTime(Opts.MTime, E.DosDate, E.DosTime);
   E.CRC32 = libdeflate_crc32(0, Content.data(), Content.size());
@@ -756,13 +1122,26 @@ Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
   } else {
     libdeflate_compressor *&C = P->Compressors[Opts.Level];
     if (!C && !(C = libdeflate_alloc_compressor(Opts.Level)))
-      report_bad_alloc_error("libdeflate_alloc_compressor");
-    Data.resize(libdeflate_deflate_compress_bound(C, Content.size()));
+      return noMemory("libdeflate: cannot allocate a compressor");
+    size_t Bound = libdeflate_deflate_compress_bound(C, Content.size());
+    // std::string aborts when malloc fails: probe first.
+    if (void *Probe = std::malloc(Bound))
+      std::free(Probe);
+    else
+      return noMemory("cannot hold the compressed " + quoted(Name) + " (" +
+                      Twine(Bound) + " bytes)");
+    Data.resize(Bound);
     size_t N = libdeflate_deflate_compress(C, Content.data(), Content.size(),
                                            Data.data(), Data.size());
-    if (N == 0)
-      report_fatal_error("libdeflate: output bound too small");
-    Data.resize(N);
+    // The bound is libdeflate's own promise; if it fails, store instead.
+    if (N == 0) {
+      E.Method = MethodStored;
+      E.VersionNeeded = 10;
+      Data.assign(reinterpret_cast<const char *>(Content.data()),
+                  Content.size());
+    } else {
+      Data.resize(N);
+    }
   }
   E.CompressedSize = Data.size();
 
@@ -799,8 +1178,9 @@ Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
 
 Error Writer::setComment(StringRef Comment) {
   if (Comment.size() > Max16)
-    return makeError("archive comment of " + Twine(Comment.size()) +
-                     " bytes is longer than 65535");
+    return wasmrpath::makeError(errc::invalid_argument,
+                                "archive comment of " + Twine(Comment.size()) +
+                                    " bytes is longer than 65535");
   P->Comment = Comment.str();
   return Error::success();
 }

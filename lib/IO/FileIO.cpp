@@ -57,7 +57,7 @@ Error inputChanged() {
 /// the kernel paths simply stop at the end (FileCopy.h).
 Error writeChunks(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                   int OutFD) {
-  return writeOutputChunks(OutFD, In.fd(), In.data().size(),
+  return writeOutputChunks(OutFD, In.fd(), In.size(),
                            In.isMapped() ? ArrayRef<uint8_t>() : In.data(),
                            Chunks);
 }
@@ -466,7 +466,7 @@ Error writeToStream(const InputFile &In, ArrayRef<OutputChunk> Chunks,
       return unwritableDestination(St.st_mode);
   }
   if (Error E = writeOutputChunksToStream(
-          FD, In.fd(), In.data().size(),
+          FD, In.fd(), In.size(),
           In.isMapped() ? ArrayRef<uint8_t>() : In.data(), Chunks))
     return E;
   return checkInputUnchanged(In);
@@ -474,7 +474,8 @@ Error writeToStream(const InputFile &In, ArrayRef<OutputChunk> Chunks,
 
 } // namespace
 
-Expected<std::unique_ptr<InputFile>> InputFile::open(StringRef Path) {
+Expected<std::unique_ptr<InputFile>> InputFile::open(StringRef Path,
+                                                     InputAccess Access) {
   std::unique_ptr<InputFile> F(new InputFile());
   SmallString<256> Real;
   if (std::error_code EC = sys::fs::real_path(Path, Real))
@@ -498,9 +499,41 @@ Expected<std::unique_ptr<InputFile>> InputFile::open(StringRef Path) {
   // The path may have been replaced between the two checks.
   if (F->Status.type() != sys::fs::file_type::regular_file)
     return makeError(errc::unsupported_file_kind, "not a regular file");
+  uint64_t Size = F->Status.getSize();
+  if (Access == InputAccess::Descriptor) {
+    F->Buffer = MemoryBuffer::getMemBuffer(StringRef(), Real,
+                                           /*RequiresNullTerminator=*/false);
+    return F;
+  }
+  if (Access == InputAccess::Read) {
+    // pread(), not a mapping: a file truncated meanwhile is an error here,
+    // not a SIGBUS later.
+    if (Size > SIZE_MAX / 2)
+      return createStringError(std::make_error_code(std::errc::not_enough_memory),
+                               "cannot hold the file in memory");
+    std::unique_ptr<WritableMemoryBuffer> Copy =
+        WritableMemoryBuffer::getNewUninitMemBuffer(Size, Real);
+    if (!Copy)
+      return createStringError(std::make_error_code(std::errc::not_enough_memory),
+                               "cannot hold the file in memory (" +
+                                   Twine(Size) + " bytes)");
+    char *Out = Copy->getBufferStart();
+    for (uint64_t Done = 0; Done < Size;) {
+      ssize_t N = sys::RetryAfterSignal(-1, ::pread, F->FD, Out + Done,
+                                        Size - Done, off_t(Done));
+      if (N < 0)
+        return errnoError("cannot read input", errno);
+      if (N == 0)
+        return makeError(errc::input_changed,
+                         "input file shrank while being read");
+      Done += N;
+    }
+    F->Buffer = std::move(Copy);
+    return F;
+  }
   // A mapping, not a heap copy: parsing touches only the pages it reads.
   ErrorOr<std::unique_ptr<MemoryBuffer>> Buf = MemoryBuffer::getOpenFile(
-      F->FD, Real, F->Status.getSize(), /*RequiresNullTerminator=*/false);
+      F->FD, Real, Size, /*RequiresNullTerminator=*/false);
   if (!Buf)
     return errorCodeToError(Buf.getError());
   F->Buffer = std::move(*Buf);
@@ -650,10 +683,11 @@ Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
 
 Error editModuleFile(StringRef Path, function_ref<Error(Object &)> Edit,
                      StringRef OutPath, WriteMode Mode) {
-  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  Expected<std::unique_ptr<InputFile>> In =
+      InputFile::open(Path, InputAccess::Descriptor);
   if (!In)
     return createFileError(Path, In.takeError());
-  // Parsed with pread(), not from the mapping: another process may
+  // Parsed with pread(), nothing mapped: another process may
   // truncate the file meanwhile, which must be an error, not a SIGBUS.
   Expected<Object> Obj =
       readObject((*In)->fd(), (*In)->status().getSize());

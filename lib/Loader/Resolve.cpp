@@ -5,6 +5,7 @@
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Symbols.h"
+#include "wasm-rpath/Wheel.h"
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallString.h"
@@ -817,6 +818,9 @@ installWheel(const zip::Archive &A, StringRef Label, StringRef SitePackages,
   // A module larger than this is not a side module anyone loads; the limit
   // keeps a hostile archive from exhausting memory.
   constexpr uint64_t MaxModule = uint64_t(1) << 30;
+  // Names that escape site-packages or install as another member's file.
+  if (Error Err = wheel::checkMemberPaths(A))
+    return Err;
   std::vector<std::string> Preload;
   for (const zip::Entry &E : A.entries()) {
     if (E.isDirectory())

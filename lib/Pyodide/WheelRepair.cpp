@@ -216,11 +216,15 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   std::unique_ptr<WheelFile> W(new WheelFile());
   W->Path = Path.str();
   auto Fail = [&](Error E) { return createFileError(Path, std::move(E)); };
-  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  // Read with pread(), never mapped: a wheel truncated meanwhile is an
+  // error, not a SIGBUS.
+  Expected<std::unique_ptr<InputFile>> In =
+      InputFile::open(Path, InputAccess::Descriptor);
   if (!In)
     return Fail(In.takeError());
   W->In = std::move(*In);
-  Expected<zip::Archive> A = zip::Archive::read(W->In->data());
+  Expected<zip::Archive> A =
+      zip::Archive::read(W->In->fd(), W->In->size());
   if (!A)
     return Fail(A.takeError());
   W->Archive = std::move(*A);
@@ -231,6 +235,9 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
     if (!Names.insert(E.Name).second)
       return Fail(makeError(errc::malformed,
                             "member '" + E.Name + "' appears twice"));
+  // Names that escape site-packages or install as another member's file.
+  if (Error E = wheel::checkMemberPaths(W->Archive))
+    return Fail(std::move(E));
   // RECORD verification streams every member once: let the mapping's pages
   // go behind it, so that memory does not grow with the wheel.
   const InputFile *File = W->In.get();
@@ -630,7 +637,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     // Nothing to do: the output is the input, byte for byte.
     OutputChunk Whole;
     Whole.InputOffset = 0;
-    Whole.Size = W.file().data().size();
+    Whole.Size = W.file().size();
     if (Whole.Size == 0)
       return createFileError(W.path(), makeError(errc::malformed, "empty file"));
     if (Error E = writeOutputFile(W.file(), {Whole}, OutPath, BeforeCommit))

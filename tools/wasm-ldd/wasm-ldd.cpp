@@ -379,12 +379,14 @@ int main(int Argc, char **Argv) {
     };
     if (StringRef(File).ends_with(".whl") && sys::fs::is_regular_file(File)) {
       In.K = Input::Wheel;
-      Expected<std::unique_ptr<InputFile>> F = InputFile::open(File);
+      Expected<std::unique_ptr<InputFile>> F =
+          InputFile::open(File, InputAccess::Descriptor);
       if (!F) {
         SetError(F.takeError());
         continue;
       }
-      Expected<zip::Archive> A = zip::Archive::read((*F)->data());
+      Expected<zip::Archive> A =
+          zip::Archive::read((*F)->fd(), (*F)->size());
       if (!A) {
         SetError(A.takeError());
         continue;

@@ -213,11 +213,11 @@ void debugEdit(raw_ostream &Err, StringRef File, const Object &Obj,
                          : "writing (a new file renamed over it)\n");
 }
 
-/// A hint for an error of \p File, in this tool's options: the option that
-/// keeps a legacy module's path in rpath.0 (errc::unsupported); a
-/// destination that a rename cannot replace (errc::cannot_replace), or a
-/// directory where no new file can be made but whose file is writable, is
-/// what --in-place is for. Empty if it does not apply.
+/// A hint for an error of \p File, in this tool's options: where a legacy
+/// module can keep its path (errc::unsupported), and what --in-place is for:
+/// a destination that a rename cannot replace (errc::cannot_replace), or a
+/// directory where no new file can be made but whose file is writable.
+/// Empty if none applies.
 std::string writeHint(const Config &C, StringRef File, std::error_code EC) {
   if (EC == make_error_code(errc::unsupported))
     return " (--rpath-section=rpath.0)";
