@@ -38,7 +38,7 @@ void check(bool Cond, const char *What) {
 std::string write(const Object &Obj) {
   std::string Out;
   raw_string_ostream OS(Out);
-  writeObject(Obj, OS);
+  cantFail(writeObject(Obj, OS));
   return Out;
 }
 

@@ -3,6 +3,11 @@
 #include "ModuleBuilder.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Writer.h"
+#include "wasm-rpath/Error.h"
+#include "wasm-rpath/RPathEdit.h"
+#include "ScratchDir.h"
+#include <fcntl.h>
+#include <unistd.h>
 #include "llvm/ADT/StringExtras.h"
 #include "gtest/gtest.h"
 
@@ -15,7 +20,7 @@ namespace {
 std::string write(const Object &Obj) {
   std::string Out;
   raw_string_ostream OS(Out);
-  writeObject(Obj, OS);
+  cantFail(writeObject(Obj, OS));
   return Out;
 }
 
@@ -175,3 +180,38 @@ TEST(ReaderTest, TruncatedAnywhereIsAnError) {
 }
 
 } // namespace
+
+namespace {
+
+class ReaderFileTest : public ScratchDirTest {};
+
+// Issue 17 §3: writeObject() on an Object read from a file descriptor
+// (which holds only what it decoded) read through a null pointer (exit
+// 139). It is an error now, with nothing written; layoutObject() works.
+TEST_F(ReaderFileTest, WriteObjectOfADescriptorObjectIsAnError) {
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() +
+                                         subsection(2, strVec({"libb.so"}))) +
+                  body();
+  std::string P = path("m.so");
+  writeFile(P, M);
+  int FD = ::open(P.c_str(), O_RDONLY);
+  ASSERT_GE(FD, 0);
+  Expected<Object> Obj = readObject(FD, M.size());
+  ::close(FD);
+  ASSERT_TRUE(succeeded(Obj));
+  for (bool Edited : {false, true}) {
+    if (Edited)
+      ASSERT_TRUE(succeeded(addNeeded(*Obj, {"libc.so"})));
+    std::string Out;
+    raw_string_ostream OS(Out);
+    Error E = writeObject(*Obj, OS);
+    EXPECT_EQ(errorToErrorCode(std::move(E)),
+              make_error_code(errc::invalid_argument));
+    EXPECT_TRUE(Out.empty());
+    EXPECT_FALSE(layoutObject(*Obj).empty());
+  }
+}
+
+} // namespace
+

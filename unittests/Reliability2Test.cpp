@@ -32,7 +32,7 @@ namespace {
 std::string write(const Object &Obj) {
   std::string Out;
   raw_string_ostream OS(Out);
-  writeObject(Obj, OS);
+  cantFail(writeObject(Obj, OS));
   return Out;
 }
 
@@ -105,7 +105,8 @@ TEST(CommandLineEdges, ReplaceNeededWithDuplicateIsIdempotent) {
   Expected<Object> Obj = readObject(bytes(M));
   ASSERT_TRUE(succeeded(Obj));
   ASSERT_TRUE(succeeded(replaceNeeded(*Obj, "a.so", "b.so")));
-  EXPECT_EQ(Obj->Dylink->Needed, (std::vector<std::string>{"b.so", "x.so"}));
+  EXPECT_EQ(Obj->Dylink->Needed,
+            (std::vector<std::string>{"b.so", "x.so", "b.so"}));
   std::string Once = write(*Obj);
   Expected<Object> Again = readObject(bytes(Once));
   ASSERT_TRUE(succeeded(Again));

@@ -131,7 +131,7 @@ TEST(HostileSizeTest, ThousandsOfEntries) {
   ASSERT_TRUE(succeeded(addNeeded(*Obj, Names)));
   std::string Out;
   raw_string_ostream OS(Out);
-  writeObject(*Obj, OS);
+  cantFail(writeObject(*Obj, OS));
   Expected<Object> Again = readObject(bytes(Out));
   ASSERT_TRUE(succeeded(Again));
   EXPECT_EQ(*Again->Dylink->RuntimePath, Entries);

@@ -102,11 +102,17 @@ llvm::Error addNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 /// dylink section.
 llvm::Error removeNeeded(Object &Obj, llvm::ArrayRef<std::string> Names);
 
-/// Renames a NEEDED entry; does nothing if \p Old is not listed. Every
-/// occurrence of \p Old is renamed, and \p New is then listed once, where
-/// it first appears (so the edit is idempotent even on a list that names
-/// \p Old twice). Errors: no
-/// dylink section, or a \p New that checkEntry() refuses.
+/// Renames NEEDED entries, as patchelf does: every entry named Old becomes
+/// New, in place, and no other entry changes (none is dropped or merged,
+/// so a list that names a library twice keeps both; renaming to a name
+/// already listed lists it twice). \p Renames apply in order (a -> b, then
+/// b -> c, makes a c); a rename whose Old is not listed does nothing. The
+/// cost is linear in the list and the renames. Errors: no dylink section,
+/// or a New that checkEntry() refuses (then nothing is renamed).
+llvm::Error
+replaceNeeded(Object &Obj,
+              llvm::ArrayRef<std::pair<std::string, std::string>> Renames);
+/// One rename.
 llvm::Error replaceNeeded(Object &Obj, llvm::StringRef Old,
                           llvm::StringRef New);
 

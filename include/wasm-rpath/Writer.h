@@ -34,9 +34,12 @@ namespace wasmrpath {
 std::vector<OutputChunk> layoutObject(const Object &Obj);
 
 /// Writes the whole output to \p OS (for tests and in-memory users); stream
-/// errors are \p OS's to report. \p Obj must have been read from memory
-/// (readObject(ArrayRef)), whose bytes the unchanged ranges are.
-void writeObject(const Object &Obj, llvm::raw_ostream &OS);
+/// errors are \p OS's to report. The unchanged ranges are Obj.Data's, so an
+/// Object read from a file descriptor (readObject(int, uint64_t)), which
+/// holds only what it decoded, cannot be written here: that is an error
+/// (errc::invalid_argument), with nothing written; use layoutObject() and
+/// the file layer (writeOutputFile()) for it.
+llvm::Error writeObject(const Object &Obj, llvm::raw_ostream &OS);
 
 /// Encodes a string vector (count, then length-prefixed strings): the body of
 /// RUNTIME_PATH and NEEDED, and the payload of rpath.0.

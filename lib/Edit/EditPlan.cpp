@@ -163,8 +163,8 @@ Error EditPlan::apply(Object &Obj, WasmFileProbe IsWasmModule) const {
   if (!RemoveNeeded.empty())
     if (Error E = wasmrpath::removeNeeded(Obj, RemoveNeeded))
       return E;
-  for (const auto &[Old, New] : ReplaceNeeded)
-    if (Error E = wasmrpath::replaceNeeded(Obj, Old, New))
+  if (!ReplaceNeeded.empty())
+    if (Error E = wasmrpath::replaceNeeded(Obj, ReplaceNeeded))
       return E;
   if (!AddNeeded.empty())
     if (Error E = wasmrpath::addNeeded(Obj, AddNeeded))
@@ -181,7 +181,8 @@ Expected<bool> editModuleBuffer(ArrayRef<uint8_t> In,
     return Obj.takeError();
   if (Error E = Edit(*Obj))
     return E;
-  writeObject(*Obj, OS);
+  if (Error E = writeObject(*Obj, OS))
+    return std::move(E);
   return Obj->isModified();
 }
 

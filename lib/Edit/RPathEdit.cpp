@@ -119,12 +119,17 @@ constexpr size_t ListingThreshold = 16;
 
 /// A directory that cannot be listed gives std::nullopt; shrinkRPath() then
 /// probes each name, as a directory that may be searched but not read
-/// still serves lookups.
+/// still serves lookups. One that does not exist gives an empty listing.
 std::optional<StringSet<>> listDirectory(StringRef Dir) {
   StringSet<> Names;
   std::error_code EC;
-  for (sys::fs::directory_iterator I(Dir, EC, /*FollowSymlinks=*/false), End;
-       I != End && !EC; I.increment(EC))
+  sys::fs::directory_iterator I(Dir, EC, /*FollowSymlinks=*/false), End;
+  // A directory that does not exist (or is not a directory) provides
+  // nothing: an empty listing, so that no name is probed in it.
+  if (EC == std::errc::no_such_file_or_directory ||
+      EC == std::errc::not_a_directory)
+    return Names;
+  for (; I != End && !EC; I.increment(EC))
     Names.insert(sys::path::filename(I->path()));
   if (EC)
     return std::nullopt;
@@ -209,28 +214,62 @@ Error removeNeeded(Object &Obj, ArrayRef<std::string> Names) {
   return Error::success();
 }
 
-Error replaceNeeded(Object &Obj, StringRef Old, StringRef New) {
+Error replaceNeeded(Object &Obj,
+                    ArrayRef<std::pair<std::string, std::string>> Renames) {
   if (Error E = requireSharedLibrary(Obj))
     return E;
-  if (Error E = checkEntry(New, "NEEDED name"))
-    return E;
-  DylinkInfo &Info = *Obj.Dylink;
-  if (Old == New || !is_contained(Info.Needed, Old))
-    return Error::success();
-  // Every occurrence of Old becomes New, and New is then listed once, where
-  // it first appears: so a list that names Old twice gives the same result
-  // as one that names it once, and a second run changes nothing.
-  std::vector<std::string> Result;
-  bool HaveNew = false;
-  for (const std::string &Name : Info.Needed) {
-    bool IsNew = Name == Old || Name == New;
-    if (IsNew && HaveNew)
-      continue;
-    HaveNew |= IsNew;
-    Result.push_back(IsNew ? New.str() : Name);
+  for (const auto &Rename : Renames)
+    if (Error E = checkEntry(Rename.second, "NEEDED name"))
+      return E;
+  std::vector<std::string> &Needed = Obj.Dylink->Needed;
+  // As patchelf does, only the entries named Old change, each in place:
+  // no entry is dropped or merged, so a list that names a library twice
+  // keeps both places (wasm-vips' [jxl, resvg, heif, jxl, resvg, heif]).
+  // Renames apply in order (a -> b, then b -> c makes a c), and the cost is
+  // linear: the renames move sets of the list's distinct names from one
+  // current name to another (the smaller set into the larger one), and the
+  // list is rewritten once at the end.
+  StringMap<std::vector<StringRef>> Holders; // current name -> original names
+  for (const std::string &Name : Needed) {
+    auto [It, New] = Holders.try_emplace(Name);
+    if (New)
+      It->second.push_back(StringRef(Name));
   }
-  Info.Needed = std::move(Result);
+  bool Any = false;
+  for (const auto &[Old, New] : Renames) {
+    if (Old == New)
+      continue;
+    auto It = Holders.find(Old);
+    if (It == Holders.end())
+      continue;
+    std::vector<StringRef> Moved = std::move(It->second);
+    Holders.erase(It);
+    std::vector<StringRef> &Into = Holders[New];
+    if (Into.size() < Moved.size())
+      std::swap(Into, Moved);
+    Into.insert(Into.end(), Moved.begin(), Moved.end());
+    Any = true;
+  }
+  if (!Any)
+    return Error::success();
+  StringMap<StringRef> Final; // original name -> final name
+  for (const auto &Entry : Holders)
+    for (StringRef Original : Entry.second)
+      if (Original != Entry.getKey())
+        Final[Original] = Entry.getKey();
+  std::vector<std::string> Result;
+  Result.reserve(Needed.size());
+  for (const std::string &Name : Needed) {
+    auto It = Final.find(Name);
+    Result.push_back(It == Final.end() ? Name : It->second.str());
+  }
+  Needed = std::move(Result);
   return Error::success();
+}
+
+Error replaceNeeded(Object &Obj, StringRef Old, StringRef New) {
+  std::pair<std::string, std::string> One(Old.str(), New.str());
+  return replaceNeeded(Obj, ArrayRef(One));
 }
 
 } // namespace wasmrpath

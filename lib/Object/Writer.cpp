@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/Writer.h"
+#include "wasm-rpath/Error.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/LEB128.h"
 
@@ -170,14 +171,25 @@ std::vector<OutputChunk> layoutObject(const Object &Obj) {
   return Chunks;
 }
 
-void writeObject(const Object &Obj, raw_ostream &OS) {
-  for (const OutputChunk &C : layoutObject(Obj)) {
+Error writeObject(const Object &Obj, raw_ostream &OS) {
+  std::vector<OutputChunk> Chunks = layoutObject(Obj);
+  // An Object read with pread holds no input bytes beyond what it decoded:
+  // its ranges cannot be copied from memory (this used to read through a
+  // null pointer).
+  if (Obj.Data.size() < Obj.InputSize &&
+      any_of(Chunks, [](const OutputChunk &C) { return C.isInputRange(); }))
+    return makeError(errc::invalid_argument,
+                     "the module was read from a file descriptor and its "
+                     "unchanged bytes are not in memory; write it with the "
+                     "file layer");
+  for (const OutputChunk &C : Chunks) {
     if (C.isInputRange())
       OS.write(reinterpret_cast<const char *>(Obj.Data.data()) + C.InputOffset,
                C.Size);
     else
       OS << C.Bytes;
   }
+  return Error::success();
 }
 
 } // namespace wasmrpath
