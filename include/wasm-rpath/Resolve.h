@@ -167,8 +167,7 @@ resolveNeeded(llvm::StringRef Name, llvm::StringRef ModulePath,
 /// absolute loader paths in, what the loader's stat() and read() would see
 /// out. The walk asks nothing else, so it runs the same over a host tree
 /// (createHostFileSystem), over wheels as installed in site-packages
-/// (InstalledWheel), or over files held in memory (MemoryOverlayFileSystem)
-/// in tests.
+/// (InstalledWheel), or over files held in memory in tests.
 class LoaderFileSystem {
 public:
   enum class FileType { Missing, Regular, Directory, Other };
@@ -196,33 +195,6 @@ public:
 /// directory resolutions, not N x E. Error: \p Root is not a directory.
 llvm::Expected<std::unique_ptr<LoaderFileSystem>>
 createHostFileSystem(llvm::StringRef Root);
-
-/// Files held in memory at loader paths, in front of a base file system
-/// (or of nothing), for tests and callers that build files themselves.
-/// Directories are those that hold a file, plus the base's.
-class MemoryOverlayFileSystem : public LoaderFileSystem {
-public:
-  explicit MemoryOverlayFileSystem(LoaderFileSystem *Base = nullptr)
-      : Base(Base) {}
-  /// Adds (or replaces) the file at the normalized loader path \p Path;
-  /// \p Location is what locate() says for it.
-  void addFile(llvm::StringRef Path, std::unique_ptr<llvm::MemoryBuffer> Data,
-               llvm::StringRef Location);
-  Status status(llvm::StringRef Path) override;
-  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
-  read(llvm::StringRef Path) override;
-  std::string locate(llvm::StringRef Path) override;
-
-private:
-  struct File {
-    std::unique_ptr<llvm::MemoryBuffer> Data;
-    std::string Location;
-    uint64_t Index;
-  };
-  LoaderFileSystem *Base;
-  llvm::StringMap<File> Files;
-  llvm::StringSet<> Dirs;
-};
 
 /// Options of a dependency walk.
 struct ResolveOptions {
