@@ -37,8 +37,13 @@ struct LoadSetOptions {
   /// root, as lddtree -R does; otherwise it is an error.
   bool AutoRoot = true;
   /// The main module (a host path), whose exports are bound first; empty
-  /// for none.
+  /// for none. A module input with the main-module shape (isMainModule())
+  /// is taken as the main module too, wherever it stands among the inputs.
   std::string MainModule;
+  /// Libraries loaded at start-up by name, after the main module's NEEDED
+  /// ones (Emscripten's Module.dynamicLibraries): (the name they are
+  /// registered under, the host file locateFile() gives for it).
+  std::vector<std::pair<std::string, std::string>> Preloads;
   /// The main module's JS glue (a host path); empty: the file beside the
   /// main module with its ".wasm" replaced by ".mjs", else ".js", if any.
   std::string MainGlue;
@@ -50,7 +55,7 @@ struct LoadSetOptions {
 
 /// One input, as classified and placed.
 struct LoadSetInput {
-  enum class Kind { Module, Wheel, Directory };
+  enum class Kind { Module, Wheel, Directory, MainModule };
   /// Why the input itself failed, typed so that a caller can word it.
   enum class Problem {
     None,
@@ -64,6 +69,8 @@ struct LoadSetInput {
     LinkLeavesRoot,
     /// A module given by itself that is not a usable side module.
     NotUsable,
+    /// A main module when another one is the main module already.
+    SecondMainModule,
   };
   std::string File;
   Kind K = Kind::Module;
@@ -75,7 +82,7 @@ struct LoadSetInput {
   size_t Request = 0;             ///< Its LoadRequest (if Why is None).
 };
 
-/// "module", "wheel", "directory".
+/// "module", "wheel", "directory", "main_module".
 llvm::StringRef inputKindName(LoadSetInput::Kind K);
 
 /// What the analysis concludes.
@@ -116,6 +123,12 @@ public:
   const ModuleSymbols *mainSymbols() const { return Main ? &*Main : nullptr; }
   /// The JS glue read (given, or found beside the main module); "" if none.
   llvm::StringRef gluePath() const { return GluePath; }
+  /// The main module's host path (given, or found among the inputs); ""
+  /// if none.
+  llvm::StringRef mainModulePath() const { return MainPath; }
+  /// The LoadRequest of the start-up loads (the main module's NEEDED
+  /// libraries, the preloads), if there are any.
+  std::optional<size_t> startupRequest() const { return StartupRequest; }
 
   /// True for a failed load of a module given by itself: its tree already
   /// shows why, and the input's error says so, so a report may skip it.
@@ -139,6 +152,8 @@ private:
   std::optional<ModuleSymbols> Main;
   std::optional<llvm::StringSet<>> Glue;
   std::string GluePath;
+  std::string MainPath;
+  std::optional<size_t> StartupRequest;
 };
 
 } // namespace wasmrpath

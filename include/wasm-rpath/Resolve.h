@@ -110,9 +110,24 @@ llvm::ArrayRef<llvm::StringRef> getLoaderNames();
 llvm::json::Object toJSON(const LoaderRules &Rules);
 
 /// Where a NEEDED library was found.
-enum class FoundVia { Path, LibraryPath, RuntimePath, DefaultDir, NotFound };
+enum class FoundVia {
+  Path,
+  LibraryPath,
+  RuntimePath,
+  DefaultDir,
+  NotFound,
+  /// Loaded at start-up by name through locateFile() (Emscripten's
+  /// loadDylibs, before the runtime and its file system exist): the file of
+  /// that name in the directory of the main module's JS glue.
+  LocateFile,
+  /// Not found by the search, but a library loaded at start-up is
+  /// registered under that very name (dynamicLibraries, --preload): the
+  /// loader takes it without reading a file.
+  Registered,
+};
 
-/// "path", "library_path", "runtime_path", "default", "not_found".
+/// "path", "library_path", "runtime_path", "default", "not_found",
+/// "locate_file", "registered".
 llvm::StringRef foundViaName(FoundVia Via);
 
 /// The resolution of one NEEDED name.
@@ -244,6 +259,10 @@ struct LibraryNode {
   std::vector<std::optional<size_t>> Children;
   /// What the module exports and binds by name (Symbols.h).
   ModuleSymbols Symbols;
+  /// Loaded at start-up (StartupLoads): LoaderPath is then the name it is
+  /// registered under (Emscripten's key: "vips-jxl.wasm"), not a path, and
+  /// HostPath the file locateFile() gives. The main module's node is one.
+  bool AtStartup = false;
 };
 
 /// The libraries reachable from some roots, each file listed once (by its
@@ -253,8 +272,42 @@ struct DependencyGraph {
   std::vector<LibraryNode> Nodes;
   /// Index of each root given to resolveDependencies(), in order.
   std::vector<size_t> Roots;
+  /// The main module's node (StartupLoads::MainModule), if any. It is not
+  /// a library: its symbols bind before every library's, and its NEEDED
+  /// names are the first start-up loads.
+  std::optional<size_t> Main;
+  /// What the program loads at start-up, in order: the main module (whose
+  /// NEEDED libraries load first), then each preloaded library.
+  std::vector<size_t> Startup;
   bool allResolved() const;
 };
+
+/// What an Emscripten program loads before it runs (libdylink.js's
+/// loadDylibs, read in Pyodide 314's pyodide.asm.mjs): `dynamicLibraries`,
+/// which is the main module's NEEDED names followed by
+/// Module.dynamicLibraries. The runtime is not initialized yet, so no
+/// file-system search takes place (findLibraryFS() returns nothing and no
+/// run-time path is read, the main module's included): each name, and each
+/// NEEDED name of what they load, is fetched with locateFile(), i.e. read
+/// from the directory of the JS glue (in node; a browser fetches the same
+/// relative URL). Each library is registered under its name (normalized as
+/// by PATH.normalize), and a later NEEDED name that the search does not
+/// find is satisfied by a library registered under it (FoundVia::Registered).
+struct StartupLoads {
+  /// The host's files (createHostFileSystem("/")): every path below is an
+  /// absolute host path in it.
+  LoaderFileSystem *FS = nullptr;
+  /// The main module; empty for none.
+  std::string MainModule;
+  /// Module.dynamicLibraries: (name registered, the file locateFile() gives).
+  std::vector<std::pair<std::string, std::string>> Preloads;
+  /// Where locateFile() finds a name: the JS glue's directory.
+  std::string LocateDir;
+};
+
+/// A name as Emscripten's registry keys it (PATH.normalize: ".", ".." and
+/// "//" collapsed, relative names kept relative).
+std::string registryName(llvm::StringRef Name);
 
 /// Maps a host path onto its loader path under the host directory \p Root
 /// (real, absolute); an error if it is not under \p Root.
@@ -267,9 +320,13 @@ llvm::Expected<std::string> loaderPathOf(llvm::StringRef Root,
 /// a root that does not exist is a node with an Error. Memory and work are
 /// bounded by the number of distinct files reached and the lengths of the
 /// search lists; nothing recurses.
+/// With \p Startup, its loads come first (DependencyGraph::Main, Startup),
+/// and a module of the walk that is the same file as a start-up library is
+/// that library (one program, one copy).
 DependencyGraph resolveDependencies(LoaderFileSystem &FS,
                                     llvm::ArrayRef<std::string> RootPaths,
-                                    const ResolveOptions &Opts);
+                                    const ResolveOptions &Opts,
+                                    const StartupLoads *Startup = nullptr);
 
 /// One call of the loader: a ctypes.CDLL of one module, or Pyodide's
 /// preload of every module of a package (which stops at the first failure).

@@ -54,7 +54,8 @@ Expected<std::string> loaderPathOf(StringRef Root, StringRef HostPath) {
 
 DependencyGraph resolveDependencies(LoaderFileSystem &FS,
                                     ArrayRef<std::string> RootPaths,
-                                    const ResolveOptions &Opts) {
+                                    const ResolveOptions &Opts,
+                                    const StartupLoads *Startup) {
   assert(Opts.Rules && "no loader rules");
   std::string Cwd = Opts.Cwd.empty() ? Opts.Rules->DefaultCwd : Opts.Cwd;
   SearchDirs LibraryDirs = libraryDirs(Opts.libraryPath(), *Opts.Rules);
@@ -75,19 +76,24 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
     return IsDirectory(Parent.empty() ? "/" : Parent) &&
            FS.status(P).Type == LoaderFileSystem::FileType::Regular;
   };
-  // Reads one library; problems become the node's Error so that the walk
-  // can report every one of them. The bytes are dropped once read.
-  auto Load = [&](StringRef LoaderPath, LoaderFileSystem::FileType Type) {
+  // Reads one library from \p From; problems become the node's Error so
+  // that the walk can report every one of them. The bytes are dropped once
+  // read. A start-up library's NEEDED names are left unresolved (only
+  // named): the start-up walk resolves them in load order.
+  auto Load = [&](LoaderFileSystem &From, StringRef LoaderPath,
+                  LoaderFileSystem::FileType Type, bool AtStartup,
+                  bool IsMain = false) {
     LibraryNode N;
     N.LoaderPath = LoaderPath.str();
-    N.HostPath = FS.locate(LoaderPath);
+    N.HostPath = From.locate(LoaderPath);
+    N.AtStartup = AtStartup;
     if (Type != LoaderFileSystem::FileType::Regular) {
       bool Missing = Type == LoaderFileSystem::FileType::Missing;
       N.Problem = Missing ? NodeProblem::Missing : NodeProblem::NotRegular;
       N.Error = Missing ? "no such file" : "not a regular file";
       return N;
     }
-    Expected<std::unique_ptr<MemoryBuffer>> Buf = FS.read(LoaderPath);
+    Expected<std::unique_ptr<MemoryBuffer>> Buf = From.read(LoaderPath);
     if (!Buf) {
       N.Problem = NodeProblem::Unreadable;
       N.Error = toString(Buf.takeError());
@@ -99,7 +105,9 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
       N.Error = toString(Obj.takeError());
       return N;
     }
-    if (!Obj->isSharedLibrary()) {
+    // A main module without dylink.0 loads nothing; any other module
+    // without it is no side module.
+    if (!Obj->isSharedLibrary() && !IsMain) {
       N.Problem = NodeProblem::NotSideModule;
       N.Error = toString(makeNotSharedLibraryError());
       return N;
@@ -111,8 +119,15 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
       return N;
     }
     N.Symbols = std::move(*Symbols);
+    if (!Obj->Dylink)
+      return N;
     N.RuntimePath = Obj->Dylink->RuntimePath;
     N.RPathSection = Obj->RPathSection;
+    if (AtStartup) {
+      for (const std::string &Name : Obj->Dylink->Needed)
+        N.Needed.emplace_back().Name = Name;
+      return N;
+    }
     N.RunPath = getRPath(*Obj, Opts.Place);
     SearchDirs RunDirs = expandRunPath(N.RunPath, LoaderPath, *Opts.Rules);
     for (const std::string &Name : Obj->Dylink->Needed)
@@ -121,13 +136,88 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
     return N;
   };
 
+  DependencyGraph G;
+  std::map<sys::fs::UniqueID, size_t> ByID;
+  // Start-up libraries by the name they are registered under.
+  StringMap<size_t> Registered;
+  if (Startup && Startup->FS) {
+    LoaderFileSystem &SFS = *Startup->FS;
+    // One start-up library, registered under Name, read from Path; the
+    // registration comes first, as Emscripten's newDSO() does.
+    auto AddStartup = [&](StringRef Name, StringRef Path, bool IsMain) {
+      LoaderFileSystem::Status S = SFS.status(Path);
+      size_t Index = G.Nodes.size();
+      G.Nodes.push_back(Load(SFS, Path, S.Type, /*AtStartup=*/true, IsMain));
+      G.Nodes.back().LoaderPath = IsMain ? Path.str() : Name.str();
+      if (!IsMain)
+        Registered[Name] = Index;
+      if (S.Type != LoaderFileSystem::FileType::Missing)
+        ByID.try_emplace(S.ID, Index);
+      return Index;
+    };
+    // Depth first in load order, as loadDylibs goes: each NEEDED name is
+    // taken from the registry if a library of that name was registered
+    // before, else fetched with locateFile() (and registered).
+    auto Walk = [&](size_t Root) {
+      std::vector<std::pair<size_t, size_t>> Stack{{Root, 0}};
+      while (!Stack.empty()) {
+        auto &[Node, Next] = Stack.back();
+        if (Next == G.Nodes[Node].Needed.size()) {
+          Stack.pop_back();
+          continue;
+        }
+        size_t I = Next++;
+        size_t Parent = Node; // The push below may move Stack's elements.
+        std::string Name = registryName(G.Nodes[Parent].Needed[I].Name);
+        Resolution &R = G.Nodes[Parent].Needed[I];
+        auto It = Registered.find(Name);
+        if (It != Registered.end()) {
+          R.Via = FoundVia::Registered;
+          R.Path = Name;
+          G.Nodes[Parent].Children.push_back(It->second);
+          continue;
+        }
+        std::string Path = normalizeLoaderPath(
+            StringRef(Name).starts_with("/")
+                ? Name
+                : (Startup->LocateDir + "/" + Name));
+        R.Tried.push_back(Path);
+        if (SFS.status(Path).Type != LoaderFileSystem::FileType::Regular) {
+          G.Nodes[Parent].Children.push_back(std::nullopt);
+          continue; // Not found: Via stays NotFound.
+        }
+        R.Via = FoundVia::LocateFile;
+        R.Path = Name;
+        R.Entry = Startup->LocateDir;
+        size_t Child = AddStartup(Name, Path, /*IsMain=*/false);
+        G.Nodes[Parent].Children.push_back(Child);
+        Stack.emplace_back(Child, 0);
+      }
+    };
+    if (!Startup->MainModule.empty()) {
+      G.Main = AddStartup("", Startup->MainModule, /*IsMain=*/true);
+      G.Startup.push_back(*G.Main);
+      Walk(*G.Main);
+    }
+    for (const auto &[Name, Path] : Startup->Preloads) {
+      std::string Key = registryName(Name);
+      auto It = Registered.find(Key);
+      if (It != Registered.end()) {
+        G.Startup.push_back(It->second); // Loaded already: taken as it is.
+        continue;
+      }
+      size_t Index = AddStartup(Key, normalizeLoaderPath(Path), false);
+      G.Startup.push_back(Index);
+      Walk(Index);
+    }
+  }
+
   // One node per file: by identity for files that exist, by path for the
   // rest (a missing root). A file reached again through another path (a
   // diamond, a cycle, a symbolic link to ".") only gains an edge, so the
   // walk ends after one read per distinct file, and the queue is the
-  // node list itself: nothing recurses.
-  DependencyGraph G;
-  std::map<sys::fs::UniqueID, size_t> ByID;
+  // node list itself: nothing recurses. A start-up library's file is that
+  // library.
   StringMap<size_t> ByPath;
   auto Add = [&](StringRef Path) {
     auto [PIt, PInserted] = ByPath.try_emplace(Path, G.Nodes.size());
@@ -139,18 +229,30 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
       if (!Inserted)
         return PIt->second = It->second;
     }
-    G.Nodes.push_back(Load(Path, S.Type));
+    G.Nodes.push_back(Load(FS, Path, S.Type, /*AtStartup=*/false));
     return G.Nodes.size() - 1;
   };
+  size_t FirstWalked = G.Nodes.size();
   for (const std::string &P : RootPaths)
     G.Roots.push_back(Add(normalizeLoaderPath(P)));
-  for (size_t I = 0; I < G.Nodes.size(); ++I) {
+  for (size_t I = FirstWalked; I < G.Nodes.size(); ++I) {
+    if (G.Nodes[I].AtStartup)
+      continue;
     for (size_t J = 0; J < G.Nodes[I].Needed.size(); ++J) {
-      const Resolution &R = G.Nodes[I].Needed[J];
+      Resolution &R = G.Nodes[I].Needed[J];
       std::optional<size_t> Child;
       if (R.Via != FoundVia::NotFound) {
         std::string Path = R.Path; // Add() may move the nodes.
         Child = Add(Path);
+      } else if (R.Entry.empty() && !Registered.empty()) {
+        // Not found by the search (and not stopped at a relative entry):
+        // a library registered under the name at start-up is taken.
+        auto It = Registered.find(registryName(R.Name));
+        if (It != Registered.end()) {
+          R.Via = FoundVia::Registered;
+          R.Path = It->first().str();
+          Child = It->second;
+        }
       }
       G.Nodes[I].Children.push_back(Child);
     }

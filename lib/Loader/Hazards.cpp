@@ -63,9 +63,13 @@ HazardSeverity hazardSeverity(HazardKind Kind) {
   case HazardKind::NotPreloaded:
   case HazardKind::StaleLoad:
   case HazardKind::SymbolClash:
-  case HazardKind::MainModuleClash:
   case HazardKind::UndefinedData:
     return HazardSeverity::Error;
+  // The main module's exports bind first by design, as an ELF executable's
+  // interpose on its libraries': side modules built for it share its copies
+  // (wasm-vips' glib, PGlite's zlib). Said, but no failure.
+  case HazardKind::MainModuleClash:
+    return HazardSeverity::Warning;
   case HazardKind::UnjudgedSymbols:
     return HazardSeverity::Note;
   default:

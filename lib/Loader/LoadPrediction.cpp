@@ -77,7 +77,9 @@ LoadPrediction predictLoad(const DependencyGraph &G,
       const LibraryNode &N = G.Nodes[F.Node];
       if (F.Next == N.Needed.size()) {
         States[F.Node] = Done;
-        P.LoadOrder.push_back(F.Node);
+        // The main module is no library: its symbols bind before all.
+        if (F.Node != G.Main)
+          P.LoadOrder.push_back(F.Node);
         Stack.pop_back();
         continue;
       }

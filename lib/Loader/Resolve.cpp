@@ -186,6 +186,10 @@ StringRef foundViaName(FoundVia Via) {
     return "default";
   case FoundVia::NotFound:
     return "not_found";
+  case FoundVia::LocateFile:
+    return "locate_file";
+  case FoundVia::Registered:
+    return "registered";
   }
   llvm_unreachable("unknown FoundVia");
 }
@@ -205,6 +209,11 @@ std::string normalizeLoaderPath(StringRef Path) {
     Out.push_back(P);
   }
   return "/" + join(Out, "/");
+}
+
+std::string registryName(StringRef Name) {
+  std::string Norm = normalizeLoaderPath(Name);
+  return Name.starts_with("/") ? Norm : Norm.substr(1);
 }
 
 std::string loaderDirName(StringRef ModulePath) {

@@ -352,8 +352,32 @@ findSymbolClashes(ArrayRef<const ModuleSymbols *> LoadOrder,
 Expected<StringSet<>> readGlueSymbols(StringRef Glue) {
   // "var wasmImports={a:_a,b,c:wasmMemory,...}": the keys at depth one,
   // written as identifiers (or strings) before ':' or alone.
-  constexpr StringLiteral Start = "wasmImports={";
+  // Minified glue (emcc -O2 and up, wasm-vips) renames wasmImports: its
+  // name is then found where the imports are handed to the main module,
+  // "{env:L,wasi_snapshot_preview1:L,", and the object is "L={" at a
+  // position where no longer identifier ends.
+  auto IsIdent = [](char X) { return isAlnum(X) || X == '_' || X == '$'; };
+  std::string Start = "wasmImports={";
   size_t At = Glue.find(Start);
+  if (At == StringRef::npos) {
+    constexpr StringLiteral Env = "{env:";
+    for (size_t E = Glue.find(Env); E != StringRef::npos && At == StringRef::npos;
+         E = Glue.find(Env, E + 1)) {
+      StringRef After = Glue.drop_front(E + Env.size());
+      StringRef Name = After.take_while(IsIdent);
+      if (Name.empty() ||
+          !After.drop_front(Name.size())
+               .starts_with((",wasi_snapshot_preview1:" + Name).str()))
+        continue;
+      Start = (Name + "={").str();
+      for (size_t D = Glue.find(Start); D != StringRef::npos;
+           D = Glue.find(Start, D + 1))
+        if (D == 0 || !IsIdent(Glue[D - 1])) {
+          At = D;
+          break;
+        }
+    }
+  }
   if (At == StringRef::npos)
     return makeError(errc::malformed,
                      "no wasmImports object: not Emscripten's JS glue");

@@ -23,6 +23,10 @@ namespace wasmrpath {
 
 struct LoadSet::Storage {
   std::unique_ptr<LoaderFileSystem> Host;
+  /// The host's files as they are ("/"): the main module and what it loads
+  /// at start-up, which are fetched beside its JS glue, not from the
+  /// loader's file system.
+  std::unique_ptr<LoaderFileSystem> HostFiles;
   std::unique_ptr<InstalledWheel> FS;
   /// Wheels stay open (and mapped) until the end: their members are read
   /// from the mapping when the walk reaches them.
@@ -40,6 +44,8 @@ StringRef inputKindName(LoadSetInput::Kind K) {
     return "wheel";
   case LoadSetInput::Kind::Directory:
     return "directory";
+  case LoadSetInput::Kind::MainModule:
+    return "main_module";
   }
   llvm_unreachable("unknown input kind");
 }
@@ -60,6 +66,29 @@ bool isSideModuleFile(StringRef Path) {
     return false;
   }
   return Obj->isSharedLibrary() && !isMainModule(*Obj);
+}
+
+/// True if the host file \p Path has the main-module shape (isMainModule()).
+bool isMainModuleFile(StringRef Path) {
+  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  if (!In) {
+    consumeError(In.takeError());
+    return false;
+  }
+  Expected<Object> Obj = readObject((*In)->data());
+  if (!Obj) {
+    consumeError(Obj.takeError());
+    return false;
+  }
+  return isMainModule(*Obj);
+}
+
+/// \p Path made absolute and real, if it can be.
+std::string realHostPath(StringRef Path) {
+  SmallString<256> Real;
+  if (sys::fs::real_path(Path, Real))
+    return Path.str();
+  return std::string(Real);
 }
 
 /// The modules under the host directory \p Dir: those Pyodide would
@@ -97,6 +126,7 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   S->Store = std::make_unique<Storage>();
   const LoadSetOptions &Opts = S->Opts;
   Storage &St = *S->Store;
+  S->MainPath = Opts.MainModule;
   // Resolve.Root is the root as the user wrote it (messages and JSON show
   // it so); paths are compared with its real path.
   SmallString<256> RealRoot;
@@ -116,42 +146,6 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     Install.Rules = Opts.Resolve.Rules;
   St.FS = std::make_unique<InstalledWheel>(Install, St.Host.get());
   InstalledWheel &FS = *St.FS;
-
-  if (!Opts.MainModule.empty()) {
-    Expected<std::unique_ptr<InputFile>> In = InputFile::open(Opts.MainModule);
-    if (!In)
-      return createFileError(Opts.MainModule, In.takeError());
-    Expected<ModuleSymbols> Syms = readModuleSymbols((*In)->data());
-    if (!Syms)
-      return createFileError(Opts.MainModule, Syms.takeError());
-    S->Main = std::move(*Syms);
-    // The glue: given, or beside the main module.
-    std::string Glue = Opts.MainGlue;
-    bool Given = !Glue.empty();
-    if (!Given) {
-      StringRef M(Opts.MainModule);
-      StringRef Stem = M.ends_with(".wasm") ? M.drop_back(5) : M;
-      for (StringRef Ext : {".mjs", ".js"})
-        if (sys::fs::is_regular_file(Stem + Ext)) {
-          Glue = (Stem + Ext).str();
-          break;
-        }
-    }
-    if (!Glue.empty()) {
-      Expected<std::unique_ptr<InputFile>> G = InputFile::open(Glue);
-      Expected<StringSet<>> Names =
-          G ? readGlueSymbols(toStringRef((*G)->data()))
-            : Expected<StringSet<>>(G.takeError());
-      if (Names) {
-        S->Glue = std::move(*Names);
-        S->GluePath = Glue;
-      } else if (Given) {
-        return createFileError(Glue, Names.takeError());
-      } else {
-        consumeError(Names.takeError()); // A file that is not glue.
-      }
-    }
-  }
 
   // Where an input is in the loader's file system: a host path under the
   // root, or, as lddtree does with -R, the input taken inside the root.
@@ -223,7 +217,77 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
       }
       continue;
     }
+    // A module with the main-module shape is the main module, wherever it
+    // stands: its exports bind first, and it loads its NEEDED libraries at
+    // start-up.
+    std::string HostFile = FS.locate(*L);
+    if (FS.status(*L).Type == LoaderFileSystem::FileType::Regular &&
+        isMainModuleFile(HostFile)) {
+      In.K = Kind::MainModule;
+      if (!S->MainPath.empty() &&
+          !sys::fs::equivalent(S->MainPath, HostFile)) {
+        SetError(Problem::SecondMainModule,
+                 makeError(errc::invalid_argument,
+                           "a second main module (the main module is '" +
+                               S->MainPath + "')"));
+        continue;
+      }
+      S->MainPath = HostFile;
+      continue;
+    }
     In.Roots.push_back(*L);
+  }
+
+  if (!S->MainPath.empty()) {
+    Expected<std::unique_ptr<InputFile>> In = InputFile::open(S->MainPath);
+    if (!In)
+      return createFileError(S->MainPath, In.takeError());
+    Expected<ModuleSymbols> Syms = readModuleSymbols((*In)->data());
+    if (!Syms)
+      return createFileError(S->MainPath, Syms.takeError());
+    S->Main = std::move(*Syms);
+    // The glue: given, or beside the main module.
+    std::string Glue = Opts.MainGlue;
+    bool Given = !Glue.empty();
+    if (!Given) {
+      StringRef M(S->MainPath);
+      StringRef Stem = M.ends_with(".wasm") ? M.drop_back(5) : M;
+      for (StringRef Ext : {".mjs", ".js"})
+        if (sys::fs::is_regular_file(Stem + Ext)) {
+          Glue = (Stem + Ext).str();
+          break;
+        }
+    }
+    if (!Glue.empty()) {
+      Expected<std::unique_ptr<InputFile>> G = InputFile::open(Glue);
+      Expected<StringSet<>> Names =
+          G ? readGlueSymbols(toStringRef((*G)->data()))
+            : Expected<StringSet<>>(G.takeError());
+      if (Names) {
+        S->Glue = std::move(*Names);
+        S->GluePath = Glue;
+      } else if (Given) {
+        return createFileError(Glue, Names.takeError());
+      } else {
+        consumeError(Names.takeError()); // A file that is not glue.
+      }
+    }
+  }
+
+
+  // The start-up loads: the main module's NEEDED libraries, then the
+  // preloads, fetched beside the glue (StartupLoads).
+  StartupLoads Startup;
+  if (!S->MainPath.empty() || !Opts.Preloads.empty()) {
+    St.HostFiles = std::move(*createHostFileSystem("/"));
+    Startup.FS = St.HostFiles.get();
+    Startup.MainModule = S->MainPath.empty() ? "" : realHostPath(S->MainPath);
+    for (const auto &[Name, File] : Opts.Preloads)
+      Startup.Preloads.emplace_back(Name, realHostPath(File));
+    StringRef Beside = !S->GluePath.empty()        ? StringRef(S->GluePath)
+                       : !Startup.MainModule.empty() ? StringRef(Startup.MainModule)
+                                                     : StringRef(Startup.Preloads[0].second);
+    Startup.LocateDir = loaderDirName(realHostPath(Beside));
   }
 
   // One graph and one load set for all inputs: one process loads them.
@@ -232,13 +296,23 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     if (In.Why == Problem::None)
       AllRoots.insert(AllRoots.end(), In.Roots.begin(), In.Roots.end());
   DependencyGraph &G = S->G;
-  G = resolveDependencies(FS, AllRoots, Opts.Resolve);
+  G = resolveDependencies(FS, AllRoots, Opts.Resolve,
+                          Startup.FS ? &Startup : nullptr);
   std::vector<LoadRequest> Requests;
+  if (!G.Startup.empty()) {
+    S->StartupRequest = Requests.size();
+    Requests.push_back({"the start-up loads", G.Startup, true});
+  }
   size_t NextRoot = 0;
   std::vector<bool> FailedRoot(G.Nodes.size(), false);
   for (LoadSetInput &In : S->Inputs) {
     if (In.Why != Problem::None)
       continue;
+    if (In.K == Kind::MainModule) {
+      In.Nodes.push_back(*G.Main);
+      In.Request = *S->StartupRequest;
+      continue;
+    }
     for (size_t I = 0; I < In.Roots.size(); ++I)
       In.Nodes.push_back(G.Roots[NextRoot++]);
     // A module given by itself must be a side module: that is an error
@@ -303,6 +377,7 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   for (const LoadSetInput &In : S->Inputs) {
     V.InputFailed |= In.Why != Problem::None;
     V.NothingToCheck |= In.Why == Problem::None && In.K != Kind::Module &&
+                        In.K != Kind::MainModule &&
                         In.Roots.empty();
   }
   return S;
@@ -358,8 +433,19 @@ json::Object LoadSet::toJSON() const {
         {"rpath.0", jsonOptionalStringArray(N.RPathSection)},
         {"needed", std::move(Needed)},
         {"exports", std::move(Exports)},
+        {"at_startup", N.AtStartup},
     });
   }
+  json::Array StartupList;
+  if (StartupRequest)
+    for (const RootOutcome &O : P.Outcomes[*StartupRequest])
+      StartupList.push_back(json::Object{
+          {"path", jsonString(G.Nodes[O.Node].LoaderPath)},
+          {"host_path", jsonString(G.Nodes[O.Node].HostPath)},
+          {"main_module", G.Main && O.Node == *G.Main},
+          {"status", loadStatusName(O.Status)},
+          {"reason", orNull(O.Reason)},
+      });
   json::Array Order;
   for (size_t N : P.LoadOrder)
     Order.push_back(jsonString(G.Nodes[N].LoaderPath));
@@ -381,7 +467,8 @@ json::Object LoadSet::toJSON() const {
       {"loader", jsonString(Opts.Resolve.Rules->Name)},
       {"root", jsonString(Opts.Resolve.Root)},
       {"library_path", jsonStringArray(Opts.Resolve.libraryPath())},
-      {"main_module", orNull(Opts.MainModule)},
+      {"main_module", orNull(MainPath)},
+      {"startup", std::move(StartupList)},
       {"main_glue", orNull(GluePath)},
       {"inputs", std::move(InputList)},
       {"libraries", std::move(Libraries)},

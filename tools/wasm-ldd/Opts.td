@@ -39,6 +39,11 @@ defm main_module : Value<"main-module", "<file>",
 defm main_glue : Value<"main-glue", "<file>",
   "The main module's JS glue (default: the .mjs or .js beside it): the "
   "functions it provides resolve">;
+defm preload : Value<"preload", "[<name>=]<file>",
+  "A library the program loads at start-up by name, as Emscripten's "
+  "Module.dynamicLibraries: registered under <name> (default: the file's "
+  "name), it satisfies a NEEDED name of that name that the search does not "
+  "find (repeatable, in load order, after the main module's NEEDED)">;
 defm allow_duplicate : Value<"allow-duplicate", "<glob>",
   "A symbol defined by several modules that is safe to share: not "
   "reported (repeatable)">;

@@ -58,6 +58,10 @@ std::string describeVia(const Resolution &R) {
     return "default " + printable(R.Entry);
   case FoundVia::NotFound:
     return "not found";
+  case FoundVia::LocateFile:
+    return "start-up, beside the glue";
+  case FoundVia::Registered:
+    return "registered at start-up";
   }
   llvm_unreachable("unknown FoundVia");
 }
@@ -191,6 +195,17 @@ int main(int Argc, char **Argv) {
   LO.AutoRoot = AutoRoot;
   LO.MainModule = Args.getLastArgValue(OPT_main_module).str();
   LO.MainGlue = Args.getLastArgValue(OPT_main_glue).str();
+  // --preload [NAME=]FILE, as Module.dynamicLibraries: NAME is what the
+  // library is registered under (default: FILE's name).
+  for (StringRef P : Args.getAllArgValues(OPT_preload)) {
+    auto [Name, File] = P.split('=');
+    if (File.empty() || Name.contains('/'))
+      LO.Preloads.emplace_back(sys::path::filename(P).str(), P.str());
+    else
+      LO.Preloads.emplace_back(Name.str(), File.str());
+    if (LO.Preloads.back().first.empty())
+      return Fail(printable(("invalid --preload '" + P + "' (expected [NAME=]FILE)").str()));
+  }
   LO.FindHazards = Check || Json;
   // GlobPattern refers to its pattern's text: keep the strings.
   std::vector<std::string> AllowedText =
@@ -238,13 +253,42 @@ int main(int Argc, char **Argv) {
         outs() << printable(N.HostPath) << "\n";
   } else {
     std::vector<bool> Shown(G.Nodes.size(), false);
+    // The start-up loads that no input stands for come first: a main module
+    // given with --main-module that loads libraries, the preloads.
+    bool MainIsInput = any_of(S.inputs(), [](const LoadSetInput &In) {
+      return In.K == LoadSetInput::Kind::MainModule &&
+             In.Why == LoadSetInput::Problem::None;
+    });
+    for (size_t N : G.Startup) {
+      bool IsMain = N == G.Main;
+      if (IsMain && (MainIsInput || G.Nodes[N].Needed.empty()))
+        continue;
+      if (IsMain)
+        outs() << printable(G.Nodes[N].HostPath) << " (main module)\n";
+      else
+        outs() << printable(G.Nodes[N].LoaderPath) << " => "
+               << printable(G.Nodes[N].HostPath) << " (preloaded)\n";
+      if (!G.Nodes[N].Error.empty())
+        outs() << "    [unusable: " << printable(G.Nodes[N].Error) << "]\n";
+      else
+        printTree(G, N, Shown, Args.hasArg(OPT_show_all));
+    }
     for (const LoadSetInput &In : S.inputs()) {
       if (In.Why != LoadSetInput::Problem::None)
         continue;
+      if (In.K == LoadSetInput::Kind::MainModule) {
+        outs() << printable(G.Nodes[*G.Main].HostPath) << " (main module)\n";
+        printTree(G, *G.Main, Shown, Args.hasArg(OPT_show_all));
+        continue;
+      }
       if (In.K != LoadSetInput::Kind::Module)
         outs() << printable(In.File) << ":\n";
       for (const RootOutcome &O : P.Outcomes[In.Request]) {
         outs() << printable(G.Nodes[O.Node].LoaderPath);
+        // The same file as a library the main module loads at start-up.
+        if (G.Nodes[O.Node].AtStartup)
+          outs() << " => " << printable(G.Nodes[O.Node].HostPath)
+                 << " (loaded at start-up)";
         // A module given alone shows why it fails in its tree; a package's
         // modules say what happened to each.
         if (In.K != LoadSetInput::Kind::Module &&
@@ -282,7 +326,8 @@ int main(int Argc, char **Argv) {
   if (Check)
     for (const LoadSetInput &In : S.inputs())
       if (In.Why == LoadSetInput::Problem::None &&
-          In.K != LoadSetInput::Kind::Module && In.Roots.empty())
+          In.K != LoadSetInput::Kind::Module &&
+          In.K != LoadSetInput::Kind::MainModule && In.Roots.empty())
         WithColor::error(errs(), ToolName)
             << "'" << printable(In.File) << "': nothing to check (no side "
             << "module in this " << inputKindName(In.K) << ")\n";
