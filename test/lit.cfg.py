@@ -26,6 +26,11 @@ for var in ["HOME", "TMPDIR", "LANG"]:
 
 pyodide_dir = os.path.join(config.npm_dir, "node_modules", "pyodide")
 binaryen_dir = os.path.join(config.npm_dir, "node_modules", "binaryen")
+# Real modules nobody here wrote (issue 20): wasm-vips 0.0.19 (a main module
+# with dylink.0 and three side modules) and PGlite 0.5.17 (a main module and
+# 40 extension side modules in .tar.gz archives).
+wasm_vips_dir = os.path.join(config.npm_dir, "node_modules", "wasm-vips", "lib")
+pglite_dir = os.path.join(config.npm_dir, "node_modules", "@electric-sql", "pglite", "dist")
 config.environment["PYODIDE_DIR"] = pyodide_dir
 inputs = os.path.join(config.test_source_root, "Inputs")
 
@@ -38,6 +43,8 @@ config.substitutions += [
     ("%pyodide_run", config.node + " " + os.path.join(inputs, "pyodide-run.mjs")),
     ("%pyodide_asm", os.path.join(pyodide_dir, "pyodide.asm.wasm")),
     ("%binaryen_wasm_opt", config.node + " " + os.path.join(binaryen_dir, "bin", "wasm-opt")),
+    ("%wasm_vips", wasm_vips_dir),
+    ("%pglite", pglite_dir),
     ("%inputs", inputs),
     ("%tools_dir", config.wasm_rpath_tools_dir),
 ]
@@ -66,6 +73,10 @@ features = {
 features = {k: v and k not in without for k, v in features.items()}
 features["pyodide"] = (features["node"] and "pyodide" not in without and
                        os.path.exists(os.path.join(pyodide_dir, "pyodide.asm.wasm")))
+features["wasm-vips"] = ("wasm-vips" not in without and
+                         os.path.exists(os.path.join(wasm_vips_dir, "vips.wasm")))
+features["pglite"] = ("pglite" not in without and
+                      os.path.exists(os.path.join(pglite_dir, "pglite.wasm")))
 # Debian's wasm-opt and npm's (run by node).
 features["binaryen"] = (features["node"] and "binaryen" not in without and
                         bool(which("wasm-opt")) and

@@ -24,6 +24,8 @@ USES = {
     "wabt": re.compile(r"(?<![\w-])(wasm-validate|wasm-objdump|wasm2wat|wat2wasm|wasm-strip)(?![\w-])"),
     "binaryen": re.compile(r"(?<![\w-])wasm-opt(?![\w-])|%binaryen_wasm_opt\b"),
     "npm": re.compile(r"(?<![\w-])npm(?![\w-])"),
+    "wasm-vips": re.compile(r"%wasm_vips\b"),
+    "pglite": re.compile(r"%pglite\b"),
     "emcc": re.compile(r"(?<![\w-])(emcc|em-config)(?![\w-])|%emscripten_toolchain\b"),
 }
 IMPLIED = {"pyodide": {"node"}}
