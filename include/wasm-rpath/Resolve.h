@@ -391,6 +391,9 @@ enum class HazardKind {
   UndefinedData,        ///< A data import nothing defines: the load fails.
   UndefinedFunction,    ///< A function nothing defines: its call fails.
   UnjudgedSymbols,      ///< No main module known: imports not judged.
+  /// A clash (either kind) whose definitions are byte-identical
+  /// self-contained functions: the binding changes nothing (a note).
+  IdenticalDuplicate,
 };
 
 /// How bad a hazard is: an Error fails wasm-ldd --check, a Warning is

@@ -30,6 +30,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Error.h"
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ llvm::StringRef symbolKindName(SymbolKind Kind);
 struct ExportedSymbol {
   std::string Name;
   SymbolKind Kind = SymbolKind::Function;
+  /// For a self-contained function (isSelfContainedBody()): the SHA-256 of
+  /// its type's encoding and its body's bytes. Two definitions with equal
+  /// digests behave the same wherever they are bound. Unset otherwise
+  /// (data symbols always: a linked module does not record their extent).
+  std::optional<std::array<uint8_t, 32>> Digest;
 };
 
 /// How one import is bound by the loader.
@@ -99,6 +105,20 @@ struct ModuleSymbols {
 /// (isInternalSym() in libdylink.js: "memory", "__stack_pointer",
 /// "__wasm_call_ctors", "__dso_handle", "__em_js__*", ...).
 bool isLoaderInternalSymbol(llvm::StringRef Name);
+
+/// Whether a function body (locals and code, as in the code section) is
+/// self-contained: it refers to nothing that may differ between two modules
+/// holding the same bytes. It calls nothing (no call, call_indirect,
+/// return_call, call_ref), takes no function reference, touches no table,
+/// data segment, tag or exception, uses no global but \p StackPointer (the
+/// one stack pointer every module imports; std::nullopt: none), and names
+/// no type index (block types are value types). Loads and stores are fine:
+/// every module shares the one memory. The body is decoded instruction by
+/// instruction (the MVP opcodes, sign extension, saturating truncation,
+/// memory.copy and memory.fill); anything else, SIMD and atomics included,
+/// or bytes that do not decode, count as not self-contained.
+bool isSelfContainedBody(llvm::ArrayRef<uint8_t> Body,
+                         std::optional<uint32_t> StackPointer);
 
 /// Reads the export and import sections of the module \p Obj, and the weak
 /// flags of dylink.0's IMPORT_INFO (read by
@@ -215,6 +235,11 @@ struct BindingConflict {
   std::optional<size_t> Winner;
   /// The names, sorted, each once, with the kind of the first import seen.
   std::vector<std::pair<std::string, ImportKind>> Symbols;
+  /// Every name is a function whose two definitions (the expected and the
+  /// winner) are byte-identical and self-contained (equal
+  /// ExportedSymbol::Digest): the binding changes nothing. Such names are
+  /// grouped apart from the others of the same pair.
+  bool Identical = false;
   /// The modules (load order indices, sorted) that import them.
   std::vector<size_t> Importers;
 };

@@ -53,6 +53,8 @@ StringRef hazardKindName(HazardKind Kind) {
     return "undefined-function";
   case HazardKind::UnjudgedSymbols:
     return "unjudged-symbols";
+  case HazardKind::IdenticalDuplicate:
+    return "identical-duplicate";
   }
   llvm_unreachable("unknown HazardKind");
 }
@@ -71,6 +73,7 @@ HazardSeverity hazardSeverity(HazardKind Kind) {
   case HazardKind::MainModuleClash:
     return HazardSeverity::Warning;
   case HazardKind::UnjudgedSymbols:
+  case HazardKind::IdenticalDuplicate:
     return HazardSeverity::Note;
   default:
     return HazardSeverity::Warning;
@@ -130,7 +133,9 @@ void appendSymbolHazards(const DependencyGraph &G, const LoadPrediction &P,
                                              Ctx.AllowDuplicate)
                                        : function_ref<bool(StringRef)>())) {
     Hazard H;
-    H.Kind = C.Winner ? HazardKind::SymbolClash : HazardKind::MainModuleClash;
+    H.Kind = C.Identical ? HazardKind::IdenticalDuplicate
+             : C.Winner  ? HazardKind::SymbolClash
+                         : HazardKind::MainModuleClash;
     H.Module = PathOf(C.Expected);
     H.Winner = C.Winner ? PathOf(*C.Winner) : "main module";
     std::string Importers;
@@ -147,7 +152,11 @@ void appendSymbolHazards(const DependencyGraph &G, const LoadPrediction &P,
                  (C.Winner ? H.Winner + "'s definition" +
                                  (AnyData ? " (loaded first)" : "")
                            : std::string("the main module's definition")) +
-                 " instead, in " + Importers + ": " + nameList(H.Symbols))
+                 " instead, in " + Importers +
+                 (C.Identical ? " (byte-identical, self-contained functions: "
+                                "no change in behaviour)"
+                              : "") +
+                 ": " + nameList(H.Symbols))
                     .str();
     Out.push_back(std::move(H));
   }

@@ -15,7 +15,10 @@
 #include "llvm/BinaryFormat/Wasm.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/DataExtractor.h"
+#include "llvm/Support/LEB128.h"
+#include "llvm/Support/SHA256.h"
 #include <map>
+#include <tuple>
 
 using namespace llvm;
 
@@ -157,15 +160,15 @@ Error readImports(const Object &Obj, const Section &Sec,
   return R.takeError();
 }
 
-Error readExports(const Object &Obj, const Section &Sec,
-                  ModuleSymbols &Out) {
+Error readExports(const Object &Obj, const Section &Sec, ModuleSymbols &Out,
+                  std::vector<std::pair<size_t, uint64_t>> &FuncExports) {
   SectionReader R(Obj, Sec, "export section");
   uint64_t Count = R.uleb();
   for (uint64_t I = 0; I < Count && R.ok(); ++I) {
     std::string Name = R.name();
     uint64_t At = R.offset();
     uint8_t Kind = R.byte();
-    R.uleb();
+    uint64_t Index = R.uleb();
     if (!R.ok())
       break;
     if (Kind > wasm::WASM_EXTERNAL_TAG) {
@@ -174,12 +177,119 @@ Error readExports(const Object &Obj, const Section &Sec,
     }
     if (isLoaderInternalSymbol(Name))
       continue;
-    if (Kind == wasm::WASM_EXTERNAL_FUNCTION)
+    if (Kind == wasm::WASM_EXTERNAL_FUNCTION) {
+      FuncExports.emplace_back(Out.Exports.size(), Index);
       Out.Exports.push_back({std::move(Name), SymbolKind::Function});
+    }
     else if (Kind == wasm::WASM_EXTERNAL_GLOBAL)
-      Out.Exports.push_back({std::move(Name), SymbolKind::Data});
+      Out.Exports.push_back({std::move(Name), SymbolKind::Data, {}});
   }
   return R.takeError();
+}
+
+/// Sets ExportedSymbol::Digest for the exported functions \p FuncExports
+/// ((index in Out.Exports, function index)) whose bodies are self-contained.
+/// A section that does not decode leaves the digests unset: a digest only
+/// ever lowers a report to a note, so "unknown" is the safe answer.
+void computeDigests(const Object &Obj, ModuleSymbols &Out,
+                    ArrayRef<std::pair<size_t, uint64_t>> FuncExports) {
+  if (FuncExports.empty())
+    return;
+  uint64_t FuncImports = 0, GlobalImports = 0;
+  std::optional<uint32_t> StackPointer;
+  std::vector<ArrayRef<uint8_t>> Types, Bodies;
+  std::vector<uint64_t> TypeOf;
+  bool Ok = true;
+  for (const Section &Sec : Obj.Sections) {
+    if (Sec.Id == wasm::WASM_SEC_IMPORT) {
+      SectionReader R(Obj, Sec, "import section");
+      uint64_t Count = R.uleb();
+      for (uint64_t I = 0; I < Count && R.ok(); ++I) {
+        std::string Module = R.name(), Field = R.name();
+        switch (R.byte()) {
+        case wasm::WASM_EXTERNAL_FUNCTION:
+          R.uleb();
+          ++FuncImports;
+          break;
+        case wasm::WASM_EXTERNAL_TABLE:
+          R.valueType();
+          R.limits();
+          break;
+        case wasm::WASM_EXTERNAL_MEMORY:
+          R.limits();
+          break;
+        case wasm::WASM_EXTERNAL_GLOBAL:
+          R.valueType();
+          R.byte();
+          if (Module == "env" && Field == "__stack_pointer")
+            StackPointer = GlobalImports;
+          ++GlobalImports;
+          break;
+        default:
+          R.byte();
+          R.uleb();
+          break;
+        }
+      }
+      Ok &= R.ok();
+      consumeError(R.takeError());
+    } else if (Sec.Id == wasm::WASM_SEC_TYPE) {
+      SectionReader R(Obj, Sec, "type section");
+      uint64_t Count = R.uleb();
+      for (uint64_t I = 0; I < Count && R.ok(); ++I) {
+        uint64_t Begin = R.offset();
+        if (R.byte() != 0x60) { // A GC proposal's rec or sub type.
+          Ok = false;
+          break;
+        }
+        for (int Half = 0; Half < 2; ++Half)
+          for (uint64_t N = R.uleb(), J = 0; J < N && R.ok(); ++J)
+            R.valueType();
+        Types.push_back(Obj.Data.slice(Begin, R.offset() - Begin));
+      }
+      Ok &= R.ok();
+      consumeError(R.takeError());
+    } else if (Sec.Id == wasm::WASM_SEC_FUNCTION) {
+      SectionReader R(Obj, Sec, "function section");
+      uint64_t Count = R.uleb();
+      for (uint64_t I = 0; I < Count && R.ok(); ++I)
+        TypeOf.push_back(R.uleb());
+      Ok &= R.ok();
+      consumeError(R.takeError());
+    } else if (Sec.Id == wasm::WASM_SEC_CODE) {
+      ArrayRef<uint8_t> P = Obj.payload(Sec);
+      const uint8_t *Cur = P.begin(), *End = P.end();
+      const char *Err = nullptr;
+      unsigned N = 0;
+      uint64_t Count = decodeULEB128(Cur, &N, End, &Err);
+      Cur += N;
+      for (uint64_t I = 0; I < Count && !Err; ++I) {
+        uint64_t Size = decodeULEB128(Cur, &N, End, &Err);
+        if (Err || Size > uint64_t(End - Cur - N)) {
+          Ok = false;
+          break;
+        }
+        Cur += N;
+        Bodies.push_back(ArrayRef<uint8_t>(Cur, Size));
+        Cur += Size;
+      }
+      Ok &= !Err;
+    }
+  }
+  if (!Ok)
+    return;
+  for (const auto &[Export, Index] : FuncExports) {
+    if (Index < FuncImports)
+      continue; // A re-exported import: defined elsewhere.
+    uint64_t D = Index - FuncImports;
+    if (D >= Bodies.size() || D >= TypeOf.size() || TypeOf[D] >= Types.size() ||
+        !isSelfContainedBody(Bodies[D], StackPointer))
+      continue;
+    SHA256 H;
+    H.update(Types[TypeOf[D]]);
+    H.update(Bodies[D]);
+    Out.Exports[Export].Digest = H.final();
+  }
 }
 
 } // namespace
@@ -297,17 +407,133 @@ void markWeakImports(const Object &Obj, ModuleSymbols &Out) {
 
 Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
   ModuleSymbols Out;
+  std::vector<std::pair<size_t, uint64_t>> FuncExports;
   for (const Section &Sec : Obj.Sections) {
     if (Sec.Id == wasm::WASM_SEC_IMPORT) {
       if (Error E = readImports(Obj, Sec, Out))
         return E;
     } else if (Sec.Id == wasm::WASM_SEC_EXPORT) {
-      if (Error E = readExports(Obj, Sec, Out))
+      if (Error E = readExports(Obj, Sec, Out, FuncExports))
         return E;
     }
   }
   markWeakImports(Obj, Out);
+  computeDigests(Obj, Out, FuncExports);
   return Out;
+}
+
+bool isSelfContainedBody(ArrayRef<uint8_t> Body,
+                         std::optional<uint32_t> StackPointer) {
+  const uint8_t *Cur = Body.begin(), *End = Body.end();
+  const char *Err = nullptr;
+  auto U = [&]() {
+    unsigned N = 0;
+    uint64_t V = decodeULEB128(Cur, &N, End, &Err);
+    Cur += N;
+    return V;
+  };
+  auto S = [&]() {
+    unsigned N = 0;
+    int64_t V = decodeSLEB128(Cur, &N, End, &Err);
+    Cur += N;
+    return V;
+  };
+  auto Skip = [&](size_t N) {
+    if (size_t(End - Cur) < N)
+      Err = "truncated";
+    else
+      Cur += N;
+  };
+  auto IsValType = [](uint8_t T) {
+    return (T >= 0x7B && T <= 0x7F) || T == 0x70 || T == 0x6F;
+  };
+  // Locals: count, then (n, type) pairs of plain value types.
+  for (uint64_t Groups = U(), I = 0; I < Groups && !Err; ++I) {
+    U();
+    if (Cur == End || !IsValType(*Cur))
+      return false;
+    ++Cur;
+  }
+  while (!Err && Cur < End) {
+    uint8_t Op = *Cur++;
+    if ((Op >= 0x45 && Op <= 0xC4) || Op <= 0x01 || Op == 0x05 ||
+        Op == 0x0B || Op == 0x0F || Op == 0x1A || Op == 0x1B || Op == 0xD1)
+      continue; // Numeric, unreachable, nop, else, end, return, drop, select.
+    switch (Op) {
+    case 0x02: case 0x03: case 0x04: { // block, loop, if
+      if (Cur == End)
+        return false;
+      uint8_t T = *Cur;
+      if (T != 0x40 && !IsValType(T))
+        return false; // A type index, which differs between modules.
+      ++Cur;
+      break;
+    }
+    case 0x0C: case 0x0D: // br, br_if
+      U();
+      break;
+    case 0x0E: // br_table
+      for (uint64_t N = U(), I = 0; I <= N && !Err; ++I)
+        U();
+      break;
+    case 0x1C: // select t*
+      for (uint64_t N = U(), I = 0; I < N && !Err; ++I) {
+        if (Cur == End || !IsValType(*Cur))
+          return false;
+        ++Cur;
+      }
+      break;
+    case 0x20: case 0x21: case 0x22: // local.get/set/tee
+      U();
+      break;
+    case 0x23: case 0x24: // global.get/set: only the shared stack pointer
+      if (!StackPointer || U() != *StackPointer)
+        return false;
+      break;
+    case 0x3F: case 0x40: // memory.size, memory.grow
+      if (U() != 0)
+        return false;
+      break;
+    case 0x41: case 0x42:
+      S();
+      break;
+    case 0x43:
+      Skip(4);
+      break;
+    case 0x44:
+      Skip(8);
+      break;
+    case 0xD0: // ref.null ht
+      Skip(1);
+      break;
+    case 0xFC: {
+      uint64_t Sub = U();
+      if (Sub <= 7)
+        break; // Saturating truncation.
+      if (Sub == 10) { // memory.copy 0 0
+        if (U() != 0 || U() != 0)
+          return false;
+        break;
+      }
+      if (Sub == 11) { // memory.fill 0
+        if (U() != 0)
+          return false;
+        break;
+      }
+      return false;
+    }
+    default:
+      if (Op >= 0x28 && Op <= 0x3E) { // Loads and stores: a memarg.
+        uint64_t Align = U();
+        if (Align & 0x40)
+          return false; // Multi-memory.
+        U();
+        break;
+      }
+      return false; // Calls, tables, references, exceptions, SIMD...
+    }
+  }
+  return !Err && Cur == End && End != Body.begin() && End[-1] == 0x0B;
 }
 
 Expected<ModuleSymbols> readModuleSymbols(ArrayRef<uint8_t> Data) {
@@ -433,17 +659,24 @@ namespace {
 /// Every definer of each name: the main module (SIZE_MAX) first, then the
 /// side modules in load order.
 constexpr size_t MainDefiner = SIZE_MAX;
-StringMap<SmallVector<size_t, 2>> definers(const SymbolScope &Scope) {
+StringMap<SmallVector<size_t, 2>>
+definers(const SymbolScope &Scope,
+         StringMap<SmallVector<const ExportedSymbol *, 2>> *Defs = nullptr) {
   StringMap<SmallVector<size_t, 2>> D;
+  auto Add = [&](const ExportedSymbol &E, size_t I) {
+    SmallVector<size_t, 2> &V = D[E.Name];
+    if (!V.empty() && V.back() == I)
+      return;
+    V.push_back(I);
+    if (Defs)
+      (*Defs)[E.Name].push_back(&E);
+  };
   if (Scope.Main)
     for (const ExportedSymbol &E : Scope.Main->Exports)
-      D[E.Name].push_back(MainDefiner);
+      Add(E, MainDefiner);
   for (size_t I = 0; I < Scope.LoadOrder.size(); ++I)
-    for (const ExportedSymbol &E : Scope.LoadOrder[I]->Exports) {
-      SmallVector<size_t, 2> &V = D[E.Name];
-      if (V.empty() || V.back() != I)
-        V.push_back(I);
-    }
+    for (const ExportedSymbol &E : Scope.LoadOrder[I]->Exports)
+      Add(E, I);
   return D;
 }
 
@@ -477,10 +710,13 @@ std::vector<UndefinedSymbol> findUndefinedSymbols(const SymbolScope &Scope) {
 std::vector<BindingConflict>
 findBindingConflicts(const SymbolScope &Scope,
                      function_ref<bool(StringRef)> Allowed) {
-  StringMap<SmallVector<size_t, 2>> D = definers(Scope);
-  // (expected, winner) -> conflict; std::map keeps the output ordered.
-  std::map<std::pair<size_t, size_t>, BindingConflict> Groups;
-  std::map<std::pair<size_t, size_t>, StringSet<>> Seen;
+  StringMap<SmallVector<const ExportedSymbol *, 2>> Exports;
+  StringMap<SmallVector<size_t, 2>> D = definers(Scope, &Exports);
+  // (expected, winner, identical) -> conflict; std::map keeps the output
+  // ordered.
+  using Key = std::tuple<size_t, size_t, bool>;
+  std::map<Key, BindingConflict> Groups;
+  std::map<Key, StringSet<>> Seen;
   for (size_t I = 0; I < Scope.LoadOrder.size(); ++I) {
     const ModuleSymbols &M = *Scope.LoadOrder[I];
     for (const ImportedSymbol &Imp : M.Imports) {
@@ -509,19 +745,27 @@ findBindingConflicts(const SymbolScope &Scope,
                           : *Expected;
       if (Winner == *Expected)
         continue;
-      auto Key = std::make_pair(*Expected, Winner);
-      BindingConflict &C = Groups[Key];
+      // The two definitions, found by their place in Defs.
+      const SmallVector<const ExportedSymbol *, 2> &E = Exports[Imp.Name];
+      auto DefOf = [&](size_t Mod) {
+        return E[find(Defs, Mod) - Defs.begin()];
+      };
+      const ExportedSymbol *A = DefOf(*Expected), *B = DefOf(Winner);
+      bool Identical = A->Digest && B->Digest && *A->Digest == *B->Digest;
+      Key K(*Expected, Winner, Identical);
+      BindingConflict &C = Groups[K];
       C.Expected = *Expected;
+      C.Identical = Identical;
       if (Winner != MainDefiner)
         C.Winner = Winner;
-      if (Seen[Key].insert(Imp.Name).second)
+      if (Seen[K].insert(Imp.Name).second)
         C.Symbols.emplace_back(Imp.Name, Imp.Kind);
       if (!is_contained(C.Importers, I))
         C.Importers.push_back(I);
     }
   }
   std::vector<BindingConflict> Out;
-  for (auto &[Key, C] : Groups) {
+  for (auto &[K, C] : Groups) {
     llvm::sort(C.Symbols);
     llvm::sort(C.Importers);
     Out.push_back(std::move(C));

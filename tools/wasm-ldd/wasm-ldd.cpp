@@ -315,7 +315,9 @@ int main(int Argc, char **Argv) {
       if (S.isOwnInputFailure(H))
         continue;
       if (hazardSeverity(H.Kind) == HazardSeverity::Note) {
-        WithColor::note(errs(), ToolName) << printable(H.Message) << "\n";
+        WithColor::note(errs(), ToolName)
+            << (H.Module.empty() ? "" : "'" + printable(H.Module) + "': ")
+            << printable(H.Message) << "\n";
         continue;
       }
       WithColor::warning(errs(), ToolName)
