@@ -194,6 +194,24 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
       In.Roots = std::move(*Preload);
       continue;
     }
+    // A module with the main-module shape is the main module, wherever it
+    // stands: its exports bind first, and it loads its NEEDED libraries at
+    // start-up. It is a host file (served beside its glue), not a file of
+    // the loader's file system: it may be outside the root.
+    auto TakeAsMain = [&](const std::string &HostFile) {
+      In.K = Kind::MainModule;
+      if (!S->MainPath.empty() && !sys::fs::equivalent(S->MainPath, HostFile))
+        SetError(Problem::SecondMainModule,
+                 makeError(errc::invalid_argument,
+                           "a second main module (the main module is '" +
+                               S->MainPath + "')"));
+      else
+        S->MainPath = HostFile;
+    };
+    if (sys::fs::is_regular_file(File) && isMainModuleFile(File)) {
+      TakeAsMain(File);
+      continue;
+    }
     Expected<std::string> L = LoaderPathOf(File);
     if (!L) {
       SetError(Problem::NotUnderRoot, L.takeError());
@@ -217,22 +235,11 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
       }
       continue;
     }
-    // A module with the main-module shape is the main module, wherever it
-    // stands: its exports bind first, and it loads its NEEDED libraries at
-    // start-up.
+    // The same, for an input taken inside the root.
     std::string HostFile = FS.locate(*L);
     if (FS.status(*L).Type == LoaderFileSystem::FileType::Regular &&
         isMainModuleFile(HostFile)) {
-      In.K = Kind::MainModule;
-      if (!S->MainPath.empty() &&
-          !sys::fs::equivalent(S->MainPath, HostFile)) {
-        SetError(Problem::SecondMainModule,
-                 makeError(errc::invalid_argument,
-                           "a second main module (the main module is '" +
-                               S->MainPath + "')"));
-        continue;
-      }
-      S->MainPath = HostFile;
+      TakeAsMain(HostFile);
       continue;
     }
     In.Roots.push_back(*L);

@@ -277,7 +277,7 @@ int main(int Argc, char **Argv) {
       if (In.Why != LoadSetInput::Problem::None)
         continue;
       if (In.K == LoadSetInput::Kind::MainModule) {
-        outs() << printable(G.Nodes[*G.Main].HostPath) << " (main module)\n";
+        outs() << printable(In.File) << " (main module)\n";
         printTree(G, *G.Main, Shown, Args.hasArg(OPT_show_all));
         continue;
       }
