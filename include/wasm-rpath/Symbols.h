@@ -194,6 +194,10 @@ struct SymbolScope {
   llvm::ArrayRef<const ModuleSymbols *> LoadOrder;
   /// Per module of LoadOrder, its NEEDED closure; may be empty.
   llvm::ArrayRef<std::vector<size_t>> Closures;
+  /// How many modules at the start of LoadOrder are loaded at start-up
+  /// (loadDylibs, with allowUndefined): their load-time imports are bound
+  /// only once all of them are loaded, so any of them may provide them.
+  size_t StartupCount = 0;
 };
 
 /// An import of a load set's module that nothing provides.
@@ -206,7 +210,8 @@ struct UndefinedSymbol {
 /// The non-weak imports of each module that no source of \p Scope
 /// provides. An import bound at load (isBoundAtLoad(): data, GOT.func)
 /// must be provided by the main module, its glue (functions only) or a
-/// module loaded before the importer (or the importer itself); a missing
+/// module loaded before the importer (or the importer itself; for a
+/// start-up module, any start-up module: Scope.StartupCount); a missing
 /// one fails the load (Pyodide: "undefined symbol"). A direct call may be
 /// provided by the main module, its glue or any module of the load set:
 /// it is bound at its first call, which fails if nothing provides it. Without Scope.Main the result is

@@ -123,6 +123,9 @@ void appendSymbolHazards(const DependencyGraph &G, const LoadPrediction &P,
   Scope.Glue = Ctx.Glue;
   Scope.LoadOrder = Order;
   Scope.Closures = Closures;
+  while (Scope.StartupCount < Order.size() &&
+         G.Nodes[P.LoadOrder[Scope.StartupCount]].AtStartup)
+    ++Scope.StartupCount;
   auto PathOf = [&](size_t I) -> const std::string & {
     return G.Nodes[P.LoadOrder[I]].LoaderPath;
   };

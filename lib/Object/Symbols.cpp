@@ -695,8 +695,11 @@ std::vector<UndefinedSymbol> findUndefinedSymbols(const SymbolScope &Scope) {
         size_t First = It->second.front();
         // Bound when the importer loads: by then only the main module and
         // the modules before it (and itself) are there.
-        Defined =
-            !isBoundAtLoad(Imp.Kind) || First == MainDefiner || First <= I;
+        // Start-up loads bind theirs once all of them are loaded
+        // (loadDylibs' allowUndefined, then reportUndefinedSymbols()).
+        Defined = !isBoundAtLoad(Imp.Kind) || First == MainDefiner ||
+                  First <= I ||
+                  (I < Scope.StartupCount && First < Scope.StartupCount);
       }
       if (!Defined && !isDataImport(Imp.Kind) && Scope.Glue &&
           isProvidedByGlue(*Scope.Glue, Imp.Name))
