@@ -201,8 +201,9 @@ TEST_F(ReaderFileTest, WriteObjectOfADescriptorObjectIsAnError) {
   ::close(FD);
   ASSERT_TRUE(succeeded(Obj));
   for (bool Edited : {false, true}) {
-    if (Edited)
+    if (Edited) {
       ASSERT_TRUE(succeeded(addNeeded(*Obj, {"libc.so"})));
+    }
     std::string Out;
     raw_string_ostream OS(Out);
     Error E = writeObject(*Obj, OS);
