@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wasm-rpath/InstalledWheel.h"
+#include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Wheel.h"

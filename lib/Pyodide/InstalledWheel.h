@@ -1,4 +1,4 @@
-//===- wasm-rpath/InstalledWheel.h - A wheel as Pyodide installs it -*- C++ -*-===//
+//===- Pyodide/InstalledWheel.h - A wheel as Pyodide installs it -*- C++ -*-===//
 //
 // The one model of an installed wheel: which loader path each member lands
 // at, which modules the package loader preloads, and the files themselves,
@@ -33,8 +33,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WASM_RPATH_INSTALLEDWHEEL_H
-#define WASM_RPATH_INSTALLEDWHEEL_H
+#ifndef WASM_RPATH_LIB_PYODIDE_INSTALLEDWHEEL_H
+#define WASM_RPATH_LIB_PYODIDE_INSTALLEDWHEEL_H
 
 #include "wasm-rpath/Resolve.h"
 #include "llvm/ADT/StringMap.h"
@@ -181,4 +181,4 @@ bool isPreloadedByPyodide(llvm::StringRef FileName);
 
 } // namespace wasmrpath
 
-#endif // WASM_RPATH_INSTALLEDWHEEL_H
+#endif // WASM_RPATH_LIB_PYODIDE_INSTALLEDWHEEL_H
