@@ -59,6 +59,54 @@ def test_concurrent_threads(build, tmp_path):
         assert wasm_rpath.read(f).runtime_path == [f"/t{i}/r19"]
 
 
+def test_concurrent_ldd(build, tmp_path):
+    """ldd() from many threads at once, on inputs they share (a wheel, a
+    directory) and their own, each result the one a lone call gives; bad
+    inputs among them raise in their own thread only."""
+    foo = build.side_module("lib/libfoo.so", FOO)
+    ext = build.side_module("ext.so", "int foo_version(void);\n"
+                            "int ext_call(void) { return foo_version(); }\n", foo)
+    wasm_rpath.edit(ext, set_rpath="$ORIGIN/lib")
+    whl = build.wheel("pkg-1.0-py3-none-any.whl", "pkg", "1.0",
+                      {"pkg/_ext.so": ext, "pkg/__init__.py": "/dev/null"})
+    n = 12
+    mine = []
+    for i in range(n):
+        d = tmp_path / f"t{i}"
+        (d / "lib").mkdir(parents=True)
+        shutil.copy(foo, d / "lib" / f"libfoo.so")
+        shutil.copy(ext, d / f"ext{i}.so")
+        mine.append(d)
+    shared_args = dict(paths=[whl, tmp_path / "lib"], library_path=str(tmp_path / "lib"))
+    shared = wasm_rpath.ldd(**shared_args)
+    assert shared["resolved"] is True
+    own = [wasm_rpath.ldd(d / f"ext{i}.so", root=d) for i, d in enumerate(mine)]
+    errors = []
+    barrier = threading.Barrier(n)
+
+    def work(i):
+        try:
+            barrier.wait()
+            for _ in range(10):
+                assert wasm_rpath.ldd(**shared_args) == shared
+                assert wasm_rpath.ldd(mine[i] / f"ext{i}.so", root=mine[i]) == own[i]
+                try:
+                    wasm_rpath.ldd(ext, root=mine[i] / "nothing")
+                except wasm_rpath.Error as e:
+                    assert e.code == "os_error" and "nothing" in e.message
+                else:
+                    raise AssertionError("missing root accepted")
+        except BaseException as e:  # reported by the main thread
+            errors.append((i, e))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
 def test_lazy_symbols_from_many_threads(build):
     foo = build.side_module("libfoo.so", FOO)
     m = wasm_rpath.read(foo)
@@ -142,6 +190,7 @@ SIGACTION = """
 
 def test_no_signal_handlers_installed(build, tmp_path):
     foo = build.side_module("libfoo.so", FOO)
+    whl = build.wheel("w/pkg-1.0-py3-none-any.whl", "pkg", "1.0", {"pkg/_foo.so": foo})
     code = SIGACTION + f"""
     before = snapshot()
     import wasm_rpath
@@ -154,6 +203,12 @@ def test_no_signal_handlers_installed(build, tmp_path):
         wasm_rpath.read({str(tmp_path)!r})
     except wasm_rpath.Error:
         pass
+    wasm_rpath.ldd([p, {str(whl)!r}, {str(tmp_path)!r}], root="/")
+    for bad in (dict(root={str(foo)!r}), dict(main_module={str(tmp_path)!r})):
+        try:
+            wasm_rpath.ldd(p, **bad)
+        except wasm_rpath.Error:
+            pass
     after = snapshot()
     changed = [signal.Signals(s).name for s in SIGNALS
                if before[s] != after_import[s] or before[s] != after[s]]
