@@ -4,12 +4,11 @@
 // (python/wasm_rpath). It converts arguments, calls the library and converts
 // results; every rule (what an edit may combine, how a wheel is repaired,
 // which module is a main module, what wasm-ldd reports) stays in the
-// library. Three promises to the
-// host interpreter:
+// library. Three promises to the host interpreter:
 //
 //  * The GIL is released while the library works (reading, editing,
-//    repairing), so other Python threads run meanwhile; nothing here touches
-//    Python objects while it is released.
+//    analysing a load set, repairing), so other Python threads run
+//    meanwhile; nothing here touches Python objects while it is released.
 //  * Library errors (llvm::Error) become wasm_rpath.Error with the message a
 //    tool prints and the error code (Error.h); nothing exits or aborts.
 //  * Nothing here installs signal handlers (and no tool start-up such as
@@ -405,6 +404,10 @@ struct LddArgs {
 std::string lddDocument(const LddArgs &A) {
   std::string Json;
   withoutGIL([&]() -> llvm::Error {
+    // As the tool refuses a command line without inputs: an empty document
+    // would say that everything resolves.
+    if (A.Paths.empty())
+      return makeError(errc::invalid_argument, "no input paths");
     LoadSetOptions LO;
     ResolveOptions &R = LO.Resolve;
     R.Rules = getLoaderRules(A.Loader);

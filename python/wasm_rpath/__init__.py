@@ -131,8 +131,8 @@ def ldd(
     A problem with one input (a missing or malformed file, a file outside
     the root) is in that input's "error", as in the tool's document. Raises
     ``Error`` for an error of the whole run: the root is not a directory,
-    the main module or its glue cannot be read, an unknown loader or a bad
-    argument (code "invalid_argument").
+    the main module or its glue cannot be read, no paths, an unknown loader
+    or a bad argument (code "invalid_argument").
     """
     # File names go down as bytes (os.fsencode), so that a name that is not
     # UTF-8 reaches the library as it is, which writes it as the tool does.

@@ -192,10 +192,12 @@ def test_whole_run_errors(tree):
         (dict(loader="nonsense"), "invalid_argument", None),
         (dict(rpath_section="both"), "invalid_argument", None),
         (dict(allow_duplicate=["[z-a]"]), "invalid_argument", None),
+        (dict(paths=[]), "invalid_argument", None),  # the tool: "no input files"
     ]
     for kw, code, err in cases:
+        kw = {"paths": ext, **kw}
         with pytest.raises(wasm_rpath.Error) as e:
-            wasm_rpath.ldd(ext, **kw)
+            wasm_rpath.ldd(**kw)
         assert (e.value.code, e.value.errno) == (code, err), (kw, e.value)
         assert "\n" not in e.value.message
     # The main module's error is the tool's, word for word.
