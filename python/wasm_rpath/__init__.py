@@ -102,7 +102,7 @@ def edit(
 
 
 def ldd(
-    paths: PathLike | Iterable[PathLike],
+    paths: PathLike | bytes | Iterable[PathLike | bytes],
     *,
     loader: str = "pyodide",
     root: PathLike | None = None,
@@ -119,9 +119,11 @@ def ldd(
     ``wasm-ldd --json`` prints (docs/wasm-ldd.schema.json), made in process
     by the same library calls, without the GIL.
 
-    The keywords are wasm-ldd's options: ``loader`` ("pyodide",
-    "emscripten" or "wasmer"), ``root`` (the loader's "/", a host
-    directory; default "/"), ``main_module`` and ``main_glue``,
+    A name may be bytes (a file name that is not UTF-8 is written "\\xHH",
+    as the tool writes it). The keywords are wasm-ldd's options:
+    ``loader`` ("pyodide", "emscripten" or "wasmer"), ``root`` (the
+    loader's "/", a host directory; default "/"), ``main_module`` and
+    ``main_glue``,
     ``library_path`` (LD_LIBRARY_PATH: a string is split at ':', a sequence
     is taken verbatim; default: the loader's), ``rpath_section`` ("dylink"
     or "rpath.0"), ``cwd``, ``allow_duplicate`` (globs) and ``auto_root``

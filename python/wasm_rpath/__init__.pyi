@@ -31,7 +31,7 @@ def edit(
     """Edits a module as wasm-set-rpath does; returns whether it changed."""
 
 def ldd(
-    paths: Union[_Path, Iterable[_Path]],
+    paths: Union[_Path, bytes, Iterable[Union[_Path, bytes]]],
     *,
     loader: str = ...,
     root: Optional[_Path] = ...,
