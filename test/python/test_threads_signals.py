@@ -3,6 +3,7 @@ the library's work, and no signal handler installed or changed."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import threading
 import pytest
 
 import wasm_rpath
-from conftest import STAGE
+from conftest import LLVM_BIN, STAGE
 
 FOO = "int foo_version(void) { return 7; }\n"
 
@@ -120,11 +121,11 @@ def test_lazy_symbols_from_many_threads(build):
     assert results == [[("foo_version", "function")]] * 8
 
 
-def _run_child(code: str, timeout=120):
+def _run_child(code: str, timeout=120, env=None):
     """Runs code in a fresh interpreter that imports the staged package."""
     prelude = f"import sys; sys.path.insert(0, {str(STAGE)!r})\n"
     return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def test_gil_released_while_writing(build, tmp_path):
@@ -170,6 +171,82 @@ def test_gil_released_while_writing(build, tmp_path):
         pytest.fail("deadlock: edit() held the GIL while blocked writing")
     assert r.returncode == 0, r.stderr
     assert int(r.stdout) > 1 << 20
+
+
+# Interposes realpath() (LD_PRELOAD): for a path containing $GIL_PROBE it
+# writes a byte to the fd $GIL_PROBE_ENTERED and waits for one on
+# $GIL_PROBE_GO, which only a Python thread sends.
+PROBE_C = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+static void probe(const char *path) {
+  const char *marker = getenv("GIL_PROBE");
+  if (!marker || !strstr(path, marker))
+    return;
+  char c = 'e';
+  if (write(atoi(getenv("GIL_PROBE_ENTERED")), &c, 1) != 1 ||
+      read(atoi(getenv("GIL_PROBE_GO")), &c, 1) != 1)
+    abort();
+}
+char *realpath(const char *path, char *resolved) {
+  static char *(*next)(const char *, char *);
+  if (!next)
+    next = (char *(*)(const char *, char *))dlsym(RTLD_NEXT, "realpath");
+  probe(path);
+  return next(path, resolved);
+}
+char *__realpath_chk(const char *path, char *resolved, size_t size) {
+  static char *(*next)(const char *, char *, size_t);
+  if (!next)
+    next = (char *(*)(const char *, char *, size_t))dlsym(RTLD_NEXT,
+                                                          "__realpath_chk");
+  probe(path);
+  return next(path, resolved, size);
+}
+"""
+
+
+def test_gil_released_while_ldd_works(build, tmp_path):
+    """ldd() resolves the root (realpath(), interposed here) with the GIL
+    released: the interposed realpath() waits for an answer that a Python
+    thread sends, which it can only do if ldd() let the GIL go, else the
+    child deadlocks (the timeout is a deadlock guard, not a measurement)."""
+    foo = build.side_module("gil-probe-root/libfoo.so", FOO)
+    probe_so = tmp_path / "probe.so"
+    (tmp_path / "probe.c").write_text(PROBE_C)
+    subprocess.run([LLVM_BIN / "clang", "-shared", "-fPIC", "-o", probe_so,
+                    tmp_path / "probe.c", "-ldl"], check=True)
+    code = f"""
+        import os, threading, wasm_rpath
+        entered_r, entered_w = os.pipe()
+        go_r, go_w = os.pipe()
+        os.environ.update(GIL_PROBE="gil-probe-root", GIL_PROBE_ENTERED=str(entered_w),
+                          GIL_PROBE_GO=str(go_r))
+        answered = []
+        def answer():
+            while os.read(entered_r, 1):
+                answered.append(1)
+                os.write(go_w, b"g")
+        t = threading.Thread(target=answer)
+        t.start()
+        doc = wasm_rpath.ldd({str(foo)!r}, root={str(foo.parent)!r})
+        os.close(entered_w)
+        t.join()
+        print(len(answered), doc["resolved"])
+    """
+    env = {**os.environ, "LD_PRELOAD": str(probe_so)}
+    try:
+        r = _run_child(code, timeout=120, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail("deadlock: ldd() held the GIL while the library worked")
+    assert r.returncode == 0, r.stderr
+    count, resolved = r.stdout.split()
+    assert int(count) >= 1, "the probe was never reached"
+    assert resolved == "True"
 
 
 SIGACTION = """
