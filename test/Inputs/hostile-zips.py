@@ -179,6 +179,22 @@ def latin1(good):
     return out.getvalue()
 
 
+def cp437_twin(good):
+    """GOOD plus two members that zipfile names alike, pkg/\u0398ext.so: one
+    with the byte 0xE9 and no UTF-8 flag (code page 437's theta), one
+    flagged UTF-8."""
+    import warnings
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, \
+            zipfile.ZipFile(out, "w") as dst, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr(RawName("pkg/\u0398ext.so"), b"one")
+        dst.writestr("pkg/\u0398ext.so", b"two")
+    return out.getvalue()
+
+
 def make(good_path, other_path, outdir):
     good = open(good_path, "rb").read()
     other = open(other_path, "rb").read()
@@ -245,6 +261,7 @@ def make(good_path, other_path, outdir):
     cases["ok-descriptor"] = rewrite(good, stream=True)
     cases["ok-zip64"] = rewrite(good, force_zip64=True)
     cases["latin1-name"] = latin1(good)
+    cases["cp437-twin"] = cp437_twin(good)
     for name, data in cases.items():
         # Wheel file names have no '-' in the distribution field.
         path = "%s/%s-1.0-py3-none-any.whl" % (outdir, name.replace("-", "_"))
