@@ -65,6 +65,8 @@ enum : size_t {
 };
 
 constexpr uint16_t Zip64ExtraID = 0x0001;
+/// Info-ZIP's Unicode Path extra field: another name for the member.
+constexpr uint16_t UnicodePathExtraID = 0x7075;
 constexpr uint32_t Max32 = 0xFFFFFFFF;
 constexpr uint16_t Max16 = 0xFFFF;
 
@@ -388,9 +390,14 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> CD, uint64_t &Pos,
                        Twine((E.VersionNeeded & 0xFF) % 10) +
                        " of the format to extract");
   // zipfile applies every ZIP64 block, this reader the first: one only.
+  // A Unicode Path block renames the member for Python's zipfile (3.12 and
+  // later, so Pyodide's) and for unzip, to a name this reader's checks
+  // never saw: refused, as no wheel writer makes one (they flag UTF-8).
   unsigned Zip64Blocks = 0;
+  bool UnicodePath = false;
   if (Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
         Zip64Blocks += ID == Zip64ExtraID;
+        UnicodePath |= ID == UnicodePathExtraID;
         return Error::success();
       }))
     return makeError("central directory entry " + Twine(Index) + " (" +
@@ -399,6 +406,11 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> CD, uint64_t &Pos,
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + ") has " + Twine(Zip64Blocks) +
                      " ZIP64 extra fields");
+  if (UnicodePath)
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + ") has a Unicode Path extra field, "
+                     "another name for it to zipfile and unzip (readers "
+                     "would disagree on the archive)");
   if (Error Err = applyZip64Extra(E, U32 == Max32, C32 == Max32,
                                   Off32 == Max32, Disk == Max16, Index))
     return Err;
