@@ -55,12 +55,15 @@ namespace {
 /// True if the host file \p Path is a side module (dylink.0, and not a
 /// main module such as pyodide.asm.wasm).
 bool isSideModuleFile(StringRef Path) {
-  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  // Only the headers and the sections the shape needs are read (pread):
+  // a 10 MB main module is not read whole to be told apart.
+  Expected<std::unique_ptr<InputFile>> In =
+      InputFile::open(Path, InputAccess::Descriptor);
   if (!In) {
     consumeError(In.takeError());
     return false;
   }
-  Expected<Object> Obj = readObject((*In)->data());
+  Expected<Object> Obj = readObject((*In)->fd(), (*In)->size());
   if (!Obj) {
     consumeError(Obj.takeError());
     return false;
@@ -70,12 +73,15 @@ bool isSideModuleFile(StringRef Path) {
 
 /// True if the host file \p Path has the main-module shape (isMainModule()).
 bool isMainModuleFile(StringRef Path) {
-  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  // Only the headers and the sections the shape needs are read (pread):
+  // a 10 MB main module is not read whole to be told apart.
+  Expected<std::unique_ptr<InputFile>> In =
+      InputFile::open(Path, InputAccess::Descriptor);
   if (!In) {
     consumeError(In.takeError());
     return false;
   }
-  Expected<Object> Obj = readObject((*In)->data());
+  Expected<Object> Obj = readObject((*In)->fd(), (*In)->size());
   if (!Obj) {
     consumeError(Obj.takeError());
     return false;
@@ -246,13 +252,15 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   }
 
   if (!S->MainPath.empty()) {
-    Expected<std::unique_ptr<InputFile>> In = InputFile::open(S->MainPath);
+    // Checked here (its headers); read whole once, by the dependency walk,
+    // which takes its symbols.
+    Expected<std::unique_ptr<InputFile>> In =
+        InputFile::open(S->MainPath, InputAccess::Descriptor);
     if (!In)
       return createFileError(S->MainPath, In.takeError());
-    Expected<ModuleSymbols> Syms = readModuleSymbols((*In)->data());
-    if (!Syms)
-      return createFileError(S->MainPath, Syms.takeError());
-    S->Main = std::move(*Syms);
+    Expected<Object> Obj = readObject((*In)->fd(), (*In)->size());
+    if (!Obj)
+      return createFileError(S->MainPath, Obj.takeError());
     // The glue: given, or beside the main module.
     std::string Glue = Opts.MainGlue;
     bool Given = !Glue.empty();
@@ -305,6 +313,12 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   DependencyGraph &G = S->G;
   G = resolveDependencies(FS, AllRoots, Opts.Resolve,
                           Startup.FS ? &Startup : nullptr);
+  if (G.Main) {
+    LibraryNode &M = G.Nodes[*G.Main];
+    if (!M.Error.empty())
+      return createFileError(S->MainPath, makeError(errc::malformed, M.Error));
+    S->Main = M.Symbols;
+  }
   std::vector<LoadRequest> Requests;
   if (!G.Startup.empty()) {
     S->StartupRequest = Requests.size();
