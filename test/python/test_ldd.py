@@ -158,7 +158,9 @@ def test_main_module(tree, build):
     doc, status = same([tree / "lib" / "libuser.so"],
                        ["--root", tree, "--main-module", main],
                        root=tree, main_module=main)
-    assert status == 1
+    # Reported, but no failure: the main module's exports bind first by
+    # design (docs/wasm-ldd.md, main-module-clash).
+    assert status == 0
     assert doc["main_module"] == str(main)
     assert [h["kind"] for h in doc["hazards"]] == ["main-module-clash"]
 
