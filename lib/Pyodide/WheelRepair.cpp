@@ -112,6 +112,18 @@ struct Pending {
   ModuleSymbols Symbols;             // Exports only: what clashes.
 };
 
+/// The bytes a strip at \p Opts.Strip removes from \p Obj: Strip.h's
+/// rule, asked of the model, so that a module whose only change is the
+/// strip is planned as changing.
+uint64_t strippedBytesOf(const Object &Obj, const RepairOptions &Opts) {
+  uint64_t Bytes = 0;
+  for (const Section &Sec : Obj.Sections)
+    if (Sec.isCustom() && !Sec.Removed &&
+        isStrippedSection(Sec.Name, Opts.Strip, Opts.KeepSections))
+      Bytes += Sec.size();
+  return Bytes;
+}
+
 /// The exports of the module \p Obj (read from memory), for the clash check.
 Expected<ModuleSymbols> exportsOf(const Object &Obj) {
   Expected<ModuleSymbols> Syms = readModuleSymbols(Obj);
@@ -178,7 +190,16 @@ Error checkRepairOptions(const RepairOptions &Opts) {
     return E;
   if (Error E = checkGlobs(Opts.Exclude))
     return E;
+  if (Error E = checkKeepSections(Opts))
+    return E;
   return checkGlobs(Opts.NoMangle);
+}
+
+Error checkKeepSections(const RepairOptions &Opts) {
+  if (!Opts.KeepSections.empty() && Opts.Strip == StripLevel::None)
+    return makeError(errc::invalid_argument,
+                     "sections to keep given, but nothing is stripped");
+  return Error::success();
 }
 
 StringRef neededStatusName(NeededStatus::Kind K) {
@@ -272,6 +293,13 @@ bool RepairPlan::hasMissing() const {
       if (N.Status == NeededStatus::NotFound)
         return true;
   return false;
+}
+
+uint64_t RepairPlan::strippedBytes() const {
+  uint64_t Bytes = 0;
+  for (const ModulePlan &M : Modules)
+    Bytes += M.StrippedBytes;
+  return Bytes;
 }
 
 bool RepairPlan::changesWheel(const WheelFile &W) const {
@@ -429,6 +457,7 @@ Error WheelAnalysis::readModules() {
     P.Plan.Needed = Obj->Dylink->Needed;
     P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
     P.Plan.RPathSection = Obj->RPathSection;
+    P.Plan.StrippedBytes = strippedBytesOf(*Obj, Opts);
     P.LoaderPath = Loader;
     P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
     P.Symbols = std::move(*Syms);
@@ -637,6 +666,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
         P.Plan.Needed = Obj->Dylink->Needed;
         P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
         P.Plan.RPathSection = Obj->RPathSection;
+        P.Plan.StrippedBytes = strippedBytesOf(*Obj, Opts);
         P.LoaderPath = Loader;
         // Its run-time path was the build machine's: only $ORIGIN-based
         // entries that land inside the wheel survive (planRunPath()).
@@ -854,6 +884,11 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     }
     for (const auto &[Old, New] : M.Renames)
       EP.replaceNeeded(Old, New);
+    if (Opts.Strip != StripLevel::None) {
+      EP.setStrip(Opts.Strip);
+      for (const std::string &Name : Opts.KeepSections)
+        EP.keepSection(Name);
+    }
     if (Error E = EP.finalize())
       return E;
     raw_string_ostream OS(Out);
@@ -1014,6 +1049,8 @@ json::Value toJSON(const RepairPlan &Plan) {
                    {"renames", std::move(Renames)}};
     if (M.Vendored)
       O["source"] = jsonString(M.SourcePath);
+    if (M.StrippedBytes)
+      O["stripped_bytes"] = int64_t(M.StrippedBytes);
     Modules.push_back(std::move(O));
   }
   json::Array Clashes;
