@@ -39,6 +39,20 @@ Error openSSLError(StringRef What) {
 
 std::string quoted(StringRef S) { return "'" + escapeForDisplay(S) + "'"; }
 
+const EVP_MD *evpDigest(HashAlgorithm A) {
+  switch (A) {
+  case HashAlgorithm::SHA256:
+    return EVP_sha256();
+  case HashAlgorithm::SHA384:
+    return EVP_sha384();
+  case HashAlgorithm::SHA512:
+    return EVP_sha512();
+  }
+  llvm_unreachable("unknown hash algorithm");
+}
+
+} // namespace
+
 /// PEP 503 normalization: lower case, runs of '-', '_', '.' become '-'.
 std::string normalizeName(StringRef Name) {
   std::string Out;
@@ -55,20 +69,6 @@ std::string normalizeName(StringRef Name) {
   }
   return Out;
 }
-
-const EVP_MD *evpDigest(HashAlgorithm A) {
-  switch (A) {
-  case HashAlgorithm::SHA256:
-    return EVP_sha256();
-  case HashAlgorithm::SHA384:
-    return EVP_sha384();
-  case HashAlgorithm::SHA512:
-    return EVP_sha512();
-  }
-  llvm_unreachable("unknown hash algorithm");
-}
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // File name and .dist-info
@@ -108,6 +108,21 @@ Expected<WheelName> parseWheelName(StringRef FileName) {
   return N;
 }
 
+namespace {
+/// The key a .dist-info directory is compared by, as pip compares it: the
+/// distribution part normalized, the version exactly. The version is
+/// after the last '-': a name that was not escaped may hold dashes.
+std::string distInfoKey(StringRef D) {
+  D.consume_back(".dist-info");
+  auto [Dist, Version] = D.rsplit('-');
+  return normalizeName(Dist) + "-" + Version.str();
+}
+} // namespace
+
+bool distInfoMatches(const WheelName &Name, StringRef Dir) {
+  return distInfoKey(Name.distInfoDir()) == distInfoKey(Dir);
+}
+
 Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
   std::vector<std::string> Dirs;
   StringSet<> Seen;
@@ -128,16 +143,8 @@ Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
       List += (List.empty() ? "" : ", ") + quoted(D);
     if (!Name)
       return makeError("several .dist-info directories: " + List);
-    // Compare names as pip does: the distribution part normalized, the
-    // version exactly.
-    auto Key = [](StringRef D) {
-      D.consume_back(".dist-info");
-      auto [Dist, Version] = D.split('-');
-      return normalizeName(Dist) + "-" + Version.str();
-    };
-    std::string Want = Key(Name->distInfoDir());
     for (const std::string &D : Dirs)
-      if (Key(D) == Want) {
+      if (distInfoMatches(*Name, D)) {
         if (!Dir.empty())
           return makeError("several .dist-info directories match " +
                            quoted(Name->distInfoDir()) + ": " + List);

@@ -415,6 +415,16 @@ Error WheelAnalysis::indexMembers() {
     return fail(makeError(errc::unsupported,
                           "platform tag '" + Platform +
                               "' is not a Pyodide (wasm32) platform"));
+  // With one .dist-info, findDistInfo() took it whatever its name; one
+  // that the file name does not imply is a wheel pip refuses to install
+  // (and one whose vendored directory is named after the file's name).
+  if (!wheel::distInfoMatches(W.name(), W.distInfo().Dir))
+    Plan.Warnings.push_back("the file name implies '" +
+                            W.name().distInfoDir() + "' but the wheel holds '" +
+                            W.distInfo().Dir +
+                            "' (compared as installers compare them: "
+                            "names normalized, versions as written); "
+                            "installers may refuse it");
   LibsLoaderDir = pyodideRules().SitePackages + "/" + Plan.LibsDir;
   Expected<std::vector<std::string>> Preloads =
       View.install(W.archive(), W.path());
