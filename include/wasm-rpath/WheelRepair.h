@@ -85,7 +85,7 @@ struct RepairOptions {
 
 /// Checks \p Opts once, before any wheel is read: globs that do not
 /// compile, a LibSdir that is empty or holds a path separator, a level
-/// outside 0-9. Errors are usage errors (errc::invalid_argument) and name
+/// outside 0-9, sections to keep without a strip. Errors are usage errors (errc::invalid_argument) and name
 /// the value, not the option: a tool that wants to name its option checks
 /// each field with the functions below.
 llvm::Error checkRepairOptions(const RepairOptions &Opts);
@@ -225,7 +225,9 @@ llvm::Error checkNothingMissing(const RepairPlan &Plan);
 
 /// Writes the repaired wheel to \p OutPath atomically. Unchanged members
 /// are copied as stored; edited modules and vendored libraries are
-/// compressed at Opts.Level; RECORD.jws and RECORD.p7s are dropped; RECORD
+/// compressed at Opts.Level (read, edited, compressed and hashed on all
+/// cores, a window of at most 8 MiB of input at a time, and laid out in
+/// member order: the output does not depend on the threads); RECORD.jws and RECORD.p7s are dropped; RECORD
 /// gets fresh rows for what changed and is the last member. If the plan
 /// changes nothing, the output is a copy of the input. \p BeforeCommit is
 /// writeOutputFile()'s: the last word on whether the output replaces

@@ -39,14 +39,31 @@ Error openSSLError(StringRef What) {
 
 std::string quoted(StringRef S) { return "'" + escapeForDisplay(S) + "'"; }
 
+/// The digest, fetched from OpenSSL's provider once per process: with
+/// EVP_sha256() OpenSSL 3 fetches it again at every EVP_DigestInit_ex()
+/// (a lock and a lookup per member hashed, a measurable share of a wheel
+/// of many small modules). Never freed: OpenSSL's own exit handler frees
+/// its providers, and freeing after that would be a use after free; if
+/// the fetch fails, the legacy object is used, as before.
+const EVP_MD *fetched(const char *Name, const EVP_MD *Legacy) {
+  const EVP_MD *MD = EVP_MD_fetch(nullptr, Name, nullptr);
+  return MD ? MD : Legacy;
+}
+
 const EVP_MD *evpDigest(HashAlgorithm A) {
   switch (A) {
-  case HashAlgorithm::SHA256:
-    return EVP_sha256();
-  case HashAlgorithm::SHA384:
-    return EVP_sha384();
-  case HashAlgorithm::SHA512:
-    return EVP_sha512();
+  case HashAlgorithm::SHA256: {
+    static const EVP_MD *MD = fetched("SHA256", EVP_sha256());
+    return MD;
+  }
+  case HashAlgorithm::SHA384: {
+    static const EVP_MD *MD = fetched("SHA384", EVP_sha384());
+    return MD;
+  }
+  case HashAlgorithm::SHA512: {
+    static const EVP_MD *MD = fetched("SHA512", EVP_sha512());
+    return MD;
+  }
   }
   llvm_unreachable("unknown hash algorithm");
 }
@@ -218,8 +235,8 @@ Expected<std::vector<uint8_t>> Hasher::final() {
 std::array<uint8_t, 32> sha256Digest(ArrayRef<uint8_t> Bytes) {
   std::array<uint8_t, 32> Out;
   unsigned Len = 0;
-  if (EVP_Digest(Bytes.data(), Bytes.size(), Out.data(), &Len, EVP_sha256(),
-                 nullptr) &&
+  if (EVP_Digest(Bytes.data(), Bytes.size(), Out.data(), &Len,
+                 evpDigest(HashAlgorithm::SHA256), nullptr) &&
       Len == Out.size())
     return Out;
   // OpenSSL failed (no memory for its context): the portable code needs

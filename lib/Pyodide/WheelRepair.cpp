@@ -489,6 +489,7 @@ Error WheelAnalysis::readModules() {
     }
   if (First)
     return First;
+  Mods.reserve(Read.size());
   for (Pending &P : Read) {
     ModAt[P.LoaderPath] = Mods.size();
     Mods.push_back(std::move(P));
@@ -855,6 +856,7 @@ Expected<RepairPlan> WheelAnalysis::run() {
   checkPlanLoads();
   if (Error E = findClashes())
     return std::move(E);
+  Plan.Modules.reserve(Mods.size());
   for (Pending &P : Mods)
     Plan.Modules.push_back(std::move(P.Plan));
   return std::move(Plan);
