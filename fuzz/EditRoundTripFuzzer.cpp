@@ -15,9 +15,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Object/Writer.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Reader.h"
-#include "wasm-rpath/Writer.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"

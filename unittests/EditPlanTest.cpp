@@ -1,10 +1,11 @@
 //===- EditPlanTest.cpp - Option rules, edit order, in-memory edits -------===//
 
+#include "Edit/Strip.h"
 #include "ModuleBuilder.h"
+#include "Object/Writer.h"
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
-#include "wasm-rpath/Writer.h"
 #include "gtest/gtest.h"
 
 using namespace llvm;

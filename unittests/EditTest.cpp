@@ -1,12 +1,14 @@
 //===- EditTest.cpp - Edits and the writer's placement rules --------------===//
 
 #include "ModuleBuilder.h"
-#include "wasm-rpath/RPathEdit.h"
-#include "wasm-rpath/Error.h"
-#include "wasm-rpath/Reader.h"
-#include "wasm-rpath/Writer.h"
+#include "Object/Writer.h"
 #include "ScratchDir.h"
+#include "wasm-rpath/Error.h"
+#include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Reader.h"
 #include "gtest/gtest.h"
+#include "llvm/Support/FileSystem.h"
 
 using namespace llvm;
 using namespace wasmrpath;
@@ -327,6 +329,139 @@ TEST_F(ShrinkFileTest, MissingDirectoriesAreNotProbed) {
   ASSERT_TRUE(succeeded(shrinkRPath(*Obj, RPathPlace::Dylink, {}, Probe)));
   EXPECT_EQ(Probes, 0u);
   EXPECT_FALSE(Obj->Dylink->RuntimePath.has_value());
+}
+
+// an rpath.0 with no entries is kept by an edit of NEEDED.
+TEST(BytesThatStayPut, EmptyRPathSectionSurvivesNeededEdit) {
+  std::string RPath0 = custom("rpath.0", uleb(0));
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() + subsection(2, strVec({"a.so"}))) +
+                  section(1, std::string("\x01\x60\x00\x00", 4)) + RPath0 +
+                  custom("name", std::string("\x00\x03\x02hi", 5));
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(succeeded(addNeeded(*Obj, {"b.so"})));
+  std::string Out = write(*Obj);
+  Expected<Object> Again = readObject(bytes(Out));
+  ASSERT_TRUE(succeeded(Again));
+  ASSERT_TRUE(Again->RPathSection.has_value());
+  EXPECT_TRUE(Again->RPathSection->empty());
+  // In place: after the type section, as in the input.
+  ASSERT_TRUE(Again->RPathIndex.has_value());
+  EXPECT_EQ(*Again->RPathIndex, 2u);
+  EXPECT_NE(Out.find(RPath0), std::string::npos);
+}
+
+// a padded rpath.0 is not re-encoded by an edit of RUNTIME_PATH
+// alone (--rpath-section=dylink).
+TEST(BytesThatStayPut, PaddedRPathSectionIsNotReencoded) {
+  std::string RPath0 = custom("rpath.0", strVec({"/p"}), /*PadTo=*/5);
+  std::string M = preamble() + custom("dylink.0", memInfo()) + body() + RPath0;
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(succeeded(setRPath(*Obj, {"/x"}, RPathPlace::Dylink)));
+  std::string Out = write(*Obj);
+  EXPECT_NE(Out.find(RPath0), std::string::npos) << "rpath.0 re-encoded";
+  Expected<Object> Again = readObject(bytes(Out));
+  ASSERT_TRUE(succeeded(Again));
+  EXPECT_EQ(Again->Sections[*Again->RPathIndex].Offset,
+            Out.size() - RPath0.size());
+}
+
+// a dylink.0 with RUNTIME_PATH before NEEDED keeps that order
+// when NEEDED is edited.
+TEST(BytesThatStayPut, SubsectionOrderKept) {
+  std::string RunPath = subsection(5, strVec({"/r"}));
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() + RunPath +
+                                         subsection(2, strVec({"a.so"}))) +
+                  body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(succeeded(addNeeded(*Obj, {"b.so"})));
+  Expected<Object> Again = readObject(bytes(write(*Obj)));
+  ASSERT_TRUE(succeeded(Again));
+  std::vector<uint8_t> Types;
+  for (const DylinkSubsection &S : Again->Dylink->Subsections)
+    Types.push_back(S.Type);
+  EXPECT_EQ(Types, (std::vector<uint8_t>{1, 5, 2}));
+  EXPECT_EQ(Again->Dylink->Subsections[1].Raw, bytes(RunPath));
+  EXPECT_EQ(Again->Dylink->Needed, (std::vector<std::string>{"a.so", "b.so"}));
+}
+
+// --replace-needed on a list that names the old library twice is
+// idempotent (the second run used to drop the second name).
+TEST(CommandLineEdges, ReplaceNeededWithDuplicateIsIdempotent) {
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() +
+                                         subsection(2, strVec({"a.so", "x.so",
+                                                               "a.so"}))) +
+                  body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  ASSERT_TRUE(succeeded(replaceNeeded(*Obj, "a.so", "b.so")));
+  EXPECT_EQ(Obj->Dylink->Needed,
+            (std::vector<std::string>{"b.so", "x.so", "b.so"}));
+  std::string Once = write(*Obj);
+  Expected<Object> Again = readObject(bytes(Once));
+  ASSERT_TRUE(succeeded(Again));
+  ASSERT_TRUE(succeeded(replaceNeeded(*Again, "a.so", "b.so")));
+  EXPECT_FALSE(Again->isModified());
+}
+
+// a legacy module has no RUNTIME_PATH; setting an empty one, and a
+// shrink, succeed without a change (--remove-rpath always did).
+TEST(CommandLineEdges, LegacyDylinkEmptyRunPath) {
+  std::string M = preamble() +
+                  custom("dylink", uleb(16) + uleb(2) + uleb(0) + uleb(0) +
+                                       strVec({"a.so"})) +
+                  body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  EXPECT_TRUE(succeeded(setRPath(*Obj, {}, RPathPlace::Both)));
+  EXPECT_TRUE(succeeded(
+      shrinkRPath(*Obj, RPathPlace::Both, {}, [](StringRef) { return true; })));
+  EXPECT_FALSE(Obj->isModified());
+  // Storing entries still needs a place that a legacy module lacks.
+  Error E = setRPath(*Obj, {"/x"}, RPathPlace::Dylink);
+  EXPECT_TRUE(bool(E));
+  consumeError(std::move(E));
+}
+
+class ShrinkTest : public ScratchDirTest {};
+
+// --shrink-rpath with many entries and many NEEDED names makes a
+// number of probes near the size of the lists, not their product.
+TEST_F(ShrinkTest, ProbesAreNotEntriesTimesNeeded) {
+  constexpr unsigned Entries = 200, Needed = 200;
+  std::vector<std::string> Dirs, Names;
+  for (unsigned I = 0; I < Entries; ++I) {
+    Dirs.push_back(path("d" + std::to_string(I)));
+    ASSERT_FALSE(sys::fs::create_directory(Dirs.back()));
+  }
+  for (unsigned I = 0; I < Needed; ++I)
+    Names.push_back("lib" + std::to_string(I) + ".so");
+  // Every tenth directory holds one library; the rest are empty.
+  for (unsigned I = 0; I < Entries; I += 10)
+    writeFile(Dirs[I] + "/" + Names[I], preamble());
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() + subsection(2, strVec(Names)) +
+                                         subsection(5, strVec(Dirs))) +
+                  body();
+  Expected<Object> Obj = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(Obj));
+  unsigned Probes = 0;
+  ASSERT_TRUE(succeeded(shrinkRPath(*Obj, RPathPlace::Dylink, {},
+                                    [&](StringRef P) {
+                                      ++Probes;
+                                      return isWasmModuleFile(P);
+                                    })));
+  std::vector<std::string> Kept;
+  for (unsigned I = 0; I < Entries; I += 10)
+    Kept.push_back(Dirs[I]);
+  EXPECT_EQ(Obj->runtimePath(), ArrayRef(Kept));
+  // Before: one probe per remaining name in every directory (~40,000).
+  EXPECT_LE(Probes, Entries + Needed);
 }
 
 } // namespace

@@ -7,11 +7,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wasm-rpath/FileCopy.h"
+#include "IO/FileCopy.h"
+#include "gtest/gtest.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "gtest/gtest.h"
 #include <climits>
 #include <fcntl.h>
 #include <unistd.h>

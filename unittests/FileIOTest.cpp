@@ -1,16 +1,17 @@
 //===- FileIOTest.cpp - Atomic output and kernel copies -------------------===//
 
+#include "IO/OutputFile.h"
 #include "ModuleBuilder.h"
+#include "Object/Writer.h"
 #include "ScratchDir.h"
 #include "wasm-rpath/FileIO.h"
-#include "wasm-rpath/Writer.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Reader.h"
+#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "gtest/gtest.h"
 #include <sys/stat.h>
 
 using namespace llvm;

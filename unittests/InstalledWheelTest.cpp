@@ -6,10 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wasm-rpath/InstalledWheel.h"
-#include "wasm-rpath/Zip.h"
 #include "ModuleBuilder.h"
+#include "Pyodide/InstalledWheel.h"
 #include "ZipHelpers.h"
+#include "wasm-rpath/Zip.h"
 #include "gtest/gtest.h"
 
 using namespace llvm;

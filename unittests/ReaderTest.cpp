@@ -1,15 +1,15 @@
 //===- ReaderTest.cpp - Reader and writer unit tests ----------------------===//
 
 #include "ModuleBuilder.h"
-#include "wasm-rpath/Reader.h"
-#include "wasm-rpath/Writer.h"
+#include "Object/Writer.h"
+#include "ScratchDir.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/RPathEdit.h"
-#include "ScratchDir.h"
+#include "wasm-rpath/Reader.h"
+#include "gtest/gtest.h"
+#include "llvm/ADT/StringExtras.h"
 #include <fcntl.h>
 #include <unistd.h>
-#include "llvm/ADT/StringExtras.h"
-#include "gtest/gtest.h"
 
 using namespace llvm;
 using namespace wasmrpath;
@@ -201,8 +201,9 @@ TEST_F(ReaderFileTest, WriteObjectOfADescriptorObjectIsAnError) {
   ::close(FD);
   ASSERT_TRUE(succeeded(Obj));
   for (bool Edited : {false, true}) {
-    if (Edited)
+    if (Edited) {
       ASSERT_TRUE(succeeded(addNeeded(*Obj, {"libc.so"})));
+    }
     std::string Out;
     raw_string_ostream OS(Out);
     Error E = writeObject(*Obj, OS);
@@ -211,6 +212,48 @@ TEST_F(ReaderFileTest, WriteObjectOfADescriptorObjectIsAnError) {
     EXPECT_TRUE(Out.empty());
     EXPECT_FALSE(layoutObject(*Obj).empty());
   }
+}
+
+class ShrinkingInputTest : public ScratchDirTest {};
+
+// a file that is shorter than when it was opened (another process
+// truncated it) is an error of the reader, not a SIGBUS.
+TEST_F(ShrinkingInputTest, TruncatedDuringParseIsAnError) {
+  std::string M = preamble() + custom("dylink.0", memInfo()) + body() +
+                  custom("big", std::string(1 << 20, 'x'));
+  std::string P = path("m.so");
+  writeFile(P, M);
+  int FD = ::open(P.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(FD, 0);
+  ASSERT_EQ(::truncate(P.c_str(), 100), 0);
+  Expected<Object> Obj = readObject(FD, M.size());
+  ::close(FD);
+  ASSERT_FALSE(bool(Obj));
+  EXPECT_NE(toString(Obj.takeError()).find("shrank"), std::string::npos);
+}
+
+// The pread reader and the in-memory one agree.
+TEST_F(ShrinkingInputTest, FileReaderMatchesMemoryReader) {
+  std::string M = preamble() +
+                  custom("dylink.0", memInfo() + subsection(2, strVec({"a"}))) +
+                  body() + custom("rpath.0", strVec({"/p"})) +
+                  custom("big", std::string(200000, 'x'));
+  std::string P = path("m.so");
+  writeFile(P, M);
+  int FD = ::open(P.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(FD, 0);
+  Expected<Object> FromFile = readObject(FD, M.size());
+  ::close(FD);
+  Expected<Object> FromMemory = readObject(bytes(M));
+  ASSERT_TRUE(succeeded(FromFile));
+  ASSERT_TRUE(succeeded(FromMemory));
+  ASSERT_EQ(FromFile->Sections.size(), FromMemory->Sections.size());
+  for (size_t I = 0; I < FromFile->Sections.size(); ++I) {
+    EXPECT_EQ(FromFile->Sections[I].Name, FromMemory->Sections[I].Name);
+    EXPECT_EQ(FromFile->Sections[I].End, FromMemory->Sections[I].End);
+  }
+  EXPECT_EQ(FromFile->Dylink->Needed, FromMemory->Dylink->Needed);
+  EXPECT_EQ(FromFile->RPathSection, FromMemory->RPathSection);
 }
 
 } // namespace

@@ -8,18 +8,19 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "IO/OutputFile.h"
 #include "ModuleBuilder.h"
+#include "Object/Writer.h"
 #include "ScratchDir.h"
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
 #include "wasm-rpath/Reader.h"
-#include "wasm-rpath/Writer.h"
+#include "gtest/gtest.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "gtest/gtest.h"
 #include <atomic>
 #include <cstdlib>
 #include <fcntl.h>

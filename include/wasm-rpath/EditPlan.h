@@ -19,7 +19,6 @@
 #define WASM_RPATH_EDITPLAN_H
 
 #include "wasm-rpath/RPathEdit.h"
-#include "wasm-rpath/Strip.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -29,6 +28,11 @@
 #include <vector>
 
 namespace wasmrpath {
+
+/// How much a strip removes (EditPlan::setStrip(); what each level removes
+/// is the edit layer's rule, lib/Edit/Strip.h): llvm-strip's --strip-debug
+/// and --strip-all.
+enum class StripLevel { None, Debug, All };
 
 /// The run-time path operations. Each defines the whole new path, so a plan
 /// holds at most one.

@@ -65,6 +65,8 @@ enum : size_t {
 };
 
 constexpr uint16_t Zip64ExtraID = 0x0001;
+/// Info-ZIP's Unicode Path extra field: another name for the member.
+constexpr uint16_t UnicodePathExtraID = 0x7075;
 constexpr uint32_t Max32 = 0xFFFFFFFF;
 constexpr uint16_t Max16 = 0xFFFF;
 
@@ -113,6 +115,51 @@ std::string quoted(StringRef Name) {
 }
 
 std::string memberName(const Entry &E) { return "member " + quoted(E.Name); }
+
+/// Code page 437's upper half (0x80-0xFF) as Unicode code points: the
+/// encoding Python's zipfile decodes a member name with when the entry is
+/// not flagged UTF-8 (its default metadata encoding).
+constexpr uint16_t Cp437High[128] = {
+    0x00C7, 0x00FC, 0x00E9, 0x00E2, 0x00E4, 0x00E0, 0x00E5, 0x00E7,
+    0x00EA, 0x00EB, 0x00E8, 0x00EF, 0x00EE, 0x00EC, 0x00C4, 0x00C5,
+    0x00C9, 0x00E6, 0x00C6, 0x00F4, 0x00F6, 0x00F2, 0x00FB, 0x00F9,
+    0x00FF, 0x00D6, 0x00DC, 0x00A2, 0x00A3, 0x00A5, 0x20A7, 0x0192,
+    0x00E1, 0x00ED, 0x00F3, 0x00FA, 0x00F1, 0x00D1, 0x00AA, 0x00BA,
+    0x00BF, 0x2310, 0x00AC, 0x00BD, 0x00BC, 0x00A1, 0x00AB, 0x00BB,
+    0x2591, 0x2592, 0x2593, 0x2502, 0x2524, 0x2561, 0x2562, 0x2556,
+    0x2555, 0x2563, 0x2551, 0x2557, 0x255D, 0x255C, 0x255B, 0x2510,
+    0x2514, 0x2534, 0x252C, 0x251C, 0x2500, 0x253C, 0x255E, 0x255F,
+    0x255A, 0x2554, 0x2569, 0x2566, 0x2560, 0x2550, 0x256C, 0x2567,
+    0x2568, 0x2564, 0x2565, 0x2559, 0x2558, 0x2552, 0x2553, 0x256B,
+    0x256A, 0x2518, 0x250C, 0x2588, 0x2584, 0x258C, 0x2590, 0x2580,
+    0x03B1, 0x00DF, 0x0393, 0x03C0, 0x03A3, 0x03C3, 0x00B5, 0x03C4,
+    0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6, 0x03B5, 0x2229,
+    0x2261, 0x00B1, 0x2265, 0x2264, 0x2320, 0x2321, 0x00F7, 0x2248,
+    0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
+};
+
+/// True if zipfile names \p E by its bytes as they are: flagged UTF-8, or
+/// ASCII (the same in both encodings).
+bool zipfileTakesBytes(const Entry &E) {
+  return (E.Flags & FlagUTF8) || isASCII(E.Name);
+}
+
+/// The name zipfile gives a member not flagged UTF-8, as UTF-8.
+std::string decodeCp437(StringRef Name) {
+  std::string Out;
+  Out.reserve(Name.size() * 2);
+  for (unsigned char C : Name) {
+    if (C < 0x80) {
+      Out += char(C);
+      continue;
+    }
+    char Buf[UNI_MAX_UTF8_BYTES_PER_CODE_POINT];
+    char *End = Buf;
+    ConvertCodePointToUTF8(Cp437High[C - 0x80], End);
+    Out.append(Buf, End);
+  }
+  return Out;
+}
 
 /// Calls Fn(ID, Body) for each block of an extra field. A trailing run of
 /// fewer than 4 bytes is ignored (some writers pad); a block that claims
@@ -343,9 +390,14 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> CD, uint64_t &Pos,
                        Twine((E.VersionNeeded & 0xFF) % 10) +
                        " of the format to extract");
   // zipfile applies every ZIP64 block, this reader the first: one only.
+  // A Unicode Path block renames the member for Python's zipfile (3.12 and
+  // later, so Pyodide's) and for unzip, to a name this reader's checks
+  // never saw: refused, as no wheel writer makes one (they flag UTF-8).
   unsigned Zip64Blocks = 0;
+  bool UnicodePath = false;
   if (Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
         Zip64Blocks += ID == Zip64ExtraID;
+        UnicodePath |= ID == UnicodePathExtraID;
         return Error::success();
       }))
     return makeError("central directory entry " + Twine(Index) + " (" +
@@ -354,6 +406,11 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> CD, uint64_t &Pos,
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + ") has " + Twine(Zip64Blocks) +
                      " ZIP64 extra fields");
+  if (UnicodePath)
+    return makeError("central directory entry " + Twine(Index) + " (" +
+                     memberName(E) + ") has a Unicode Path extra field, "
+                     "another name for it to zipfile and unzip (readers "
+                     "would disagree on the archive)");
   if (Error Err = applyZip64Extra(E, U32 == Max32, C32 == Max32,
                                   Off32 == Max32, Disk == Max16, Index))
     return Err;
@@ -677,6 +734,30 @@ Expected<Archive> Archive::readImpl(Archive A) {
   for (size_t I = 0; I < A.Entries.size(); ++I)
     if (!A.Index.try_emplace(A.Entries[I].Name, I).second)
       return makeError(memberName(A.Entries[I]) + " appears twice");
+  // zipfile decodes a name not flagged UTF-8 as code page 437, so two
+  // members whose names differ in bytes can have one name to it (0xE9
+  // unflagged is 'Θ', as is CE 98 flagged): it would install the one this
+  // layer does not look at.
+  StringMap<size_t> Decoded;
+  for (size_t I = 0; I < A.Entries.size(); ++I) {
+    const Entry &E = A.Entries[I];
+    if (zipfileTakesBytes(E))
+      continue;
+    std::string Name = decodeCp437(E.Name);
+    auto Same = A.Index.find(Name);
+    const Entry *Other = nullptr;
+    if (Same != A.Index.end() && zipfileTakesBytes(A.Entries[Same->second]))
+      Other = &A.Entries[Same->second];
+    auto [Pos, New] = Decoded.try_emplace(Name, I);
+    if (!New)
+      Other = &A.Entries[Pos->second];
+    if (Other)
+      return makeError(memberName(E) + " and " + memberName(*Other) +
+                       " have one name, " + quoted(Name) +
+                       ", to Python's zipfile (code page 437 for a name not "
+                       "flagged UTF-8; readers would disagree on the "
+                       "archive)");
+  }
 
   // Local headers in file order (reads go forwards through the window),
   // then the members must tile [0, CDOffset): no shared bytes (a "zip

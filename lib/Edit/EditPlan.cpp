@@ -9,9 +9,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/EditPlan.h"
+#include "Edit/Strip.h"
+#include "Object/Writer.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
-#include "wasm-rpath/Writer.h"
 
 using namespace llvm;
 

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wasm-rpath/Strip.h"
+#include "Edit/Strip.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace llvm;

@@ -12,14 +12,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/FileIO.h"
+#include "IO/FileCopy.h"
+#include "IO/OutputFile.h"
+#include "Object/Writer.h"
 #include "wasm-rpath/Error.h"
-#include "wasm-rpath/FileCopy.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/ToolProcess.h"
-#include "wasm-rpath/Writer.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Errno.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -27,8 +28,8 @@
 
 #include <cerrno>
 #include <climits>
-#include <mutex>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -611,7 +612,7 @@ Error writeOutput(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                        Existing.getUniqueID() == In.status().getUniqueID();
   unsigned Mode =
       ReplacesInput
-          ? In.status().permissions() & sys::fs::all_perms
+          ? unsigned(In.status().permissions() & sys::fs::all_perms)
           : In.status().permissions() & sys::fs::all_all & ~processUmask();
   Expected<TemporaryFile> Temp = TemporaryFile::create(Target);
   if (!Temp)

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wasm-rpath/Writer.h"
+#include "Object/Writer.h"
 #include "wasm-rpath/Error.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/LEB128.h"

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "wasm-rpath/InstalledWheel.h"
+#include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Wheel.h"
@@ -165,11 +165,9 @@ Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A
 
 void InstalledWheel::addFile(File F) {
   F.LoaderPath = normalizeLoaderPath(F.LoaderPath);
-  for (std::string D = loaderDirName(F.LoaderPath);; D = loaderDirName(D))
-    if (!Dirs.insert(D).second || D == "/")
-      break;
   auto [It, Inserted] = ByPath.try_emplace(F.LoaderPath, Files.size());
   if (Inserted) {
+    Sorted.insert(It->first());
     Files.push_back(std::move(F));
     return;
   }
@@ -216,7 +214,15 @@ bool InstalledWheel::isFile(StringRef LoaderPath) const {
 }
 
 bool InstalledWheel::isDirectory(StringRef LoaderPath) const {
-  return Dirs.contains(LoaderPath);
+  // A directory is a proper prefix of a file's path, up to a '/': found in
+  // the sorted paths, so that nothing is stored per ancestor (a member
+  // named a/a/a/... of 64,000 bytes has 32,000 of them, and storing each
+  // as a path took gigabytes).
+  std::string Prefix = LoaderPath.str();
+  if (Prefix.empty() || Prefix.back() != '/')
+    Prefix += '/';
+  auto It = Sorted.lower_bound(Prefix);
+  return It != Sorted.end() && It->starts_with(Prefix);
 }
 
 bool InstalledWheel::isWheelDirectory(StringRef P) const {
@@ -245,7 +251,7 @@ LoaderFileSystem::Status InstalledWheel::status(StringRef Path) {
     if (S.Type != FileType::Missing)
       return S;
   }
-  if (Dirs.contains(Norm))
+  if (isDirectory(Norm))
     return {FileType::Directory, sys::fs::UniqueID(~0ULL - 1, 0)};
   return {};
 }

@@ -6,9 +6,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/LoadSet.h"
+#include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
-#include "wasm-rpath/InstalledWheel.h"
 #include "wasm-rpath/Json.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Zip.h"

@@ -11,9 +11,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/WheelRepair.h"
+#include "IO/OutputFile.h"
+#include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
-#include "wasm-rpath/InstalledWheel.h"
 #include "wasm-rpath/Json.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Resolve.h"

@@ -3,12 +3,12 @@
 // A thin pybind11 binding of the wasm-rpath library for the Python package
 // (python/wasm_rpath). It converts arguments, calls the library and converts
 // results; every rule (what an edit may combine, how a wheel is repaired,
-// which module is a main module) stays in the library. Three promises to the
-// host interpreter:
+// which module is a main module, what wasm-ldd reports) stays in the
+// library. Three promises to the host interpreter:
 //
 //  * The GIL is released while the library works (reading, editing,
-//    repairing), so other Python threads run meanwhile; nothing here touches
-//    Python objects while it is released.
+//    analysing a load set, repairing), so other Python threads run
+//    meanwhile; nothing here touches Python objects while it is released.
 //  * Library errors (llvm::Error) become wasm_rpath.Error with the message a
 //    tool prints and the error code (Error.h); nothing exits or aborts.
 //  * Nothing here installs signal handlers (and no tool start-up such as
@@ -22,12 +22,16 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/LoadSet.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
 #include "wasm-rpath/Version.h"
 #include "wasm-rpath/WheelRepair.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/JSON.h"
 
 #include <pybind11/pybind11.h>
@@ -377,6 +381,85 @@ std::string wheelPlan(const std::string &Wheel,
   return Json;
 }
 
+/// The options of wasm-ldd, as keyword arguments.
+struct LddArgs {
+  std::vector<std::string> Paths;
+  std::string Loader;
+  std::optional<std::string> Root;
+  std::optional<std::string> MainModule;
+  std::optional<std::string> MainGlue;
+  std::optional<PathArg> LibraryPath;
+  std::string RPathSection;
+  std::optional<std::string> Cwd;
+  std::vector<std::string> AllowDuplicate;
+  bool AutoRoot = true;
+};
+
+/// wasm_rpath.ldd(): the document wasm-ldd --json prints, made by the same
+/// library calls (LoadSet::create with the options the tool builds from its
+/// command line, then LoadSet::toJSON), as JSON text that the Python side
+/// decodes. A problem with one input is in the document, as in the tool's;
+/// an error for the whole run (the root, the main module or its glue, an
+/// argument) is raised.
+std::string lddDocument(const LddArgs &A) {
+  std::string Json;
+  withoutGIL([&]() -> llvm::Error {
+    // As the tool refuses a command line without inputs: an empty document
+    // would say that everything resolves.
+    if (A.Paths.empty())
+      return makeError(errc::invalid_argument, "no input paths");
+    LoadSetOptions LO;
+    ResolveOptions &R = LO.Resolve;
+    R.Rules = getLoaderRules(A.Loader);
+    if (!R.Rules)
+      return makeError(errc::invalid_argument,
+                       "unknown loader '" + A.Loader + "' (expected " +
+                           llvm::join(getLoaderNames(), ", ") + ")");
+    R.Root = A.Root.value_or("/");
+    R.Cwd = A.Cwd.value_or("");
+    if (A.LibraryPath) {
+      if (auto *S = std::get_if<std::string>(&*A.LibraryPath))
+        R.LibraryPath = splitSearchPath(*S);
+      else
+        R.LibraryPath = std::get<std::vector<std::string>>(*A.LibraryPath);
+    }
+    std::optional<RPathPlace> P = parseRPathPlace(A.RPathSection);
+    if (!P || *P == RPathPlace::Both)
+      return makeError(errc::invalid_argument,
+                       "invalid rpath_section '" + A.RPathSection +
+                           "' (expected 'dylink' or 'rpath.0')");
+    R.Place = *P;
+    LO.AutoRoot = A.AutoRoot;
+    LO.MainModule = A.MainModule.value_or("");
+    LO.MainGlue = A.MainGlue.value_or("");
+    // The document always has the hazards (wasm-ldd --json computes them).
+    LO.FindHazards = true;
+    // GlobPattern refers to its pattern's text, which A keeps.
+    std::vector<llvm::GlobPattern> Allowed;
+    for (const std::string &Pattern : A.AllowDuplicate) {
+      llvm::Expected<llvm::GlobPattern> G = llvm::GlobPattern::create(Pattern);
+      if (!G)
+        return makeError(errc::invalid_argument,
+                         "invalid allow_duplicate pattern '" + Pattern +
+                             "': " + llvm::toString(G.takeError()));
+      Allowed.push_back(std::move(*G));
+    }
+    if (!Allowed.empty())
+      LO.AllowDuplicate = [&Allowed](llvm::StringRef Name) {
+        return llvm::any_of(Allowed, [&](const llvm::GlobPattern &G) {
+          return G.match(Name);
+        });
+      };
+    llvm::Expected<std::unique_ptr<LoadSet>> S =
+        LoadSet::create(A.Paths, std::move(LO));
+    if (!S)
+      return S.takeError();
+    Json = llvm::formatv("{0}", llvm::json::Value((*S)->toJSON())).str();
+    return llvm::Error::success();
+  });
+  return Json;
+}
+
 } // namespace
 
 PYBIND11_MODULE(_native, M) {
@@ -419,6 +502,25 @@ PYBIND11_MODULE(_native, M) {
         py::arg("place"));
   M.def("split_search_path", &splitSearchPath, py::arg("path"),
         "Splits a patchelf-style search path at ':' (empty pieces dropped).");
+  M.def(
+      "ldd",
+      [](std::vector<std::string> Paths, std::string Loader,
+         std::optional<std::string> Root, std::optional<std::string> MainModule,
+         std::optional<std::string> MainGlue,
+         std::optional<PathArg> LibraryPath, std::string RPathSection,
+         std::optional<std::string> Cwd,
+         std::vector<std::string> AllowDuplicate, bool AutoRoot) {
+        return lddDocument({std::move(Paths), std::move(Loader),
+                            std::move(Root), std::move(MainModule),
+                            std::move(MainGlue), std::move(LibraryPath),
+                            std::move(RPathSection), std::move(Cwd),
+                            std::move(AllowDuplicate), AutoRoot});
+      },
+      py::arg("paths"), py::arg("loader"), py::arg("root"),
+      py::arg("main_module"), py::arg("main_glue"), py::arg("library_path"),
+      py::arg("rpath_section"), py::arg("cwd"), py::arg("allow_duplicate"),
+      py::arg("auto_root"),
+      "The document of wasm-ldd --json, as JSON text.");
   M.def(
       "wheel_plan",
       [](const std::string &Wheel, std::optional<std::string> Output,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json as _json
 import os as _os
-import subprocess as _subprocess
 from typing import Iterable, Mapping, Sequence, Union
 
 from ._error import Error
@@ -103,46 +102,66 @@ def edit(
 
 
 def ldd(
-    paths: PathLike | Iterable[PathLike],
+    paths: PathLike | bytes | Iterable[PathLike | bytes],
     *,
     loader: str = "pyodide",
     root: PathLike | None = None,
     main_module: PathLike | None = None,
     library_path: str | Sequence[str] | None = None,
+    main_glue: PathLike | None = None,
+    rpath_section: str = "dylink",
+    cwd: str | None = None,
+    allow_duplicate: Iterable[str] = (),
+    auto_root: bool = True,
 ) -> dict:
-    """How a loader resolves the dependencies of ``paths`` (modules,
-    directories or wheels): the document ``wasm-ldd --json`` prints.
+    """How a loader resolves and loads ``paths`` (modules, directories of
+    modules, wheels), as one process loading all of them: the document
+    ``wasm-ldd --json`` prints (docs/wasm-ldd.schema.json), made in process
+    by the same library calls, without the GIL.
 
-    Runs the wasm-ldd shipped with the package: its logic is not yet part of
-    the library (docs/python.md). Raises ``Error`` when wasm-ldd refuses the
-    arguments.
+    A name may be bytes (a file name that is not UTF-8 is written "\\xHH",
+    as the tool writes it). The keywords are wasm-ldd's options:
+    ``loader`` ("pyodide", "emscripten" or "wasmer"), ``root`` (the
+    loader's "/", a host directory; default "/"), ``main_module`` and
+    ``main_glue``,
+    ``library_path`` (LD_LIBRARY_PATH: a string is split at ':', a sequence
+    is taken verbatim; default: the loader's), ``rpath_section`` ("dylink"
+    or "rpath.0"), ``cwd``, ``allow_duplicate`` (globs) and ``auto_root``
+    (False is --no-auto-root). The hazards that ``--check`` judges are
+    always in the document ("hazards", "resolved", each module's "status").
+
+    A problem with one input (a missing or malformed file, a file outside
+    the root) is in that input's "error", as in the tool's document. Raises
+    ``Error`` for an error of the whole run: the root is not a directory,
+    the main module or its glue cannot be read, no paths, an unknown loader
+    or a bad argument (code "invalid_argument").
     """
-    from ._tools import tool_path
+    # File names go down as bytes (os.fsencode), so that a name that is not
+    # UTF-8 reaches the library as it is, which writes it as the tool does.
+    def name(p):
+        return None if p is None else _os.fsencode(p)
 
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]
-    cmd = [tool_path("wasm-ldd"), "--json", "--loader", loader]
-    if root is not None:
-        cmd += ["--root", _fspath(root)]
-    if main_module is not None:
-        cmd += ["--main-module", _fspath(main_module)]
-    if library_path is not None:
-        if isinstance(library_path, str):
-            cmd += ["--library-path", library_path]
-        else:
-            for entry in library_path:
-                cmd += ["--library-path-entry", str(entry)]
-    # The tool takes no "--": a name that starts with '-' is made relative.
-    cmd += ["./" + p if p.startswith("-") else p for p in map(_fspath, paths)]
-    proc = _subprocess.run(cmd, capture_output=True, text=True)
-    if proc.stdout.strip():
-        try:
-            return _json.loads(proc.stdout)
-        except ValueError:
-            pass
-    message = proc.stderr.strip().removeprefix("wasm-ldd: error: ")
-    raise Error(message or f"wasm-ldd failed with status {proc.returncode}",
-                "invalid_argument")
+    if isinstance(library_path, (str, bytes)) or hasattr(library_path, "__fspath__"):
+        library_path = name(library_path)
+    elif library_path is not None:
+        library_path = [name(e) for e in library_path]
+    if isinstance(allow_duplicate, str):
+        allow_duplicate = [allow_duplicate]
+    text = _native.ldd(
+        [name(p) for p in paths],
+        loader,
+        name(root),
+        name(main_module),
+        name(main_glue),
+        library_path,
+        rpath_section,
+        cwd,
+        list(allow_duplicate),
+        bool(auto_root),
+    )
+    return _json.loads(text)
 
 
 from . import wheel  # noqa: E402  (needs the names above)

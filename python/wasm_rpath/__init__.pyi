@@ -1,7 +1,7 @@
 """Type hints of wasm_rpath (see __init__.py and docs/python.md)."""
 
 import os
-from typing import Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from . import wheel as wheel
 from ._error import Error as Error
@@ -31,11 +31,18 @@ def edit(
     """Edits a module as wasm-set-rpath does; returns whether it changed."""
 
 def ldd(
-    paths: Union[_Path, Iterable[_Path]],
+    paths: Union[_Path, bytes, Iterable[Union[_Path, bytes]]],
     *,
     loader: str = ...,
     root: Optional[_Path] = ...,
     main_module: Optional[_Path] = ...,
     library_path: Optional[_Entries] = ...,
-) -> dict:
-    """The document wasm-ldd --json prints."""
+    main_glue: Optional[_Path] = ...,
+    rpath_section: str = ...,
+    cwd: Optional[str] = ...,
+    allow_duplicate: Iterable[str] = ...,
+    auto_root: bool = ...,
+) -> dict[str, Any]:
+    """The document wasm-ldd --json prints, made in process (no GIL held);
+    an input's own problem is in its "error", a whole-run error raises
+    Error."""

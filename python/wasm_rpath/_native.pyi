@@ -38,6 +38,20 @@ def edit(
     output: Optional[str],
     place: str,
 ) -> bool: ...
+_Name = Union[str, bytes]
+
+def ldd(
+    paths: Sequence[_Name],
+    loader: str,
+    root: Optional[_Name],
+    main_module: Optional[_Name],
+    main_glue: Optional[_Name],
+    library_path: Union[_Name, Sequence[_Name], None],
+    rpath_section: str,
+    cwd: Optional[str],
+    allow_duplicate: Sequence[str],
+    auto_root: bool,
+) -> str: ...
 def split_search_path(path: str) -> list[str]: ...
 def wheel_plan(
     wheel: str,

@@ -8,9 +8,11 @@ is true to the code.
    with no .cpp, to the layer HEADER_LAYERS gives). Every #include of a
    project header in a layer's sources and headers must stay within that
    layer and the ones it depends on, directly or not: an include that
-   reaches upwards is reported with the two files.
+   reaches upwards is reported with the two files. A public header
+   (include/wasm-rpath/) includes no private one (lib/<Layer>/X.h): the
+   installed headers must compile without them.
 2. The page. Every header of include/wasm-rpath/ and every library source
-   of lib/ is named in it, and every code name it quotes in backticks exists
+   and private header of lib/ is named in it, and every code name it quotes in backticks exists
    in the sources (include/, lib/, tools/, scripts/, runtime/js/): a
    function written `name()`, and an identifier written `CamelCase` or
    `camelCase` or `snake_case`. So a renamed or removed field, function or
@@ -26,7 +28,10 @@ import sys
 CODE = re.compile(r"`([^`\n]+)`")
 FUNCTION = re.compile(r"^(?:[A-Za-z_]\w*::)*([A-Za-z_]\w*)\(\)$")
 IDENT = re.compile(r"^[A-Za-z_]\w*$")
-INCLUDE = re.compile(r'^#include "(?:wasm-rpath/)?([A-Za-z]\w*\.h)"', re.M)
+# A project header: public ("wasm-rpath/X.h"), private to the library
+# ("Layer/X.h", lib/Layer/X.h) or local ("X.h").
+INCLUDE = re.compile(r'^#include "(wasm-rpath/|[A-Z]\w*/)?([A-Za-z]\w*\.h)"',
+                     re.M)
 DEPENDS = re.compile(r"DEPENDS\s+([\w\s]+?)\)", re.S)
 
 # Headers with no .cpp of their own.
@@ -88,8 +93,20 @@ def check_layers(root, problems):
             problems.append("layers: %s belongs to no layer" % name)
         else:
             files.append((hdr, owner[name]))
+    private = set(os.path.basename(p) for p in
+                  glob.glob(os.path.join(root, "lib", "*", "*.h")))
     for path, layer in files:
-        for inc in INCLUDE.findall(read(path)):
+        public = os.path.dirname(path).endswith(os.path.join("include", "wasm-rpath"))
+        for prefix, inc in INCLUDE.findall(read(path)):
+            if public and (inc in private or prefix not in ("", "wasm-rpath/")):
+                problems.append("layers: %s is public and includes %s%s, a "
+                                "private header"
+                                % (os.path.relpath(path, root), prefix, inc))
+            if prefix not in ("", "wasm-rpath/") and \
+                    not os.path.isfile(os.path.join(root, "lib", prefix + inc)):
+                problems.append("layers: %s includes %s%s, which is not in "
+                                "lib/" % (os.path.relpath(path, root), prefix,
+                                          inc))
             target = owner.get(inc)
             if target is None:
                 continue  # not a project header (or checked above)
@@ -156,7 +173,8 @@ def main():
     layered = check_layers(root, problems)
     files = sorted(os.path.basename(p) for p in
                    glob.glob(os.path.join(root, "include", "wasm-rpath", "*")) +
-                   glob.glob(os.path.join(root, "lib", "*", "*.cpp")))
+                   glob.glob(os.path.join(root, "lib", "*", "*.cpp")) +
+                   glob.glob(os.path.join(root, "lib", "*", "*.h")))
     for name in files:
         # "Reader.h/.cpp" names both files.
         stem, ext = os.path.splitext(name)

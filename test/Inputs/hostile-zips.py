@@ -179,6 +179,42 @@ def latin1(good):
     return out.getvalue()
 
 
+def cp437_twin(good):
+    """GOOD plus two members that zipfile names alike, pkg/\u0398ext.so: one
+    with the byte 0xE9 and no UTF-8 flag (code page 437's theta), one
+    flagged UTF-8."""
+    import warnings
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, \
+            zipfile.ZipFile(out, "w") as dst, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr(RawName("pkg/\u0398ext.so"), b"one")
+        dst.writestr("pkg/\u0398ext.so", b"two")
+    return out.getvalue()
+
+
+def unicode_path(good):
+    """GOOD plus pkg/notes.txt whose central entry carries an Info-ZIP
+    Unicode Path extra field (0x7075) naming it pkg/_ext.so: zipfile (3.12
+    and later) and unzip take that name, so the wheel holds _ext.so twice
+    for them and this member's content would be installed over it."""
+    import zlib
+    other = b"pkg/_ext.so"
+    field = struct.pack("<B", 1) + struct.pack(
+        "<I", zlib.crc32(b"pkg/notes.txt")) + other
+    info = zipfile.ZipInfo("pkg/notes.txt", (2020, 1, 1, 0, 0, 0))
+    info.extra = struct.pack("<HH", 0x7075, len(field)) + field
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, \
+            zipfile.ZipFile(out, "w") as dst:
+        for i in src.infolist():
+            dst.writestr(i, src.read(i))
+        dst.writestr(info, b"not what zipfile thinks")
+    return out.getvalue()
+
+
 def make(good_path, other_path, outdir):
     good = open(good_path, "rb").read()
     other = open(other_path, "rb").read()
@@ -245,6 +281,8 @@ def make(good_path, other_path, outdir):
     cases["ok-descriptor"] = rewrite(good, stream=True)
     cases["ok-zip64"] = rewrite(good, force_zip64=True)
     cases["latin1-name"] = latin1(good)
+    cases["cp437-twin"] = cp437_twin(good)
+    cases["unicode-path"] = unicode_path(good)
     for name, data in cases.items():
         # Wheel file names have no '-' in the distribution field.
         path = "%s/%s-1.0-py3-none-any.whl" % (outdir, name.replace("-", "_"))

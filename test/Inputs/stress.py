@@ -117,6 +117,19 @@ def start(cmd, **kwargs):
     return proc
 
 
+def stop(proc):
+    """Stops PROC and returns once the stop has taken effect (or PROC has
+    ended). kill() only makes SIGSTOP pending: on a busy machine the target
+    may go on running on another core for a while (finish a rename, say),
+    so what is looked at right after the kill need not be what the stopped
+    process left. WNOWAIT leaves the state for Popen to collect."""
+    proc.send_signal(signal.SIGSTOP)
+    try:
+        os.waitid(os.P_PID, proc.pid, os.WSTOPPED | os.WEXITED | os.WNOWAIT)
+    except ChildProcessError:
+        pass  # Already collected by Popen.
+
+
 def end_children():
     for proc in _children:
         if proc.poll() is None:
@@ -203,7 +216,7 @@ def cmd_lock_held(a, cmd):
         if temp is None:
             proc.wait()
             continue  # Finished before it was seen: try again.
-        proc.send_signal(signal.SIGSTOP)
+        stop(proc)
         try:
             fd = os.open(temp, os.O_RDONLY)
         except FileNotFoundError:
@@ -319,7 +332,7 @@ def cmd_interrupt(a, cmd):
         seen = False
         while proc.poll() is None:
             if set(temporaries(a.file)) - before:
-                proc.send_signal(signal.SIGSTOP)
+                stop(proc)
                 seen = True
                 break
         if not seen:
@@ -358,7 +371,7 @@ def cmd_truncate(a, cmd):
         # Stopped while FILE is looked at and truncated, so that what it is
         # at the moment of the truncation is known: no rename can come
         # between the look and the truncation.
-        proc.send_signal(signal.SIGSTOP)
+        stop(proc)
         alive = proc.poll() is None
         replaced = os.stat(a.file).st_ino != inode
         writing = bool(set(temporaries(a.file)) - before)

@@ -47,11 +47,12 @@ def test_import_from_venv(venv, build):
     code = ("import wasm_rpath, sys; "
             "assert wasm_rpath.__file__.startswith(sys.prefix), wasm_rpath.__file__; "
             f"wasm_rpath.edit({str(foo)!r}, set_rpath='$ORIGIN'); "
-            f"print(wasm_rpath.read({str(foo)!r}).runtime_path)")
+            f"print(wasm_rpath.read({str(foo)!r}).runtime_path); "
+            f"print(wasm_rpath.ldd({str(foo)!r})['libraries'][0]['host_path'])")
     r = subprocess.run([venv / "bin" / "python", "-c", code], capture_output=True,
                        text=True, cwd="/")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "['$ORIGIN']"
+    assert r.stdout.splitlines() == ["['$ORIGIN']", str(foo)]
 
 
 def test_console_scripts(venv, build):

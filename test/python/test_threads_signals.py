@@ -3,6 +3,7 @@ the library's work, and no signal handler installed or changed."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import threading
 import pytest
 
 import wasm_rpath
-from conftest import STAGE
+from conftest import LLVM_BIN, STAGE
 
 FOO = "int foo_version(void) { return 7; }\n"
 
@@ -59,6 +60,54 @@ def test_concurrent_threads(build, tmp_path):
         assert wasm_rpath.read(f).runtime_path == [f"/t{i}/r19"]
 
 
+def test_concurrent_ldd(build, tmp_path):
+    """ldd() from many threads at once, on inputs they share (a wheel, a
+    directory) and their own, each result the one a lone call gives; bad
+    inputs among them raise in their own thread only."""
+    foo = build.side_module("lib/libfoo.so", FOO)
+    ext = build.side_module("ext.so", "int foo_version(void);\n"
+                            "int ext_call(void) { return foo_version(); }\n", foo)
+    wasm_rpath.edit(ext, set_rpath="$ORIGIN/lib")
+    whl = build.wheel("pkg-1.0-py3-none-any.whl", "pkg", "1.0",
+                      {"pkg/_ext.so": ext, "pkg/__init__.py": "/dev/null"})
+    n = 12
+    mine = []
+    for i in range(n):
+        d = tmp_path / f"t{i}"
+        (d / "lib").mkdir(parents=True)
+        shutil.copy(foo, d / "lib" / f"libfoo.so")
+        shutil.copy(ext, d / f"ext{i}.so")
+        mine.append(d)
+    shared_args = dict(paths=[whl, tmp_path / "lib"], library_path=str(tmp_path / "lib"))
+    shared = wasm_rpath.ldd(**shared_args)
+    assert shared["resolved"] is True
+    own = [wasm_rpath.ldd(d / f"ext{i}.so", root=d) for i, d in enumerate(mine)]
+    errors = []
+    barrier = threading.Barrier(n)
+
+    def work(i):
+        try:
+            barrier.wait()
+            for _ in range(10):
+                assert wasm_rpath.ldd(**shared_args) == shared
+                assert wasm_rpath.ldd(mine[i] / f"ext{i}.so", root=mine[i]) == own[i]
+                try:
+                    wasm_rpath.ldd(ext, root=mine[i] / "nothing")
+                except wasm_rpath.Error as e:
+                    assert e.code == "os_error" and "nothing" in e.message
+                else:
+                    raise AssertionError("missing root accepted")
+        except BaseException as e:  # reported by the main thread
+            errors.append((i, e))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
 def test_lazy_symbols_from_many_threads(build):
     foo = build.side_module("libfoo.so", FOO)
     m = wasm_rpath.read(foo)
@@ -72,11 +121,11 @@ def test_lazy_symbols_from_many_threads(build):
     assert results == [[("foo_version", "function")]] * 8
 
 
-def _run_child(code: str, timeout=120):
+def _run_child(code: str, timeout=120, env=None):
     """Runs code in a fresh interpreter that imports the staged package."""
     prelude = f"import sys; sys.path.insert(0, {str(STAGE)!r})\n"
     return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def test_gil_released_while_writing(build, tmp_path):
@@ -124,6 +173,82 @@ def test_gil_released_while_writing(build, tmp_path):
     assert int(r.stdout) > 1 << 20
 
 
+# Interposes realpath() (LD_PRELOAD): for a path containing $GIL_PROBE it
+# writes a byte to the fd $GIL_PROBE_ENTERED and waits for one on
+# $GIL_PROBE_GO, which only a Python thread sends.
+PROBE_C = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+static void probe(const char *path) {
+  const char *marker = getenv("GIL_PROBE");
+  if (!marker || !strstr(path, marker))
+    return;
+  char c = 'e';
+  if (write(atoi(getenv("GIL_PROBE_ENTERED")), &c, 1) != 1 ||
+      read(atoi(getenv("GIL_PROBE_GO")), &c, 1) != 1)
+    abort();
+}
+char *realpath(const char *path, char *resolved) {
+  static char *(*next)(const char *, char *);
+  if (!next)
+    next = (char *(*)(const char *, char *))dlsym(RTLD_NEXT, "realpath");
+  probe(path);
+  return next(path, resolved);
+}
+char *__realpath_chk(const char *path, char *resolved, size_t size) {
+  static char *(*next)(const char *, char *, size_t);
+  if (!next)
+    next = (char *(*)(const char *, char *, size_t))dlsym(RTLD_NEXT,
+                                                          "__realpath_chk");
+  probe(path);
+  return next(path, resolved, size);
+}
+"""
+
+
+def test_gil_released_while_ldd_works(build, tmp_path):
+    """ldd() resolves the root (realpath(), interposed here) with the GIL
+    released: the interposed realpath() waits for an answer that a Python
+    thread sends, which it can only do if ldd() let the GIL go, else the
+    child deadlocks (the timeout is a deadlock guard, not a measurement)."""
+    foo = build.side_module("gil-probe-root/libfoo.so", FOO)
+    probe_so = tmp_path / "probe.so"
+    (tmp_path / "probe.c").write_text(PROBE_C)
+    subprocess.run([LLVM_BIN / "clang", "-shared", "-fPIC", "-o", probe_so,
+                    tmp_path / "probe.c", "-ldl"], check=True)
+    code = f"""
+        import os, threading, wasm_rpath
+        entered_r, entered_w = os.pipe()
+        go_r, go_w = os.pipe()
+        os.environ.update(GIL_PROBE="gil-probe-root", GIL_PROBE_ENTERED=str(entered_w),
+                          GIL_PROBE_GO=str(go_r))
+        answered = []
+        def answer():
+            while os.read(entered_r, 1):
+                answered.append(1)
+                os.write(go_w, b"g")
+        t = threading.Thread(target=answer)
+        t.start()
+        doc = wasm_rpath.ldd({str(foo)!r}, root={str(foo.parent)!r})
+        os.close(entered_w)
+        t.join()
+        print(len(answered), doc["resolved"])
+    """
+    env = {**os.environ, "LD_PRELOAD": str(probe_so)}
+    try:
+        r = _run_child(code, timeout=120, env=env)
+    except subprocess.TimeoutExpired:
+        pytest.fail("deadlock: ldd() held the GIL while the library worked")
+    assert r.returncode == 0, r.stderr
+    count, resolved = r.stdout.split()
+    assert int(count) >= 1, "the probe was never reached"
+    assert resolved == "True"
+
+
 SIGACTION = """
     import ctypes, signal
     libc = ctypes.CDLL(None, use_errno=True)
@@ -142,6 +267,7 @@ SIGACTION = """
 
 def test_no_signal_handlers_installed(build, tmp_path):
     foo = build.side_module("libfoo.so", FOO)
+    whl = build.wheel("w/pkg-1.0-py3-none-any.whl", "pkg", "1.0", {"pkg/_foo.so": foo})
     code = SIGACTION + f"""
     before = snapshot()
     import wasm_rpath
@@ -154,6 +280,12 @@ def test_no_signal_handlers_installed(build, tmp_path):
         wasm_rpath.read({str(tmp_path)!r})
     except wasm_rpath.Error:
         pass
+    wasm_rpath.ldd([p, {str(whl)!r}, {str(tmp_path)!r}], root="/")
+    for bad in (dict(root={str(foo)!r}), dict(main_module={str(tmp_path)!r})):
+        try:
+            wasm_rpath.ldd(p, **bad)
+        except wasm_rpath.Error:
+            pass
     after = snapshot()
     changed = [signal.Signals(s).name for s in SIGNALS
                if before[s] != after_import[s] or before[s] != after[s]]

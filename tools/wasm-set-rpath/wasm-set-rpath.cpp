@@ -153,6 +153,10 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     return planError(std::move(E));
 
   C.Output = Args.getLastArgValue(OPT_output).str();
+  // An empty --output (a script's unset $OUT) would mean "no output" and
+  // edit the input in place of the file the user asked for.
+  if (Args.hasArg(OPT_output) && C.Output.empty())
+    return usageError("--output needs a file name (it is empty)");
   C.InPlace = Args.hasArg(OPT_in_place);
   if (const opt::Arg *A = Args.getLastArg(OPT_jobs)) {
     std::optional<unsigned> Jobs = parseJobs(A->getValue());

@@ -1,4 +1,4 @@
-//===- wasm-rpath/InstalledWheel.h - A wheel as Pyodide installs it -*- C++ -*-===//
+//===- Pyodide/InstalledWheel.h - A wheel as Pyodide installs it -*- C++ -*-===//
 //
 // The one model of an installed wheel: which loader path each member lands
 // at, which modules the package loader preloads, and the files themselves,
@@ -33,14 +33,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WASM_RPATH_INSTALLEDWHEEL_H
-#define WASM_RPATH_INSTALLEDWHEEL_H
+#ifndef WASM_RPATH_LIB_PYODIDE_INSTALLEDWHEEL_H
+#define WASM_RPATH_LIB_PYODIDE_INSTALLEDWHEEL_H
 
 #include "wasm-rpath/Resolve.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include <atomic>
 #include <memory>
+#include <set>
 
 namespace wasmrpath {
 
@@ -96,6 +97,12 @@ public:
   explicit InstalledWheel(InstallOptions Opts = InstallOptions(),
                           LoaderFileSystem *Base = nullptr);
   ~InstalledWheel() override;
+  // Sorted points into ByPath's keys, which a move keeps and a copy would
+  // not.
+  InstalledWheel(InstalledWheel &&) = default;
+  InstalledWheel &operator=(InstalledWheel &&) = default;
+  InstalledWheel(const InstalledWheel &) = delete;
+  InstalledWheel &operator=(const InstalledWheel &) = delete;
 
   /// Installs the wheel \p A (its members in zip order), \p Label naming it
   /// in locations and messages. Returns the loader paths of the modules
@@ -161,7 +168,8 @@ private:
   LoaderFileSystem *Base;
   std::vector<File> Files;            ///< Installation order.
   llvm::StringMap<size_t> ByPath;     ///< Loader path -> index in Files.
-  llvm::StringSet<> Dirs;
+  /// The keys of ByPath in order: directories are found as prefixes.
+  std::set<llvm::StringRef> Sorted;
   /// Shared with the buffers, which may outlive a moved-from object.
   std::shared_ptr<std::atomic<uint64_t>> Held;
 };
@@ -181,4 +189,4 @@ bool isPreloadedByPyodide(llvm::StringRef FileName);
 
 } // namespace wasmrpath
 
-#endif // WASM_RPATH_INSTALLEDWHEEL_H
+#endif // WASM_RPATH_LIB_PYODIDE_INSTALLEDWHEEL_H

@@ -1,4 +1,4 @@
-//===- wasm-rpath/Strip.h - Stripping that keeps a module loadable -*- C++ -*-===//
+//===- Edit/Strip.h - Stripping that keeps a module loadable -*- C++ -*-===//
 //
 // llvm-strip's --strip-debug and --strip-all for side modules, without the
 // damage the other strippers do (emstrip deletes dylink.0, Emscripten issue
@@ -16,17 +16,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WASM_RPATH_STRIP_H
-#define WASM_RPATH_STRIP_H
+#ifndef WASM_RPATH_LIB_EDIT_STRIP_H
+#define WASM_RPATH_LIB_EDIT_STRIP_H
 
+#include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Object.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include <string>
 
 namespace wasmrpath {
-
-enum class StripLevel { None, Debug, All };
 
 /// Whether a strip at \p Level removes the custom section \p Name, unless
 /// it is kept (\p Keep, or one of the sections that are always kept).
@@ -42,4 +41,4 @@ uint64_t stripSections(Object &Obj, StripLevel Level,
 
 } // namespace wasmrpath
 
-#endif // WASM_RPATH_STRIP_H
+#endif // WASM_RPATH_LIB_EDIT_STRIP_H

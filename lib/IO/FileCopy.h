@@ -1,4 +1,4 @@
-//===- wasm-rpath/FileCopy.h - Writing chunked output with kernel copies -*- C++ -*-===//
+//===- IO/FileCopy.h - Writing chunked output with kernel copies -*- C++ -*-===//
 //
 // Writes an output laid out by the writer (new bytes and ranges of the input)
 // to a file descriptor in constant memory, whatever the size of the input.
@@ -22,8 +22,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WASM_RPATH_FILECOPY_H
-#define WASM_RPATH_FILECOPY_H
+#ifndef WASM_RPATH_LIB_IO_FILECOPY_H
+#define WASM_RPATH_LIB_IO_FILECOPY_H
 
 #include "wasm-rpath/OutputChunk.h"
 #include "llvm/Support/Error.h"
@@ -60,4 +60,4 @@ llvm::Error writeOutputChunksToStream(int OutFD, int InFD, uint64_t InSize,
 
 } // namespace wasmrpath
 
-#endif // WASM_RPATH_FILECOPY_H
+#endif // WASM_RPATH_LIB_IO_FILECOPY_H

@@ -1,4 +1,4 @@
-//===- wasm-rpath/Writer.h - Serialize the object model -----------*- C++ -*-===//
+//===- Object/Writer.h - Serialize the object model -----------*- C++ -*-===//
 //
 // The writer never re-encodes what was not edited. It lays the output out as a
 // short list of chunks: new bytes for what an edit changed (dylink.0, rpath.0)
@@ -17,8 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WASM_RPATH_WRITER_H
-#define WASM_RPATH_WRITER_H
+#ifndef WASM_RPATH_LIB_OBJECT_WRITER_H
+#define WASM_RPATH_LIB_OBJECT_WRITER_H
 
 #include "wasm-rpath/Object.h"
 #include "wasm-rpath/OutputChunk.h"
@@ -50,4 +50,4 @@ std::string encodeCustomSection(llvm::StringRef Name, llvm::StringRef Payload);
 
 } // namespace wasmrpath
 
-#endif // WASM_RPATH_WRITER_H
+#endif // WASM_RPATH_LIB_OBJECT_WRITER_H
