@@ -26,7 +26,7 @@
 
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
-#include "wasm-rpath/Strip.h"
+#include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Wheel.h"
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/StringRef.h"

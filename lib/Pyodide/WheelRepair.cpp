@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/WheelRepair.h"
+#include "Edit/Strip.h"
 #include "IO/OutputFile.h"
 #include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/EditPlan.h"
