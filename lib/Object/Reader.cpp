@@ -47,6 +47,8 @@ public:
   size_t remaining() const { return Bytes.size() - Pos; }
   uint64_t offset() const { return BaseOffset + Pos; }
   size_t position() const { return Pos; }
+  /// What is read, for messages ("dylink.0 NEEDED subsection").
+  StringRef what() const { return What; }
 
   Expected<uint8_t> readByte() {
     if (atEnd())
@@ -122,7 +124,18 @@ private:
   size_t Pos = 0;
 };
 
+/// Ceilings on what one module may hold, far above any real module (the
+/// largest seen here: pyodide.asm.wasm, 24 sections; libraries with tens of
+/// NEEDED names and run-time path entries) and low enough that what is
+/// built from them stays in tens of megabytes: counts are bounded by the
+/// bytes present, but a 9 MB module of 3 million empty custom sections, or
+/// of 3 million one-letter NEEDED names, made hundreds of megabytes of
+/// model and of everything a loader prediction derives from it.
+constexpr uint32_t MaxNames = 65536;
+constexpr size_t MaxSections = 65536;
+
 Expected<std::vector<std::string>> readStringVector(Cursor &C) {
+  uint64_t Start = C.offset();
   Expected<uint32_t> Count = C.readVarUint32();
   if (!Count)
     return Count.takeError();
@@ -135,6 +148,13 @@ Expected<std::vector<std::string>> readStringVector(Cursor &C) {
   for (uint32_t I = 0; I < *Count; ++I)
     if (Expected<StringRef> Name = Probe.readName(); !Name)
       return Name.takeError();
+  // A vector that is there but too long for any real module.
+  if (*Count > MaxNames)
+    return wasmrpath::makeError(
+        errc::limit_exceeded, C.what() + " at offset " + hexOffset(Start) +
+                                  " lists " +
+                                  Twine(*Count) + " names, above the limit of " +
+                                  Twine(MaxNames));
   std::vector<std::string> Result;
   Result.reserve(*Count);
   for (uint32_t I = 0; I < *Count; ++I) {
@@ -509,6 +529,11 @@ Expected<Object> readObjectFrom(ByteSource &Src) {
     }
 
     size_t Index = Obj.Sections.size();
+    if (Index == MaxSections)
+      return wasmrpath::makeError(
+          errc::limit_exceeded, "section at offset " + hexOffset(Sec.Offset) +
+                                    " is one more than the limit of " +
+                                    Twine(MaxSections) + " sections");
     // The import, memory and export sections are held too: Symbols.h reads
     // them (isMainModule() asks whether the module defines a memory, and
     // then looks at its exports).
