@@ -14,6 +14,9 @@
 # listed with its size, the side modules hashed) and with --record-check
 # full (every member hashed).
 #
+# With BASELINE=/path/to/an/older/wasm-auditwheel, that build is run too,
+# in the same hyperfine run (before/after figures for one change).
+#
 #   bench/wheel-repair.sh [BUILD_DIR]    (default: build; run scripts/test.sh first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +51,8 @@ $MK many/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null "${many[@]}"
 ls -l stored/*.whl deflated/*.whl many/*.whl
 
 PY="python3 $ROOT/bench/py-wheel-repair.py"
+BASE=()
+[ -n "${BASELINE:-}" ] && BASE=(-n 'baseline repair' "$BASELINE repair -L deps -w out IN")
 for kind in stored deflated many; do
   IN=$kind/pkg-1.0-$TAG.whl
   echo; echo "## $kind: $(du -h "$IN" | cut -f1)"
@@ -56,7 +61,8 @@ for kind in stored deflated many; do
     -n cp "cp $IN out.whl" \
     -n 'wasm-auditwheel repair' "$TOOL repair -L deps -w out $IN" \
     -n 'wasm-auditwheel repair --record-check full' "$TOOL repair --record-check full -L deps -w out $IN" \
-    -n 'Python zipfile rewrite' "$PY $IN deps/lib/libfoo.so out.whl" >/dev/null
+    -n 'Python zipfile rewrite' "$PY $IN deps/lib/libfoo.so out.whl" \
+    "${BASE[@]/%IN/$IN}" >/dev/null
   cat "$kind.md"
   echo
   echo "| command | peak memory (max RSS) |"

@@ -99,4 +99,15 @@ TEST(ForEachIndexJoinedTest, EveryIndexOnceAndNoThreadLeft) {
   forEachIndexJoined(0, [&](size_t) { ADD_FAILURE(); });
 }
 
+TEST(RepairOptionsTest, KeptSectionsNeedAStrip) {
+  RepairOptions Opts;
+  Opts.KeepSections = {"name"};
+  Error E = checkRepairOptions(Opts);
+  ASSERT_TRUE(bool(E));
+  EXPECT_EQ(toString(std::move(E)),
+            "sections to keep given, but nothing is stripped");
+  Opts.Strip = StripLevel::All;
+  EXPECT_FALSE(bool(checkRepairOptions(Opts)));
+}
+
 } // namespace

@@ -49,6 +49,15 @@ struct WheelName {
 /// fields, an empty field, a build tag that does not start with a digit.
 llvm::Expected<WheelName> parseWheelName(llvm::StringRef FileName);
 
+/// PEP 503 normalization of a distribution name: lower case, runs of '-',
+/// '_' and '.' become one '-'. Installers compare names this way.
+std::string normalizeName(llvm::StringRef Name);
+
+/// Whether the .dist-info directory \p Dir ("bar-1.0.dist-info") is the
+/// one \p Name implies: the distribution parts equal after
+/// normalizeName(), the versions equal as written.
+bool distInfoMatches(const WheelName &Name, llvm::StringRef Dir);
+
 /// The .dist-info directory of a wheel and its signature-related members.
 struct DistInfo {
   std::string Dir; ///< "name-1.0.dist-info", no trailing slash.

@@ -26,6 +26,7 @@
 
 #include "wasm-rpath/FileIO.h"
 #include "wasm-rpath/RPathEdit.h"
+#include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Wheel.h"
 #include "wasm-rpath/Zip.h"
 #include "llvm/ADT/StringRef.h"
@@ -74,17 +75,25 @@ struct RepairOptions {
   /// module is held in memory whole, so this bounds the memory a small
   /// archive (a deflate bomb) can make a repair take. Larger is an error.
   uint64_t MaxModuleSize = uint64_t(256) << 20;
+  /// Strips every side module written (Strip.h: dylink.0, RUNTIME_PATH and
+  /// rpath.0 are kept), as auditwheel's --strip; a module that needs no
+  /// other change but holds strippable sections is rewritten too.
+  StripLevel Strip = StripLevel::None;
+  /// Custom sections kept from the strip (exact names).
+  std::vector<std::string> KeepSections;
 };
 
 /// Checks \p Opts once, before any wheel is read: globs that do not
 /// compile, a LibSdir that is empty or holds a path separator, a level
-/// outside 0-9. Errors are usage errors (errc::invalid_argument) and name
+/// outside 0-9, sections to keep without a strip. Errors are usage errors (errc::invalid_argument) and name
 /// the value, not the option: a tool that wants to name its option checks
 /// each field with the functions below.
 llvm::Error checkRepairOptions(const RepairOptions &Opts);
 llvm::Error checkLibSdir(llvm::StringRef LibSdir);
 llvm::Error checkCompressionLevel(int Level);
 llvm::Error checkGlobs(llvm::ArrayRef<std::string> Patterns);
+/// Sections to keep (KeepSections) are meaningful only with a strip.
+llvm::Error checkKeepSections(const RepairOptions &Opts);
 
 /// An open wheel: the file, its central directory, .dist-info and RECORD.
 class WheelFile {
@@ -163,8 +172,13 @@ struct ModulePlan {
   /// if it changes, and NEEDED renames.
   std::optional<std::vector<std::string>> NewRunPath;
   std::vector<std::pair<std::string, std::string>> Renames;
+  /// The bytes that RepairOptions::Strip removes from the module (its
+  /// custom sections that go), 0 if it strips nothing.
+  uint64_t StrippedBytes = 0;
 
-  bool changes() const { return NewRunPath || !Renames.empty() || Vendored; }
+  bool changes() const {
+    return NewRunPath || !Renames.empty() || Vendored || StrippedBytes;
+  }
 };
 
 /// A symbol that a vendored library exports and something else that the
@@ -187,6 +201,8 @@ struct RepairPlan {
 
   /// True if some NEEDED name is found nowhere.
   bool hasMissing() const;
+  /// The bytes the strip removes, over every module (uncompressed).
+  uint64_t strippedBytes() const;
   /// True if repair would write a wheel different from the input.
   bool changesWheel(const WheelFile &W) const;
 };
@@ -209,7 +225,9 @@ llvm::Error checkNothingMissing(const RepairPlan &Plan);
 
 /// Writes the repaired wheel to \p OutPath atomically. Unchanged members
 /// are copied as stored; edited modules and vendored libraries are
-/// compressed at Opts.Level; RECORD.jws and RECORD.p7s are dropped; RECORD
+/// compressed at Opts.Level (read, edited, compressed and hashed on all
+/// cores, a window of at most 8 MiB of input at a time, and laid out in
+/// member order: the output does not depend on the threads); RECORD.jws and RECORD.p7s are dropped; RECORD
 /// gets fresh rows for what changed and is the last member. If the plan
 /// changes nothing, the output is a copy of the input. \p BeforeCommit is
 /// writeOutputFile()'s: the last word on whether the output replaces

@@ -233,6 +233,20 @@ struct NewEntry {
   std::optional<bool> UTF8Name;
 };
 
+/// A new member compressed ahead of Writer::addPrepared(): its central
+/// fields (the local header offset aside) and its data.
+struct PreparedEntry {
+  Entry E;
+  std::string Data;
+};
+
+/// The compression and CRC of Writer::addEntry(), which may run on any
+/// thread (members of one archive are prepared on several at once); the
+/// Writer then only lays the result out. Errors: addEntry()'s.
+llvm::Expected<PreparedEntry> prepareEntry(llvm::StringRef Name,
+                                           llvm::ArrayRef<uint8_t> Content,
+                                           const NewEntry &Opts = NewEntry());
+
 /// Lays out a new archive, member by member, in the order of the calls, as
 /// OutputChunks for writeOutputFile(). Copied members are ranges of the
 /// archive they were read from (one input file per Writer: all copied
@@ -263,6 +277,9 @@ public:
   /// level outside 0-9.
   llvm::Error addEntry(llvm::StringRef Name, llvm::ArrayRef<uint8_t> Content,
                        const NewEntry &Opts = NewEntry());
+
+  /// Adds a member made by prepareEntry(), as addEntry() would have.
+  llvm::Error addPrepared(PreparedEntry PE);
 
   /// Sets the archive comment. Error: longer than 65535 bytes.
   llvm::Error setComment(llvm::StringRef Comment);

@@ -39,6 +39,37 @@ Error openSSLError(StringRef What) {
 
 std::string quoted(StringRef S) { return "'" + escapeForDisplay(S) + "'"; }
 
+/// The digest, fetched from OpenSSL's provider once per process: with
+/// EVP_sha256() OpenSSL 3 fetches it again at every EVP_DigestInit_ex()
+/// (a lock and a lookup per member hashed, a measurable share of a wheel
+/// of many small modules). Never freed: OpenSSL's own exit handler frees
+/// its providers, and freeing after that would be a use after free; if
+/// the fetch fails, the legacy object is used, as before.
+const EVP_MD *fetched(const char *Name, const EVP_MD *Legacy) {
+  const EVP_MD *MD = EVP_MD_fetch(nullptr, Name, nullptr);
+  return MD ? MD : Legacy;
+}
+
+const EVP_MD *evpDigest(HashAlgorithm A) {
+  switch (A) {
+  case HashAlgorithm::SHA256: {
+    static const EVP_MD *MD = fetched("SHA256", EVP_sha256());
+    return MD;
+  }
+  case HashAlgorithm::SHA384: {
+    static const EVP_MD *MD = fetched("SHA384", EVP_sha384());
+    return MD;
+  }
+  case HashAlgorithm::SHA512: {
+    static const EVP_MD *MD = fetched("SHA512", EVP_sha512());
+    return MD;
+  }
+  }
+  llvm_unreachable("unknown hash algorithm");
+}
+
+} // namespace
+
 /// PEP 503 normalization: lower case, runs of '-', '_', '.' become '-'.
 std::string normalizeName(StringRef Name) {
   std::string Out;
@@ -55,20 +86,6 @@ std::string normalizeName(StringRef Name) {
   }
   return Out;
 }
-
-const EVP_MD *evpDigest(HashAlgorithm A) {
-  switch (A) {
-  case HashAlgorithm::SHA256:
-    return EVP_sha256();
-  case HashAlgorithm::SHA384:
-    return EVP_sha384();
-  case HashAlgorithm::SHA512:
-    return EVP_sha512();
-  }
-  llvm_unreachable("unknown hash algorithm");
-}
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // File name and .dist-info
@@ -108,6 +125,21 @@ Expected<WheelName> parseWheelName(StringRef FileName) {
   return N;
 }
 
+namespace {
+/// The key a .dist-info directory is compared by, as pip compares it: the
+/// distribution part normalized, the version exactly. The version is
+/// after the last '-': a name that was not escaped may hold dashes.
+std::string distInfoKey(StringRef D) {
+  D.consume_back(".dist-info");
+  auto [Dist, Version] = D.rsplit('-');
+  return normalizeName(Dist) + "-" + Version.str();
+}
+} // namespace
+
+bool distInfoMatches(const WheelName &Name, StringRef Dir) {
+  return distInfoKey(Name.distInfoDir()) == distInfoKey(Dir);
+}
+
 Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
   std::vector<std::string> Dirs;
   StringSet<> Seen;
@@ -128,16 +160,8 @@ Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
       List += (List.empty() ? "" : ", ") + quoted(D);
     if (!Name)
       return makeError("several .dist-info directories: " + List);
-    // Compare names as pip does: the distribution part normalized, the
-    // version exactly.
-    auto Key = [](StringRef D) {
-      D.consume_back(".dist-info");
-      auto [Dist, Version] = D.split('-');
-      return normalizeName(Dist) + "-" + Version.str();
-    };
-    std::string Want = Key(Name->distInfoDir());
     for (const std::string &D : Dirs)
-      if (Key(D) == Want) {
+      if (distInfoMatches(*Name, D)) {
         if (!Dir.empty())
           return makeError("several .dist-info directories match " +
                            quoted(Name->distInfoDir()) + ": " + List);
@@ -211,8 +235,8 @@ Expected<std::vector<uint8_t>> Hasher::final() {
 std::array<uint8_t, 32> sha256Digest(ArrayRef<uint8_t> Bytes) {
   std::array<uint8_t, 32> Out;
   unsigned Len = 0;
-  if (EVP_Digest(Bytes.data(), Bytes.size(), Out.data(), &Len, EVP_sha256(),
-                 nullptr) &&
+  if (EVP_Digest(Bytes.data(), Bytes.size(), Out.data(), &Len,
+                 evpDigest(HashAlgorithm::SHA256), nullptr) &&
       Len == Out.size())
     return Out;
   // OpenSSL failed (no memory for its context): the portable code needs

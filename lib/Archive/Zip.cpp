@@ -1067,13 +1067,6 @@ struct Writer::Impl {
   std::string Central;
   uint64_t Count = 0;
   std::string Comment;
-  libdeflate_compressor *Compressors[10] = {};
-
-  ~Impl() {
-    for (libdeflate_compressor *C : Compressors)
-      if (C)
-        libdeflate_free_compressor(C);
-  }
 
   void appendBytes(std::string Bytes) {
     if (Bytes.empty())
@@ -1169,8 +1162,32 @@ Error Writer::copyEntry(const Entry &E) {
   return Error::success();
 }
 
+namespace {
+/// One compressor per level and thread, made on first use: members are
+/// compressed on several threads at once (prepareEntry()), and making a
+/// compressor per member would cost more than compressing a small one.
+/// Freed when the thread ends.
+struct ThreadCompressors {
+  libdeflate_compressor *C[10] = {};
+  ~ThreadCompressors() {
+    for (libdeflate_compressor *X : C)
+      if (X)
+        libdeflate_free_compressor(X);
+  }
+};
+thread_local ThreadCompressors Compressors;
+} // namespace
+
 Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
                        const NewEntry &Opts) {
+  Expected<PreparedEntry> PE = prepareEntry(Name, Content, Opts);
+  if (!PE)
+    return PE.takeError();
+  return addPrepared(std::move(*PE));
+}
+
+Expected<PreparedEntry> prepareEntry(StringRef Name, ArrayRef<uint8_t> Content,
+                                     const NewEntry &Opts) {
   if (Name.size() > Max16)
     return wasmrpath::makeError(errc::invalid_argument,
                                 "member name of " + Twine(Name.size()) +
@@ -1201,7 +1218,7 @@ Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
   if (E.Method == MethodStored) {
     Data.assign(reinterpret_cast<const char *>(Content.data()), Content.size());
   } else {
-    libdeflate_compressor *&C = P->Compressors[Opts.Level];
+    libdeflate_compressor *&C = Compressors.C[Opts.Level];
     if (!C && !(C = libdeflate_alloc_compressor(Opts.Level)))
       return noMemory("libdeflate: cannot allocate a compressor");
     size_t Bound = libdeflate_deflate_compress_bound(C, Content.size());
@@ -1225,11 +1242,20 @@ Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
     }
   }
   E.CompressedSize = Data.size();
+  PreparedEntry PE;
+  PE.E = std::move(E);
+  PE.Data = std::move(Data);
+  return PE;
+}
 
+Error Writer::addPrepared(PreparedEntry PE) {
+  const Entry &E = PE.E;
+  StringRef Name = E.Name;
+  std::string Data = std::move(PE.Data);
   // The local header's ZIP64 extra must hold both sizes if either needs it.
   bool Zip64 = E.UncompressedSize >= Max32 || E.CompressedSize >= Max32;
   if (Zip64)
-    E.VersionNeeded = VersionZip64;
+    PE.E.VersionNeeded = VersionZip64;
   std::string H;
   put32(H, SigLocal);
   put16(H, E.VersionNeeded);

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "wasm-rpath/WheelRepair.h"
+#include "Edit/Strip.h"
 #include "IO/OutputFile.h"
 #include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/EditPlan.h"
@@ -113,6 +114,18 @@ struct Pending {
   ModuleSymbols Symbols;             // Exports only: what clashes.
 };
 
+/// The bytes a strip at \p Opts.Strip removes from \p Obj: Strip.h's
+/// rule, asked of the model, so that a module whose only change is the
+/// strip is planned as changing.
+uint64_t strippedBytesOf(const Object &Obj, const RepairOptions &Opts) {
+  uint64_t Bytes = 0;
+  for (const Section &Sec : Obj.Sections)
+    if (Sec.isCustom() && !Sec.Removed &&
+        isStrippedSection(Sec.Name, Opts.Strip, Opts.KeepSections))
+      Bytes += Sec.size();
+  return Bytes;
+}
+
 /// The exports of the module \p Obj (read from memory), for the clash check.
 Expected<ModuleSymbols> exportsOf(const Object &Obj) {
   Expected<ModuleSymbols> Syms = readModuleSymbols(Obj);
@@ -179,7 +192,16 @@ Error checkRepairOptions(const RepairOptions &Opts) {
     return E;
   if (Error E = checkGlobs(Opts.Exclude))
     return E;
+  if (Error E = checkKeepSections(Opts))
+    return E;
   return checkGlobs(Opts.NoMangle);
+}
+
+Error checkKeepSections(const RepairOptions &Opts) {
+  if (!Opts.KeepSections.empty() && Opts.Strip == StripLevel::None)
+    return makeError(errc::invalid_argument,
+                     "sections to keep given, but nothing is stripped");
+  return Error::success();
 }
 
 StringRef neededStatusName(NeededStatus::Kind K) {
@@ -273,6 +295,13 @@ bool RepairPlan::hasMissing() const {
       if (N.Status == NeededStatus::NotFound)
         return true;
   return false;
+}
+
+uint64_t RepairPlan::strippedBytes() const {
+  uint64_t Bytes = 0;
+  for (const ModulePlan &M : Modules)
+    Bytes += M.StrippedBytes;
+  return Bytes;
 }
 
 bool RepairPlan::changesWheel(const WheelFile &W) const {
@@ -388,6 +417,16 @@ Error WheelAnalysis::indexMembers() {
     return fail(makeError(errc::unsupported,
                           "platform tag '" + Platform +
                               "' is not a Pyodide (wasm32) platform"));
+  // With one .dist-info, findDistInfo() took it whatever its name; one
+  // that the file name does not imply is a wheel pip refuses to install
+  // (and one whose vendored directory is named after the file's name).
+  if (!wheel::distInfoMatches(W.name(), W.distInfo().Dir))
+    Plan.Warnings.push_back("the file name implies '" +
+                            W.name().distInfoDir() + "' but the wheel holds '" +
+                            W.distInfo().Dir +
+                            "' (compared as installers compare them: "
+                            "names normalized, versions as written); "
+                            "installers may refuse it");
   LibsLoaderDir = pyodideRules().SitePackages + "/" + Plan.LibsDir;
   Expected<std::vector<std::string>> Preloads =
       View.install(W.archive(), W.path());
@@ -407,32 +446,53 @@ Error WheelAnalysis::indexMembers() {
 }
 
 Error WheelAnalysis::readModules() {
-  for (const auto &[E, Loader] : ModuleEntries) {
+  // Each module is extracted, parsed and its exports read on its own, on
+  // all cores (one module in memory per thread); the results are taken in
+  // member order, the first error in member order being the one reported.
+  std::vector<Pending> Read(ModuleEntries.size());
+  std::vector<std::optional<Error>> Failed(ModuleEntries.size());
+  forEachIndexJoined(ModuleEntries.size(), [&](size_t I) {
+    const auto &[E, Loader] = ModuleEntries[I];
+    auto Fail = [&](Error Err) { Failed[I].emplace(fail(std::move(Err))); };
     if (E->UncompressedSize > Opts.MaxModuleSize)
-      return fail(memberError(E->Name, "a side module of " +
+      return Fail(memberError(E->Name, "a side module of " +
                                            Twine(E->UncompressedSize) +
                                            " bytes, above the limit of " +
                                            Twine(Opts.MaxModuleSize)));
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
-      return fail(memberError(E->Name, toString(std::move(Err))));
+      return Fail(memberError(E->Name, toString(std::move(Err))));
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
-      return fail(memberError(E->Name, "not a WebAssembly side module: " +
+      return Fail(memberError(E->Name, "not a WebAssembly side module: " +
                                            toString(Obj.takeError())));
     if (!Obj->isSharedLibrary())
-      return fail(memberError(E->Name, toString(makeNotSharedLibraryError())));
+      return Fail(memberError(E->Name, toString(makeNotSharedLibraryError())));
     Expected<ModuleSymbols> Syms = exportsOf(*Obj);
     if (!Syms)
-      return fail(memberError(E->Name, toString(Syms.takeError())));
-    Pending P;
+      return Fail(memberError(E->Name, toString(Syms.takeError())));
+    Pending &P = Read[I];
     P.Plan.Member = E->Name;
     P.Plan.Needed = Obj->Dylink->Needed;
     P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
     P.Plan.RPathSection = Obj->RPathSection;
+    P.Plan.StrippedBytes = strippedBytesOf(*Obj, Opts);
     P.LoaderPath = Loader;
     P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
     P.Symbols = std::move(*Syms);
+  });
+  Error First = Error::success();
+  for (std::optional<Error> &F : Failed)
+    if (F) {
+      if (!First)
+        First = std::move(*F);
+      else
+        consumeError(std::move(*F));
+    }
+  if (First)
+    return First;
+  Mods.reserve(Read.size());
+  for (Pending &P : Read) {
     ModAt[P.LoaderPath] = Mods.size();
     Mods.push_back(std::move(P));
   }
@@ -638,6 +698,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
         P.Plan.Needed = Obj->Dylink->Needed;
         P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
         P.Plan.RPathSection = Obj->RPathSection;
+        P.Plan.StrippedBytes = strippedBytesOf(*Obj, Opts);
         P.LoaderPath = Loader;
         // Its run-time path was the build machine's: only $ORIGIN-based
         // entries that land inside the wheel survive (planRunPath()).
@@ -797,6 +858,7 @@ Expected<RepairPlan> WheelAnalysis::run() {
   checkPlanLoads();
   if (Error E = findClashes())
     return std::move(E);
+  Plan.Modules.reserve(Mods.size());
   for (Pending &P : Mods)
     Plan.Modules.push_back(std::move(P.Plan));
   return std::move(Plan);
@@ -855,6 +917,11 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     }
     for (const auto &[Old, New] : M.Renames)
       EP.replaceNeeded(Old, New);
+    if (Opts.Strip != StripLevel::None) {
+      EP.setStrip(Opts.Strip);
+      for (const std::string &Name : Opts.KeepSections)
+        EP.keepSection(Name);
+    }
     if (Error E = EP.finalize())
       return E;
     raw_string_ostream OS(Out);
@@ -865,74 +932,156 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     return Error::success();
   };
 
-  zip::Writer Wr;
-  wheel::Record NewRecord;
-  auto AddNew = [&](StringRef Name, ArrayRef<uint8_t> Content, int64_t MTime,
-                    uint32_t Mode) -> Error {
+  // The members in the order they are written: each copied as stored, or
+  // made anew (a module of the wheel rewritten, or a vendored library;
+  // those go before .dist-info, which wheels keep last).
+  struct Step {
+    const zip::Entry *Copy = nullptr;
+    const zip::Entry *Rewrite = nullptr; // With Module, its plan.
+    const ModulePlan *Module = nullptr;  // Alone: a vendored library.
+  };
+  std::vector<Step> Steps;
+  const wheel::DistInfo &DI = W.distInfo();
+  std::string DistInfoPrefix = DI.Dir + "/";
+  auto StepsForVendored = [&] {
+    for (const ModulePlan *M : NewMembers)
+      Steps.push_back({nullptr, nullptr, M});
+    NewMembers.clear();
+  };
+  for (const zip::Entry &E : A.entries()) {
+    if (StringRef(E.Name).starts_with(DistInfoPrefix))
+      StepsForVendored();
+    if (&E == DI.Record || &E == DI.RecordJWS || &E == DI.RecordP7S)
+      continue;
+    auto It = Edited.find(E.Name);
+    if (It == Edited.end())
+      Steps.push_back({&E, nullptr, nullptr});
+    else
+      Steps.push_back({nullptr, &E, It->second});
+  }
+  StepsForVendored();
+
+  // A member made anew: read, edited, compressed and hashed, on any
+  // thread. What it makes is a pure function of the input, so the output
+  // does not depend on the scheduling.
+  struct Made {
+    Error Err = Error::success();
+    zip::PreparedEntry Entry;
+    wheel::RecordRow Row;
+    ~Made() { consumeError(std::move(Err)); }
+  };
+  auto Prepare = [&](StringRef Name, ArrayRef<uint8_t> Content, int64_t MTime,
+                     uint32_t Mode, Made &Out) -> Error {
     zip::NewEntry NE;
     NE.Level = Opts.Level;
     NE.MTime = MTime;
     NE.Mode = Mode ? Mode : 0100644;
-    if (Error E = Wr.addEntry(Name, Content, NE))
-      return E;
-    NewRecord.Rows.push_back(wheel::makeRecordRow(Name, Content));
+    Expected<zip::PreparedEntry> PE = zip::prepareEntry(Name, Content, NE);
+    if (!PE)
+      return PE.takeError();
+    Out.Entry = std::move(*PE);
+    Out.Row = wheel::makeRecordRow(Name, Content);
     return Error::success();
   };
-  auto AddVendored = [&]() -> Error {
-    for (const ModulePlan *M : NewMembers) {
-      Expected<std::unique_ptr<InputFile>> In = InputFile::open(M->SourcePath);
-      if (!In)
-        return createFileError(M->SourcePath, In.takeError());
-      std::string Out;
-      if (Error E = Edit(*M, (*In)->data(), Out))
-        return createFileError(M->SourcePath, std::move(E));
-      // The content must still be what the plan (and the hash in the
-      // mangled name) was made from.
-      if (toHex(wheel::sha256Digest((*In)->data()), /*LowerCase=*/true) !=
-          M->SourceSHA256)
-        return createFileError(
-            M->SourcePath,
-            makeError(errc::input_changed,
-                      "changed while the wheel was being repaired"));
-      // A fixed mode, so that the output does not depend on the host's.
-      if (Error E = AddNew(M->Member, arrayRefFromStringRef(Out), NewTime,
-                           0100755))
-        return E;
-    }
-    NewMembers.clear();
+  auto MakeRewritten = [&](const zip::Entry &E, const ModulePlan &M,
+                           Made &Out) -> Error {
+    SmallVector<uint8_t, 0> Bytes;
+    std::string Text;
+    if (Error Err = A.extract(E, Bytes, MaxMemberSize))
+      return createFileError(W.path(),
+                             memberError(E.Name, toString(std::move(Err))));
+    if (Error Err = Edit(M, Bytes, Text))
+      return createFileError(W.path(),
+                             memberError(E.Name, toString(std::move(Err))));
+    if (Error Err = Prepare(E.Name, arrayRefFromStringRef(Text),
+                            zip::dosToUnixTime(E.DosDate, E.DosTime),
+                            E.unixMode(), Out))
+      return createFileError(W.path(), std::move(Err));
     return Error::success();
+  };
+  auto MakeVendored = [&](const ModulePlan &M, Made &Out) -> Error {
+    Expected<std::unique_ptr<InputFile>> In = InputFile::open(M.SourcePath);
+    if (!In)
+      return createFileError(M.SourcePath, In.takeError());
+    std::string Text;
+    if (Error E = Edit(M, (*In)->data(), Text))
+      return createFileError(M.SourcePath, std::move(E));
+    // The content must still be what the plan (and the hash in the
+    // mangled name) was made from.
+    if (toHex(wheel::sha256Digest((*In)->data()), /*LowerCase=*/true) !=
+        M.SourceSHA256)
+      return createFileError(
+          M.SourcePath, makeError(errc::input_changed,
+                                  "changed while the wheel was being repaired"));
+    // A fixed mode, so that the output does not depend on the host's.
+    return Prepare(M.Member, arrayRefFromStringRef(Text), NewTime, 0100755,
+                   Out);
   };
 
-  const wheel::DistInfo &DI = W.distInfo();
-  std::string DistInfoPrefix = DI.Dir + "/";
-  for (const zip::Entry &E : A.entries()) {
-    // Vendored libraries go before .dist-info, which wheels keep last.
-    if (StringRef(E.Name).starts_with(DistInfoPrefix))
-      if (Error Err = AddVendored())
+  // Members are made in windows of consecutive steps, on all cores, and
+  // laid out in step order. A window holds at most WindowBytes of input
+  // (and at least one member), so that memory stays bounded however many
+  // or large the modules are.
+  constexpr uint64_t WindowBytes = uint64_t(8) << 20;
+  std::vector<size_t> MadeSteps;
+  for (size_t I = 0; I < Steps.size(); ++I)
+    if (!Steps[I].Copy)
+      MadeSteps.push_back(I);
+  auto InputSize = [&](const Step &S) -> uint64_t {
+    if (S.Rewrite)
+      return S.Rewrite->UncompressedSize;
+    uint64_t Size;
+    if (sys::fs::file_size(S.Module->SourcePath, Size))
+      return WindowBytes; // An error to come: alone in its window.
+    return Size;
+  };
+  std::vector<Made> Window;
+  size_t WindowBegin = 0, WindowEnd = 0; // Indices in MadeSteps.
+  auto MakeWindow = [&](size_t First) {
+    size_t Last = First;
+    uint64_t Bytes = 0;
+    while (Last < MadeSteps.size()) {
+      uint64_t Size = InputSize(Steps[MadeSteps[Last]]);
+      if (Last > First && Bytes + Size > WindowBytes)
+        break;
+      Bytes += Size;
+      ++Last;
+    }
+    Window = std::vector<Made>(Last - First);
+    WindowBegin = First;
+    WindowEnd = Last;
+    forEachIndexJoined(Last - First, [&](size_t I) {
+      const Step &S = Steps[MadeSteps[First + I]];
+      Made &Out = Window[I];
+      Out.Err = S.Rewrite ? MakeRewritten(*S.Rewrite, *S.Module, Out)
+                          : MakeVendored(*S.Module, Out);
+    });
+  };
+
+  zip::Writer Wr;
+  wheel::Record NewRecord;
+  size_t NextMade = 0;
+  for (const Step &S : Steps) {
+    if (S.Copy) {
+      if (Error Err = Wr.copyEntry(*S.Copy))
         return createFileError(W.path(), std::move(Err));
-    if (&E == DI.Record || &E == DI.RecordJWS || &E == DI.RecordP7S)
-      continue;
-    auto It = Edited.find(E.Name);
-    if (It == Edited.end()) {
-      if (Error Err = Wr.copyEntry(E))
-        return createFileError(W.path(), std::move(Err));
-      if (const wheel::RecordRow *Row = W.record().find(E.Name))
+      if (const wheel::RecordRow *Row = W.record().find(S.Copy->Name))
         NewRecord.Rows.push_back(*Row);
       continue;
     }
-    SmallVector<uint8_t, 0> Bytes;
-    std::string Out;
-    if (Error Err = A.extract(E, Bytes, MaxMemberSize))
-      return createFileError(W.path(), memberError(E.Name, toString(std::move(Err))));
-    if (Error Err = Edit(*It->second, Bytes, Out))
-      return createFileError(W.path(), memberError(E.Name, toString(std::move(Err))));
-    if (Error Err = AddNew(E.Name, arrayRefFromStringRef(Out),
-                           zip::dosToUnixTime(E.DosDate, E.DosTime),
-                           E.unixMode()))
+    if (NextMade >= WindowEnd)
+      MakeWindow(NextMade);
+    Made &M = Window[NextMade++ - WindowBegin];
+    if (M.Err) {
+      Error Err = std::move(M.Err);
+      M.Err = Error::success();
+      return S.Rewrite ? std::move(Err)
+                       : createFileError(W.path(), std::move(Err));
+    }
+    if (Error Err = Wr.addPrepared(std::move(M.Entry)))
       return createFileError(W.path(), std::move(Err));
+    NewRecord.Rows.push_back(std::move(M.Row));
   }
-  if (Error Err = AddVendored())
-    return createFileError(W.path(), std::move(Err));
 
   // RECORD last, with its own row empty.
   const zip::Entry &RecordEntry = *DI.Record;
@@ -1015,6 +1164,8 @@ json::Value toJSON(const RepairPlan &Plan) {
                    {"renames", std::move(Renames)}};
     if (M.Vendored)
       O["source"] = jsonString(M.SourcePath);
+    if (M.StrippedBytes)
+      O["stripped_bytes"] = int64_t(M.StrippedBytes);
     Modules.push_back(std::move(O));
   }
   json::Array Clashes;

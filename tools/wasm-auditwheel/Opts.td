@@ -48,6 +48,13 @@ defm record_check : Value<"record-check", "<what>",
   "replaces anything: 'structural' (default; also 'changed': every member "
   "listed with its size, and the side modules, which repair reads and may "
   "rewrite, hashed) or 'full' (every member hashed)">;
+def strip : Flag<["--"], "strip">,
+  HelpText<"repair: strip every side module written, as wasm-set-rpath "
+           "--strip-all does (debug info, name, producers go; dylink.0, "
+           "RUNTIME_PATH and rpath.0 stay), rewriting modules that need no "
+           "other change too">;
+defm keep_section : Value<"keep-section", "<name>",
+  "With --strip: keep the custom section <name> (repeatable)">;
 def json : Flag<["--"], "json">,
   HelpText<"Print the analysis (show) or what was done (repair) as JSON">;
 def help : Flag<["--", "-"], "help">, HelpText<"Display this help">;

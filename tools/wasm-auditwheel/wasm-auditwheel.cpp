@@ -95,6 +95,9 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
                         "' (expected structural, changed or full)");
     O.CheckAllHashes = V == "full";
   }
+  if (Args.hasArg(OPT_strip))
+    O.Strip = StripLevel::All;
+  O.KeepSections = Args.getAllArgValues(OPT_keep_section);
   if (const opt::Arg *A = Args.getLastArg(OPT_zip_compression_level)) {
     if (StringRef(A->getValue()).getAsInteger(10, O.Level))
       return usageError("invalid compression level '" +
@@ -122,6 +125,8 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
     return E;
   if (Error E = Named("--no-mangle", checkGlobs(O.NoMangle)))
     return E;
+  if (!O.KeepSections.empty() && O.Strip == StripLevel::None)
+    return usageError("--keep-section needs --strip");
   return C;
 }
 
@@ -163,6 +168,8 @@ void printPlan(raw_ostream &OS, const RepairPlan &Plan) {
     auto Shown = [](const std::vector<std::string> &P) {
       return P.empty() ? std::string("(none)") : printable(joinSearchPath(P));
     };
+    if (M.StrippedBytes)
+      OS << "    strip: " << M.StrippedBytes << " bytes\n";
     if (M.NewRunPath)
       OS << "    run-time path: "
          << Shown(M.RuntimePath.value_or(std::vector<std::string>())) << " -> "
@@ -181,6 +188,22 @@ void printSummary(raw_ostream &OS, const RepairPlan &Plan) {
      << Count[NeededStatus::Vendor] << " to vendor, "
      << Count[NeededStatus::Excluded] << " excluded, "
      << Count[NeededStatus::NotFound] << " not found\n";
+}
+
+/// What --strip saved: the sections' bytes (uncompressed, as installed),
+/// and the wheel's size before and after (where the sections were
+/// compressed, and which vendoring also changes).
+void printStripSummary(raw_ostream &OS, const RepairPlan &Plan,
+                       uint64_t InSize, StringRef Out) {
+  size_t Modules = count_if(Plan.Modules, [](const ModulePlan &M) {
+    return M.StrippedBytes != 0;
+  });
+  OS << "stripped: " << Plan.strippedBytes() << " bytes from " << Modules
+     << (Modules == 1 ? " side module" : " side modules");
+  uint64_t OutSize;
+  if (!sys::fs::file_size(Out, OutSize))
+    OS << " (wheel: " << InSize << " -> " << OutSize << " bytes)";
+  OS << "\n";
 }
 
 void printDiagnostics(const RepairPlan &Plan) {
@@ -255,9 +278,12 @@ Error processWheel(const Config &C, StringRef Path,
   outs().flush();
   printDiagnostics(*Plan);
   bool Changes = C.Repair && Plan->changesWheel(**W);
-  if (C.Repair && !C.Json)
+  if (C.Repair && !C.Json) {
     outs() << (Changes ? "repaired: " : "unchanged (nothing to repair): ")
            << printable(Out) << "\n";
+    if (C.Opts.Strip != StripLevel::None)
+      printStripSummary(outs(), *Plan, (*W)->file().size(), Out);
+  }
   // show fails when a library is found nowhere, as repair would: a script
   // can gate on it. Everything is still printed.
   if (!C.Repair && Plan->hasMissing())
