@@ -142,6 +142,14 @@ public:
 private:
   LoadSet() = default;
   struct Storage;
+  // The stages of create(), in order.
+  llvm::Error openFileSystems();
+  void classifyInputs(llvm::ArrayRef<std::string> Files);
+  llvm::Error readMainModule();
+  StartupLoads startupLoads();
+  llvm::Error predict(const StartupLoads &Startup,
+                      std::vector<bool> &FailedRoot);
+  void judge(const std::vector<bool> &FailedRoot);
   LoadSetOptions Opts;
   std::unique_ptr<Storage> Store; ///< File systems, open wheels.
   std::vector<LoadSetInput> Inputs;

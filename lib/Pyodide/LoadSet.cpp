@@ -22,6 +22,9 @@ using namespace llvm;
 namespace wasmrpath {
 
 struct LoadSet::Storage {
+  /// The real path of the root (Opts.Resolve.Root is as the user wrote it,
+  /// for messages and JSON; paths are compared with this).
+  std::string Root;
   std::unique_ptr<LoaderFileSystem> Host;
   /// The host's files as they are ("/"): the main module and what it loads
   /// at start-up, which are fetched beside its JS glue, not from the
@@ -137,23 +140,18 @@ json::Value orNull(StringRef S) {
 
 } // namespace
 
-Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
-                                                   LoadSetOptions O) {
-  assert(O.Resolve.Rules && "no loader rules");
-  std::unique_ptr<LoadSet> S(new LoadSet());
-  S->Opts = std::move(O);
-  S->Store = std::make_unique<Storage>();
-  const LoadSetOptions &Opts = S->Opts;
-  Storage &St = *S->Store;
-  S->MainPath = Opts.MainModule;
+/// Stage 1: the loader's file system, the host tree under the root with
+/// the wheels' members installed in front of it.
+Error LoadSet::openFileSystems() {
+  Storage &St = *Store;
   // Resolve.Root is the root as the user wrote it (messages and JSON show
   // it so); paths are compared with its real path.
   SmallString<256> RealRoot;
   if (std::error_code EC = sys::fs::real_path(Opts.Resolve.Root, RealRoot))
     return createFileError(Opts.Resolve.Root, EC);
-  const std::string Root(RealRoot);
+  St.Root = std::string(RealRoot);
 
-  Expected<std::unique_ptr<LoaderFileSystem>> Host = createHostFileSystem(Root);
+  Expected<std::unique_ptr<LoaderFileSystem>> Host = createHostFileSystem(St.Root);
   if (!Host)
     return Host.takeError();
   St.Host = std::move(*Host);
@@ -164,8 +162,17 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   if (!Opts.Resolve.Rules->SitePackages.empty())
     Install.Rules = Opts.Resolve.Rules;
   St.FS = std::make_unique<InstalledWheel>(Install, St.Host.get());
-  InstalledWheel &FS = *St.FS;
+  return Error::success();
 
+}
+
+/// Stage 2: what each input is (a wheel, a directory, a side module, the
+/// main module) and the loader paths of its modules. A problem with one
+/// input is recorded on it; the others go on.
+void LoadSet::classifyInputs(ArrayRef<std::string> Files) {
+  Storage &St = *Store;
+  InstalledWheel &FS = *St.FS;
+  const std::string &Root = St.Root;
   // Where an input is in the loader's file system: a host path under the
   // root, or, as lddtree does with -R, the input taken inside the root.
   auto LoaderPathOf = [&](StringRef File) -> Expected<std::string> {
@@ -181,7 +188,7 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   using Kind = LoadSetInput::Kind;
   using Problem = LoadSetInput::Problem;
   for (const std::string &File : Files) {
-    LoadSetInput &In = S->Inputs.emplace_back();
+    LoadSetInput &In = Inputs.emplace_back();
     In.File = File;
     auto SetError = [&](Problem Why, Error E) {
       In.Why = Why;
@@ -219,13 +226,13 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     // the loader's file system: it may be outside the root.
     auto TakeAsMain = [&](const std::string &HostFile) {
       In.K = Kind::MainModule;
-      if (!S->MainPath.empty() && !sys::fs::equivalent(S->MainPath, HostFile))
+      if (!MainPath.empty() && !sys::fs::equivalent(MainPath, HostFile))
         SetError(Problem::SecondMainModule,
                  makeError(errc::invalid_argument,
                            "a second main module (the main module is '" +
-                               S->MainPath + "')"));
+                               MainPath + "')"));
       else
-        S->MainPath = HostFile;
+        MainPath = HostFile;
     };
     if (sys::fs::is_regular_file(File) && isMainModuleFile(File)) {
       TakeAsMain(File);
@@ -264,87 +271,108 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     In.Roots.push_back(*L);
   }
 
-  if (!S->MainPath.empty()) {
-    // Checked here (its headers); read whole once, by the dependency walk,
-    // which takes its symbols.
-    Expected<std::unique_ptr<InputFile>> In =
-        InputFile::open(S->MainPath, InputAccess::Descriptor);
-    if (!In)
-      return createFileError(S->MainPath, In.takeError());
-    Expected<Object> Obj = readObject((*In)->fd(), (*In)->size());
-    if (!Obj)
-      return createFileError(S->MainPath, Obj.takeError());
-    // The glue: given, or beside the main module.
-    std::string Glue = Opts.MainGlue;
-    bool Given = !Glue.empty();
-    if (!Given) {
-      StringRef M(S->MainPath);
-      StringRef Stem = M.ends_with(".wasm") ? M.drop_back(5) : M;
-      for (StringRef Ext : {".mjs", ".js"})
-        if (sys::fs::is_regular_file(Stem + Ext)) {
-          Glue = (Stem + Ext).str();
-          break;
-        }
-    }
-    if (!Glue.empty()) {
-      Expected<std::unique_ptr<InputFile>> G = InputFile::open(Glue);
-      Expected<StringSet<>> Names =
-          G ? readGlueSymbols(toStringRef((*G)->data()))
-            : Expected<StringSet<>>(G.takeError());
-      if (Names) {
-        S->Glue = std::move(*Names);
-        S->GluePath = Glue;
-      } else if (Given) {
-        return createFileError(Glue, Names.takeError());
-      } else {
-        consumeError(Names.takeError()); // A file that is not glue.
+}
+
+/// Stage 3: the main module's headers and its JS glue (given, or beside
+/// it), whose functions are providers too.
+Error LoadSet::readMainModule() {
+  if (MainPath.empty())
+    return Error::success();
+  // Checked here (its headers); read whole once, by the dependency walk,
+  // which takes its symbols.
+  Expected<std::unique_ptr<InputFile>> In =
+      InputFile::open(MainPath, InputAccess::Descriptor);
+  if (!In)
+    return createFileError(MainPath, In.takeError());
+  Expected<Object> Obj = readObject((*In)->fd(), (*In)->size());
+  if (!Obj)
+    return createFileError(MainPath, Obj.takeError());
+  // The glue: given, or beside the main module.
+  std::string GlueFile = Opts.MainGlue;
+  bool Given = !GlueFile.empty();
+  if (!Given) {
+    StringRef M(MainPath);
+    StringRef Stem = M.ends_with(".wasm") ? M.drop_back(5) : M;
+    for (StringRef Ext : {".mjs", ".js"})
+      if (sys::fs::is_regular_file(Stem + Ext)) {
+        GlueFile = (Stem + Ext).str();
+        break;
       }
+  }
+  if (!GlueFile.empty()) {
+    Expected<std::unique_ptr<InputFile>> GlueIn = InputFile::open(GlueFile);
+    Expected<StringSet<>> Names =
+        GlueIn ? readGlueSymbols(toStringRef((*GlueIn)->data()))
+               : Expected<StringSet<>>(GlueIn.takeError());
+    if (Names) {
+      Glue = std::move(*Names);
+      GluePath = GlueFile;
+    } else if (Given) {
+      return createFileError(GlueFile, Names.takeError());
+    } else {
+      consumeError(Names.takeError()); // A file that is not glue.
     }
   }
+  return Error::success();
+}
 
-
+/// Stage 4: the start-up loads: the main module's NEEDED libraries, then
+/// the preloads, fetched beside the glue.
+StartupLoads LoadSet::startupLoads() {
   // The start-up loads: the main module's NEEDED libraries, then the
   // preloads, fetched beside the glue (StartupLoads).
+  Storage &St = *Store;
   StartupLoads Startup;
-  if (!S->MainPath.empty() || !Opts.Preloads.empty()) {
+  if (!MainPath.empty() || !Opts.Preloads.empty()) {
     St.HostFiles = std::move(*createHostFileSystem("/"));
     Startup.FS = St.HostFiles.get();
-    Startup.MainModule = S->MainPath.empty() ? "" : realHostPath(S->MainPath);
+    Startup.MainModule = MainPath.empty() ? "" : realHostPath(MainPath);
     for (const auto &[Name, File] : Opts.Preloads)
       Startup.Preloads.emplace_back(Name, realHostPath(File));
-    StringRef Beside = !S->GluePath.empty()        ? StringRef(S->GluePath)
+    StringRef Beside = !GluePath.empty()        ? StringRef(GluePath)
                        : !Startup.MainModule.empty() ? StringRef(Startup.MainModule)
                                                      : StringRef(Startup.Preloads[0].second);
     Startup.LocateDir = loaderDirName(realHostPath(Beside));
   }
+  return Startup;
+}
 
+/// Stage 5: one dependency graph and one load prediction for all inputs
+/// (one process loads them); an input module that is not a usable side
+/// module is an error about that input, as for ldd.
+Error LoadSet::predict(const StartupLoads &Startup,
+                       std::vector<bool> &FailedRoot) {
+  Storage &St = *Store;
+  InstalledWheel &FS = *St.FS;
+  const std::string &Root = St.Root;
+  using Kind = LoadSetInput::Kind;
+  using Problem = LoadSetInput::Problem;
   // One graph and one load set for all inputs: one process loads them.
   std::vector<std::string> AllRoots;
-  for (const LoadSetInput &In : S->Inputs)
+  for (const LoadSetInput &In : Inputs)
     if (In.Why == Problem::None)
       AllRoots.insert(AllRoots.end(), In.Roots.begin(), In.Roots.end());
-  DependencyGraph &G = S->G;
   G = resolveDependencies(FS, AllRoots, Opts.Resolve,
                           Startup.FS ? &Startup : nullptr);
   if (G.Main) {
     LibraryNode &M = G.Nodes[*G.Main];
     if (!M.Error.empty())
-      return createFileError(S->MainPath, makeError(errc::malformed, M.Error));
-    S->Main = M.Symbols;
+      return createFileError(MainPath, makeError(errc::malformed, M.Error));
+    Main = M.Symbols;
   }
   std::vector<LoadRequest> Requests;
   if (!G.Startup.empty()) {
-    S->StartupRequest = Requests.size();
+    StartupRequest = Requests.size();
     Requests.push_back({"the start-up loads", G.Startup, true});
   }
   size_t NextRoot = 0;
-  std::vector<bool> FailedRoot(G.Nodes.size(), false);
-  for (LoadSetInput &In : S->Inputs) {
+  FailedRoot.assign(G.Nodes.size(), false);
+  for (LoadSetInput &In : Inputs) {
     if (In.Why != Problem::None)
       continue;
     if (In.K == Kind::MainModule) {
       In.Nodes.push_back(*G.Main);
-      In.Request = *S->StartupRequest;
+      In.Request = *StartupRequest;
       continue;
     }
     for (size_t I = 0; I < In.Roots.size(); ++I)
@@ -383,9 +411,16 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     In.Request = Requests.size();
     Requests.push_back({In.File, In.Nodes, In.K != Kind::Module});
   }
-  S->P = predictLoad(G, Requests);
+  P = predictLoad(G, Requests);
 
-  LoadVerdict &V = S->Verdict;
+  return Error::success();
+}
+
+/// Stage 6: the verdict, with the symbol hazards when asked for.
+void LoadSet::judge(const std::vector<bool> &FailedRoot) {
+  using Kind = LoadSetInput::Kind;
+  using Problem = LoadSetInput::Problem;
+  LoadVerdict &V = Verdict;
   for (size_t I = 0; I < G.Nodes.size(); ++I) {
     if (FailedRoot[I])
       continue;
@@ -393,27 +428,46 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
     for (const Resolution &R : G.Nodes[I].Needed)
       V.Resolved &= R.Via != FoundVia::NotFound;
   }
-  for (const auto &Outcomes : S->P.Outcomes)
+  for (const auto &Outcomes : P.Outcomes)
     for (const RootOutcome &O : Outcomes)
       V.LoadsFail |= O.Status != LoadStatus::Loaded;
   if (Opts.FindHazards)
   {
     SymbolContext Ctx;
-    Ctx.Main = S->mainSymbols();
-    Ctx.Glue = S->Glue ? &*S->Glue : nullptr;
+    Ctx.Main = mainSymbols();
+    Ctx.Glue = Glue ? &*Glue : nullptr;
     Ctx.AllowDuplicate = Opts.AllowDuplicate;
-    S->Hazards = findHazards(G, FS, Opts.Resolve, S->P, Ctx);
+    Hazards = findHazards(G, *Store->FS, Opts.Resolve, P, Ctx);
   }
   // A module bound to another's data, or missing data, is as bad as a
   // failed load (hazardSeverity()).
-  for (const Hazard &H : S->Hazards)
+  for (const Hazard &H : Hazards)
     V.LoadsFail |= hazardSeverity(H.Kind) == HazardSeverity::Error;
-  for (const LoadSetInput &In : S->Inputs) {
+  for (const LoadSetInput &In : Inputs) {
     V.InputFailed |= In.Why != Problem::None;
     V.NothingToCheck |= In.Why == Problem::None && In.K != Kind::Module &&
                         In.K != Kind::MainModule &&
                         In.Roots.empty();
   }
+}
+
+Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
+                                                   LoadSetOptions O) {
+  assert(O.Resolve.Rules && "no loader rules");
+  std::unique_ptr<LoadSet> S(new LoadSet());
+  S->Opts = std::move(O);
+  S->Store = std::make_unique<Storage>();
+  S->MainPath = S->Opts.MainModule;
+  if (Error E = S->openFileSystems())
+    return std::move(E);
+  S->classifyInputs(Files);
+  if (Error E = S->readMainModule())
+    return std::move(E);
+  StartupLoads Startup = S->startupLoads();
+  std::vector<bool> FailedRoot;
+  if (Error E = S->predict(Startup, FailedRoot))
+    return std::move(E);
+  S->judge(FailedRoot);
   return S;
 }
 
