@@ -121,6 +121,218 @@ void printTree(const DependencyGraph &G, size_t Root, std::vector<bool> &Shown,
   }
 }
 
+/// --allow-duplicate's patterns, with the text they refer to.
+struct AllowList {
+  std::vector<std::string> Text;
+  std::vector<GlobPattern> Patterns;
+};
+
+/// What the command line asks for.
+struct Config {
+  LoadSetOptions LO;
+  std::vector<std::string> Files;
+  bool Json = false, Check = false, FlatList = false, ShowAll = false;
+};
+
+/// Prints a usage error and returns std::nullopt, for parseOptions().
+std::nullopt_t failure(const Twine &Msg) {
+  WithColor::error(errs(), ToolName) << Msg << "\n";
+  return std::nullopt;
+}
+
+/// The options onto LoadSetOptions; a bad value is a one-line error.
+std::optional<Config> parseOptions(const opt::InputArgList &Args) {
+  Config C;
+  ResolveOptions Opts;
+  Opts.Root = Args.getLastArgValue(OPT_root, "/").str();
+  Opts.Cwd = Args.getLastArgValue(OPT_cwd).str();
+  StringRef LoaderName = Args.getLastArgValue(OPT_loader, "pyodide");
+  Opts.Rules = getLoaderRules(LoaderName);
+  if (!Opts.Rules)
+    return failure("unknown --loader '" + LoaderName + "' (expected " +
+                join(getLoaderNames(), ", ") + ")");
+  if (Args.hasArg(OPT_library_path, OPT_library_path_entry))
+    Opts.LibraryPath =
+        collectSearchEntries(Args, {OPT_library_path}, OPT_library_path_entry);
+  if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
+    std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
+    if (!P || *P == RPathPlace::Both)
+      return failure("invalid --rpath-section '" + StringRef(A->getValue()) +
+                  "' (expected dylink or rpath.0)");
+    Opts.Place = *P;
+  }
+  C.Files = Args.getAllArgValues(OPT_INPUT);
+  if (C.Files.empty())
+    return failure("no input files");
+  C.Json = Args.hasArg(OPT_json);
+  C.Check = Args.hasArg(OPT_check);
+  C.FlatList = Args.hasArg(OPT_flat_list);
+  C.ShowAll = Args.hasArg(OPT_show_all);
+  bool AutoRoot = !Args.hasArg(OPT_no_auto_root);
+
+  // The root comes from --root; its errors say so, because a message about
+  // a directory the user never named on its own is puzzling.
+  SmallString<256> RealRoot;
+  if (std::error_code EC = sys::fs::real_path(Opts.Root, RealRoot))
+    return failure(printable("--root '" + Opts.Root + "': " + EC.message()));
+  if (!sys::fs::is_directory(RealRoot))
+    return failure(printable("--root '" + Opts.Root + "' is not a directory"));
+
+  LoadSetOptions &LO = C.LO;
+  LO.Resolve = Opts;
+  LO.AutoRoot = AutoRoot;
+  LO.MainModule = Args.getLastArgValue(OPT_main_module).str();
+  LO.MainGlue = Args.getLastArgValue(OPT_main_glue).str();
+  // --preload [NAME=]FILE, as Module.dynamicLibraries: NAME is what the
+  // library is registered under (default: FILE's name).
+  for (StringRef P : Args.getAllArgValues(OPT_preload)) {
+    auto [Name, File] = P.split('=');
+    if (File.empty() || Name.contains('/'))
+      LO.Preloads.emplace_back(sys::path::filename(P).str(), P.str());
+    else
+      LO.Preloads.emplace_back(Name.str(), File.str());
+    if (LO.Preloads.back().first.empty())
+      return failure(printable(("invalid --preload '" + P + "' (expected [NAME=]FILE)").str()));
+  }
+  LO.FindHazards = C.Check || C.Json;
+  // GlobPattern refers to its pattern's text: the strings live as long as
+  // the patterns, shared with the predicate.
+  auto Allowed = std::make_shared<AllowList>();
+  Allowed->Text = Args.getAllArgValues(OPT_allow_duplicate);
+  for (const std::string &P : Allowed->Text) {
+    Expected<GlobPattern> G = GlobPattern::create(P);
+    if (!G)
+      return failure(printable("invalid --allow-duplicate '" + P +
+                            "': " + toString(G.takeError())));
+    Allowed->Patterns.push_back(std::move(*G));
+  }
+  if (!Allowed->Patterns.empty())
+    LO.AllowDuplicate = [Allowed](StringRef Name) {
+      return any_of(Allowed->Patterns,
+                    [&](const GlobPattern &G) { return G.match(Name); });
+    };
+  return C;
+}
+
+/// The inputs that could not be read, with the option that decides them
+/// named where it helps.
+void printInputErrors(const LoadSet &S) {
+  for (const LoadSetInput &In : S.inputs()) {
+    if (In.Why == LoadSetInput::Problem::None)
+      continue;
+    std::string Msg = In.Error;
+    if (In.Why == LoadSetInput::Problem::NotUnderRoot ||
+        In.Why == LoadSetInput::Problem::MissingUnderRoot) {
+      size_t At = Msg.rfind("the root directory '");
+      if (At != std::string::npos)
+        Msg.replace(At, strlen("the root"), "the --root");
+    }
+    outs().flush();
+    WithColor::error(errs(), ToolName) << printable(Msg) << "\n";
+  }
+
+}
+
+/// The tree of each input (or, with --flat-list, the files that load).
+void printLoadTrees(const LoadSet &S, const Config &C) {
+  const DependencyGraph &G = S.graph();
+  const LoadPrediction &P = S.prediction();
+  if (C.FlatList) {
+    for (const LibraryNode &N : G.Nodes)
+      if (N.Error.empty())
+        outs() << printable(N.HostPath) << "\n";
+  } else {
+    std::vector<bool> Shown(G.Nodes.size(), false);
+    // The start-up loads that no input stands for come first: a main module
+    // given with --main-module that loads libraries, the preloads.
+    bool MainIsInput = any_of(S.inputs(), [](const LoadSetInput &In) {
+      return In.K == LoadSetInput::Kind::MainModule &&
+             In.Why == LoadSetInput::Problem::None;
+    });
+    for (size_t N : G.Startup) {
+      bool IsMain = N == G.Main;
+      if (IsMain && (MainIsInput || G.Nodes[N].Needed.empty()))
+        continue;
+      if (IsMain)
+        outs() << printable(G.Nodes[N].HostPath) << " (main module)\n";
+      else
+        outs() << printable(G.Nodes[N].LoaderPath) << " => "
+               << printable(G.Nodes[N].HostPath) << " (preloaded)\n";
+      if (!G.Nodes[N].Error.empty())
+        outs() << "    [unusable: " << printable(G.Nodes[N].Error) << "]\n";
+      else
+        printTree(G, N, Shown, C.ShowAll);
+    }
+    for (const LoadSetInput &In : S.inputs()) {
+      if (In.Why != LoadSetInput::Problem::None)
+        continue;
+      if (In.K == LoadSetInput::Kind::MainModule) {
+        outs() << printable(In.File) << " (main module)\n";
+        printTree(G, *G.Main, Shown, C.ShowAll);
+        continue;
+      }
+      if (In.K != LoadSetInput::Kind::Module)
+        outs() << printable(In.File) << ":\n";
+      for (const RootOutcome &O : P.Outcomes[In.Request]) {
+        outs() << printable(G.Nodes[O.Node].LoaderPath);
+        // The same file as a library the main module loads at start-up.
+        if (G.Nodes[O.Node].AtStartup)
+          outs() << " => " << printable(G.Nodes[O.Node].HostPath)
+                 << " (loaded at start-up)";
+        // A module given alone shows why it fails in its tree; a package's
+        // modules say what happened to each.
+        if (In.K != LoadSetInput::Kind::Module &&
+            O.Status != LoadStatus::Loaded)
+          outs() << " [" << loadStatusName(O.Status) << ": "
+                 << printable(O.Reason) << "]";
+        outs() << "\n";
+        if (!G.Nodes[O.Node].Error.empty())
+          outs() << "    [unusable: " << printable(G.Nodes[O.Node].Error)
+                 << "]\n";
+        else if (O.Status != LoadStatus::NotAttempted)
+          printTree(G, O.Node, Shown, C.ShowAll);
+      }
+    }
+  }
+}
+
+/// --check's report on standard error, after the tree: the hazards,
+/// the inputs with nothing to check, and the verdict.
+void printCheckReport(const LoadSet &S, bool Json) {
+  const LoadVerdict &V = S.verdict();
+  // The JSON document has the hazards; the verdict lines are said anyway.
+  if (!Json) {
+    for (const Hazard &H : S.hazards()) {
+      // A single module's failed load is the missing library its tree
+      // shows, and the error below says so.
+      if (S.isOwnInputFailure(H))
+        continue;
+      if (hazardSeverity(H.Kind) == HazardSeverity::Note) {
+        WithColor::note(errs(), ToolName)
+            << (H.Module.empty() ? "" : "'" + printable(H.Module) + "': ")
+            << printable(H.Message) << "\n";
+        continue;
+      }
+      WithColor::warning(errs(), ToolName)
+          << "'" << printable(H.Module) << "': " << printable(H.Message)
+          << "\n";
+    }
+  }
+  for (const LoadSetInput &In : S.inputs())
+      if (In.Why == LoadSetInput::Problem::None &&
+          In.K != LoadSetInput::Kind::Module &&
+          In.K != LoadSetInput::Kind::MainModule && In.Roots.empty())
+        WithColor::error(errs(), ToolName)
+            << "'" << printable(In.File) << "': nothing to check (no side "
+            << "module in this " << inputKindName(In.K) << ")\n";
+  if (!V.Resolved)
+    WithColor::error(errs(), ToolName)
+        << "some libraries are not found or not usable\n";
+  else if (V.LoadsFail)
+    WithColor::error(errs(), ToolName)
+        << "some modules do not load or share symbols\n";
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
@@ -158,188 +370,25 @@ int main(int Argc, char **Argv) {
     return 0;
   }
 
-  ResolveOptions Opts;
-  Opts.Root = Args.getLastArgValue(OPT_root, "/").str();
-  Opts.Cwd = Args.getLastArgValue(OPT_cwd).str();
-  StringRef LoaderName = Args.getLastArgValue(OPT_loader, "pyodide");
-  Opts.Rules = getLoaderRules(LoaderName);
-  if (!Opts.Rules)
-    return Fail("unknown --loader '" + LoaderName + "' (expected " +
-                join(getLoaderNames(), ", ") + ")");
-  if (Args.hasArg(OPT_library_path, OPT_library_path_entry))
-    Opts.LibraryPath =
-        collectSearchEntries(Args, {OPT_library_path}, OPT_library_path_entry);
-  if (const opt::Arg *A = Args.getLastArg(OPT_rpath_section)) {
-    std::optional<RPathPlace> P = parseRPathPlace(A->getValue());
-    if (!P || *P == RPathPlace::Both)
-      return Fail("invalid --rpath-section '" + StringRef(A->getValue()) +
-                  "' (expected dylink or rpath.0)");
-    Opts.Place = *P;
-  }
-  std::vector<std::string> Files = Args.getAllArgValues(OPT_INPUT);
-  if (Files.empty())
-    return Fail("no input files");
-  bool Json = Args.hasArg(OPT_json), Check = Args.hasArg(OPT_check);
-  bool AutoRoot = !Args.hasArg(OPT_no_auto_root);
-
-  // The root comes from --root; its errors say so, because a message about
-  // a directory the user never named on its own is puzzling.
-  SmallString<256> RealRoot;
-  if (std::error_code EC = sys::fs::real_path(Opts.Root, RealRoot))
-    return Fail(printable("--root '" + Opts.Root + "': " + EC.message()));
-  if (!sys::fs::is_directory(RealRoot))
-    return Fail(printable("--root '" + Opts.Root + "' is not a directory"));
-
-  LoadSetOptions LO;
-  LO.Resolve = Opts;
-  LO.AutoRoot = AutoRoot;
-  LO.MainModule = Args.getLastArgValue(OPT_main_module).str();
-  LO.MainGlue = Args.getLastArgValue(OPT_main_glue).str();
-  // --preload [NAME=]FILE, as Module.dynamicLibraries: NAME is what the
-  // library is registered under (default: FILE's name).
-  for (StringRef P : Args.getAllArgValues(OPT_preload)) {
-    auto [Name, File] = P.split('=');
-    if (File.empty() || Name.contains('/'))
-      LO.Preloads.emplace_back(sys::path::filename(P).str(), P.str());
-    else
-      LO.Preloads.emplace_back(Name.str(), File.str());
-    if (LO.Preloads.back().first.empty())
-      return Fail(printable(("invalid --preload '" + P + "' (expected [NAME=]FILE)").str()));
-  }
-  LO.FindHazards = Check || Json;
-  // GlobPattern refers to its pattern's text: keep the strings.
-  std::vector<std::string> AllowedText =
-      Args.getAllArgValues(OPT_allow_duplicate);
-  std::vector<GlobPattern> Allowed;
-  for (const std::string &P : AllowedText) {
-    Expected<GlobPattern> G = GlobPattern::create(P);
-    if (!G)
-      return Fail(printable("invalid --allow-duplicate '" + P +
-                            "': " + toString(G.takeError())));
-    Allowed.push_back(std::move(*G));
-  }
-  if (!Allowed.empty())
-    LO.AllowDuplicate = [&Allowed](StringRef Name) {
-      return any_of(Allowed,
-                    [&](const GlobPattern &G) { return G.match(Name); });
-    };
-  Expected<std::unique_ptr<LoadSet>> Set = LoadSet::create(Files, LO);
+  std::optional<Config> C = parseOptions(Args);
+  if (!C)
+    return 1;
+  Expected<std::unique_ptr<LoadSet>> Set = LoadSet::create(C->Files, C->LO);
   if (!Set)
     return Fail(printable(toString(Set.takeError())));
   const LoadSet &S = **Set;
-  const DependencyGraph &G = S.graph();
-  const LoadPrediction &P = S.prediction();
-
-  // Input errors, with the option that decides them named where it helps.
-  for (const LoadSetInput &In : S.inputs()) {
-    if (In.Why == LoadSetInput::Problem::None || Json)
-      continue;
-    std::string Msg = In.Error;
-    if (In.Why == LoadSetInput::Problem::NotUnderRoot ||
-        In.Why == LoadSetInput::Problem::MissingUnderRoot) {
-      size_t At = Msg.rfind("the root directory '");
-      if (At != std::string::npos)
-        Msg.replace(At, strlen("the root"), "the --root");
-    }
-    outs().flush();
-    WithColor::error(errs(), ToolName) << printable(Msg) << "\n";
-  }
-
-  if (Json) {
+  if (C->Json) {
     outs() << formatv("{0:2}", json::Value(S.toJSON())) << "\n";
-  } else if (Args.hasArg(OPT_flat_list)) {
-    for (const LibraryNode &N : G.Nodes)
-      if (N.Error.empty())
-        outs() << printable(N.HostPath) << "\n";
   } else {
-    std::vector<bool> Shown(G.Nodes.size(), false);
-    // The start-up loads that no input stands for come first: a main module
-    // given with --main-module that loads libraries, the preloads.
-    bool MainIsInput = any_of(S.inputs(), [](const LoadSetInput &In) {
-      return In.K == LoadSetInput::Kind::MainModule &&
-             In.Why == LoadSetInput::Problem::None;
-    });
-    for (size_t N : G.Startup) {
-      bool IsMain = N == G.Main;
-      if (IsMain && (MainIsInput || G.Nodes[N].Needed.empty()))
-        continue;
-      if (IsMain)
-        outs() << printable(G.Nodes[N].HostPath) << " (main module)\n";
-      else
-        outs() << printable(G.Nodes[N].LoaderPath) << " => "
-               << printable(G.Nodes[N].HostPath) << " (preloaded)\n";
-      if (!G.Nodes[N].Error.empty())
-        outs() << "    [unusable: " << printable(G.Nodes[N].Error) << "]\n";
-      else
-        printTree(G, N, Shown, Args.hasArg(OPT_show_all));
-    }
-    for (const LoadSetInput &In : S.inputs()) {
-      if (In.Why != LoadSetInput::Problem::None)
-        continue;
-      if (In.K == LoadSetInput::Kind::MainModule) {
-        outs() << printable(In.File) << " (main module)\n";
-        printTree(G, *G.Main, Shown, Args.hasArg(OPT_show_all));
-        continue;
-      }
-      if (In.K != LoadSetInput::Kind::Module)
-        outs() << printable(In.File) << ":\n";
-      for (const RootOutcome &O : P.Outcomes[In.Request]) {
-        outs() << printable(G.Nodes[O.Node].LoaderPath);
-        // The same file as a library the main module loads at start-up.
-        if (G.Nodes[O.Node].AtStartup)
-          outs() << " => " << printable(G.Nodes[O.Node].HostPath)
-                 << " (loaded at start-up)";
-        // A module given alone shows why it fails in its tree; a package's
-        // modules say what happened to each.
-        if (In.K != LoadSetInput::Kind::Module &&
-            O.Status != LoadStatus::Loaded)
-          outs() << " [" << loadStatusName(O.Status) << ": "
-                 << printable(O.Reason) << "]";
-        outs() << "\n";
-        if (!G.Nodes[O.Node].Error.empty())
-          outs() << "    [unusable: " << printable(G.Nodes[O.Node].Error)
-                 << "]\n";
-        else if (O.Status != LoadStatus::NotAttempted)
-          printTree(G, O.Node, Shown, Args.hasArg(OPT_show_all));
-      }
-    }
+    printInputErrors(S);
+    printLoadTrees(S, *C);
   }
   // The tree first, then what is wrong with it, in this order on a
   // terminal and in a pipe alike.
   outs().flush();
-  const LoadVerdict &V = S.verdict();
-  if (Check && !Json) {
-    for (const Hazard &H : S.hazards()) {
-      // A single module's failed load is the missing library its tree
-      // shows, and the error below says so.
-      if (S.isOwnInputFailure(H))
-        continue;
-      if (hazardSeverity(H.Kind) == HazardSeverity::Note) {
-        WithColor::note(errs(), ToolName)
-            << (H.Module.empty() ? "" : "'" + printable(H.Module) + "': ")
-            << printable(H.Message) << "\n";
-        continue;
-      }
-      WithColor::warning(errs(), ToolName)
-          << "'" << printable(H.Module) << "': " << printable(H.Message)
-          << "\n";
-    }
-  }
-  if (Check)
-    for (const LoadSetInput &In : S.inputs())
-      if (In.Why == LoadSetInput::Problem::None &&
-          In.K != LoadSetInput::Kind::Module &&
-          In.K != LoadSetInput::Kind::MainModule && In.Roots.empty())
-        WithColor::error(errs(), ToolName)
-            << "'" << printable(In.File) << "': nothing to check (no side "
-            << "module in this " << inputKindName(In.K) << ")\n";
-  if (Check && !V.Resolved)
-    WithColor::error(errs(), ToolName)
-        << "some libraries are not found or not usable\n";
-  else if (Check && V.LoadsFail)
-    WithColor::error(errs(), ToolName)
-        << "some modules do not load or share symbols\n";
+  if (C->Check)
+    printCheckReport(S, C->Json);
   if (!flushStandardOutput(ToolName))
     return 1;
-  return V.passes(Check) ? 0 : 1;
+  return S.verdict().passes(C->Check) ? 0 : 1;
 }
