@@ -99,21 +99,34 @@ std::string realHostPath(StringRef Path) {
 
 /// The modules under the host directory \p Dir: those Pyodide would
 /// preload ("*.so", "*.so.N") and the ".wasm" files that are side modules,
-/// sorted (a directory has no zip order), symbolic links not followed.
+/// sorted (a directory has no zip order), symbolic links not followed. A
+/// directory that cannot be read is an error naming it: LLVM's
+/// recursive_directory_iterator skips one it cannot open, and the walk
+/// then reported "nothing to check" for a tree whose modules it never saw.
 Expected<std::vector<std::string>> modulesUnder(StringRef Dir) {
   std::vector<std::string> Found;
-  std::error_code EC;
-  for (sys::fs::recursive_directory_iterator It(Dir, EC, /*follow=*/false), End;
-       It != End && !EC; It.increment(EC)) {
-    if (It->type() != sys::fs::file_type::regular_file)
-      continue;
-    if (isPreloadedByPyodide(It->path()) ||
-        (StringRef(It->path()).ends_with(".wasm") &&
-         isSideModuleFile(It->path())))
-      Found.push_back(It->path());
+  std::vector<std::string> Pending = {Dir.str()};
+  while (!Pending.empty()) {
+    std::string D = std::move(Pending.back());
+    Pending.pop_back();
+    std::error_code EC;
+    for (sys::fs::directory_iterator It(D, EC, /*follow_symlinks=*/false), End;
+         It != End && !EC; It.increment(EC)) {
+      sys::fs::file_type Type = It->type();
+      if (Type == sys::fs::file_type::directory_file) {
+        Pending.push_back(It->path());
+        continue;
+      }
+      if (Type != sys::fs::file_type::regular_file)
+        continue;
+      if (isPreloadedByPyodide(It->path()) ||
+          (StringRef(It->path()).ends_with(".wasm") &&
+           isSideModuleFile(It->path())))
+        Found.push_back(It->path());
+    }
+    if (EC)
+      return createFileError(D, EC);
   }
-  if (EC)
-    return createFileError(Dir, EC);
   llvm::sort(Found);
   return Found;
 }

@@ -35,3 +35,12 @@ body = leb(65537) + b"\x01a" * 65537
 sub = b"\x01\x04\x00\x00\x00\x00" + b"\x02" + leb(len(body)) + body
 pay = leb(8) + b"dylink.0" + sub
 open("needed.so", "wb").write(b"\x00asm\x01\x00\x00\x00\x00" + leb(len(pay)) + pay)
+
+# exports.so: a side module whose export section lists 1,048,577 exports of
+# the empty name (3 bytes each).
+n = 1048577
+exports = leb(n) + b"\x00\x00\x00" * n
+mem = b"\x01\x04\x00\x00\x00\x00"
+dyl = leb(8) + b"dylink.0" + mem
+open("exports.so", "wb").write(b"\x00asm\x01\x00\x00\x00\x00" + leb(len(dyl)) + dyl
+                               + b"\x07" + leb(len(exports)) + exports)
