@@ -171,6 +171,9 @@ private:
 /// "<dist>.data/purelib/" or "platlib/" that pip would install over a
 /// member of the same path at the top.
 llvm::Error checkMemberPaths(const zip::Archive &A);
+/// The same checks over member names (a directory's ends with '/'): those
+/// of an archive about to be written, checked before it is.
+llvm::Error checkMemberPaths(llvm::ArrayRef<llvm::StringRef> Names);
 
 /// Checks member \p E of \p A against \p R: its row must exist and have a
 /// hash of a supported algorithm, and the member's content must have that

@@ -424,10 +424,10 @@ std::string Record::serialize() const {
   return Out;
 }
 
-Error checkMemberPaths(const zip::Archive &A) {
+Error checkMemberPaths(ArrayRef<StringRef> Names) {
   // Pass 1: each name on its own.
-  for (const zip::Entry &E : A.entries()) {
-    StringRef Name(E.Name);
+  for (StringRef Name : Names) {
+    bool IsDir = Name.ends_with("/");
     auto Bad = [&](const Twine &Why) {
       return makeError("member " + quoted(Name) + " " + Why);
     };
@@ -437,7 +437,7 @@ Error checkMemberPaths(const zip::Archive &A) {
       return Bad("would be installed outside site-packages");
     if (Name.contains('\\'))
       return Bad("has a backslash in its path");
-    StringRef Path = E.isDirectory() ? Name.drop_back() : Name;
+    StringRef Path = IsDir ? Name.drop_back() : Name;
     SmallVector<StringRef, 8> Parts;
     Path.split(Parts, '/');
     for (StringRef P : Parts) {
@@ -454,11 +454,10 @@ Error checkMemberPaths(const zip::Archive &A) {
   // these are a file that is also a directory, and pip's mapping of
   // <dist>.data/purelib/ and platlib/ onto the top.
   StringSet<> Files;
-  for (const zip::Entry &E : A.entries())
-    if (!E.isDirectory())
-      Files.insert(E.Name);
-  for (const zip::Entry &E : A.entries()) {
-    StringRef Name(E.Name);
+  for (StringRef Name : Names)
+    if (!Name.ends_with("/"))
+      Files.insert(Name);
+  for (StringRef Name : Names) {
     for (size_t Slash = Name.find('/'); Slash != StringRef::npos &&
                                         Slash + 1 < Name.size() + 1;
          Slash = Name.find('/', Slash + 1)) {
@@ -468,7 +467,7 @@ Error checkMemberPaths(const zip::Archive &A) {
                          quoted(Dir) + ", which is a file");
     }
     auto [Top, Rest] = Name.split('/');
-    if (Top.ends_with(".data") && !E.isDirectory()) {
+    if (Top.ends_with(".data") && !Name.ends_with("/")) {
       auto [Scheme, Path] = Rest.split('/');
       if ((Scheme == "purelib" || Scheme == "platlib") && !Path.empty() &&
           Files.contains(Path))
@@ -477,6 +476,14 @@ Error checkMemberPaths(const zip::Archive &A) {
     }
   }
   return Error::success();
+}
+
+Error checkMemberPaths(const zip::Archive &A) {
+  std::vector<StringRef> Names;
+  Names.reserve(A.entries().size());
+  for (const zip::Entry &E : A.entries())
+    Names.push_back(E.Name);
+  return checkMemberPaths(Names);
 }
 
 Error verifyMember(const zip::Archive &A, const zip::Entry &E,

@@ -344,6 +344,7 @@ public:
 
 private:
   Error fail(Error E) const { return createFileError(W.path(), std::move(E)); }
+  Error checkOutputPaths() const;
   Error checkLibraryDirs() const;
   Error indexMembers();
   Error readModules();
@@ -499,6 +500,32 @@ Error WheelAnalysis::readModules() {
   return Error::success();
 }
 
+/// Reads the host library \p Path whole, refusing one above \p Max bytes
+/// before reading it (its size is taken from the open descriptor), and
+/// again after (it may have grown in between).
+Expected<std::unique_ptr<InputFile>> readHostLibrary(StringRef Path,
+                                                     uint64_t Max) {
+  auto TooLarge = [&](uint64_t Size) {
+    return makeError(errc::invalid_argument,
+                     "a library of " + Twine(Size) +
+                         " bytes, above the limit of " + Twine(Max));
+  };
+  {
+    Expected<std::unique_ptr<InputFile>> Probe =
+        InputFile::open(Path, InputAccess::Descriptor);
+    if (!Probe)
+      return Probe.takeError();
+    if ((*Probe)->size() > Max)
+      return TooLarge((*Probe)->size());
+  }
+  Expected<std::unique_ptr<InputFile>> In = InputFile::open(Path);
+  if (!In)
+    return In.takeError();
+  if ((*In)->data().size() > Max)
+    return TooLarge((*In)->data().size());
+  return In;
+}
+
 /// The directories searched in one library directory, as pyodide-build
 /// searches its libdir (dylink-facts.md §3c).
 std::vector<std::string> searchDirsOf(StringRef Dir) {
@@ -528,16 +555,10 @@ Expected<std::optional<size_t>> WheelAnalysis::searchHost(StringRef Name) {
       auto It = VendoredByPath.find(std::string(Real));
       if (It != VendoredByPath.end())
         return It->second;
-      Expected<std::unique_ptr<InputFile>> In = InputFile::open(Real);
+      Expected<std::unique_ptr<InputFile>> In =
+          readHostLibrary(Real, Opts.MaxModuleSize);
       if (!In)
         return createFileError(Candidate, In.takeError());
-      if ((*In)->data().size() > Opts.MaxModuleSize)
-        return createFileError(
-            Candidate, makeError(errc::invalid_argument,
-                                 "a library of " +
-                                     Twine((*In)->data().size()) +
-                                     " bytes, above the limit of " +
-                                     Twine(Opts.MaxModuleSize)));
       Expected<Object> Obj = readObject((*In)->data());
       if (!Obj || !Obj->isSharedLibrary()) {
         std::string Why = Obj ? toString(makeNotSharedLibraryError())
@@ -833,6 +854,25 @@ Error WheelAnalysis::findClashes() {
   return Error::success();
 }
 
+Error WheelAnalysis::checkOutputPaths() const {
+  // The repaired wheel must pass the reader's path checks: the members it
+  // keeps plus the libraries it vendors (a vendored name that is a
+  // directory of the wheel, or lies under one of its files, would make a
+  // wheel no installer, nor this tool, can read).
+  std::vector<StringRef> Names;
+  Names.reserve(W.archive().entries().size() + Mods.size());
+  for (const zip::Entry &E : W.archive().entries())
+    Names.push_back(E.Name);
+  for (const Pending &P : Mods)
+    if (P.Plan.Vendored)
+      Names.push_back(P.Plan.Member);
+  if (Error E = wheel::checkMemberPaths(Names))
+    return fail(makeError(errc::invalid_argument,
+                          "cannot vendor into this wheel: in the repaired "
+                          "wheel, " + toString(std::move(E))));
+  return Error::success();
+}
+
 Expected<RepairPlan> WheelAnalysis::run() {
   Expected<std::vector<GlobPattern>> Ex = compileGlobs(Opts.Exclude);
   if (!Ex)
@@ -857,6 +897,8 @@ Expected<RepairPlan> WheelAnalysis::run() {
       return std::move(E);
   checkPlanLoads();
   if (Error E = findClashes())
+    return std::move(E);
+  if (Error E = checkOutputPaths())
     return std::move(E);
   Plan.Modules.reserve(Mods.size());
   for (Pending &P : Mods)
@@ -971,11 +1013,13 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     ~Made() { consumeError(std::move(Err)); }
   };
   auto Prepare = [&](StringRef Name, ArrayRef<uint8_t> Content, int64_t MTime,
-                     uint32_t Mode, Made &Out) -> Error {
+                     uint32_t Mode, std::optional<bool> UTF8Name,
+                     Made &Out) -> Error {
     zip::NewEntry NE;
     NE.Level = Opts.Level;
     NE.MTime = MTime;
     NE.Mode = Mode ? Mode : 0100644;
+    NE.UTF8Name = UTF8Name;
     Expected<zip::PreparedEntry> PE = zip::prepareEntry(Name, Content, NE);
     if (!PE)
       return PE.takeError();
@@ -995,12 +1039,16 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                              memberError(E.Name, toString(std::move(Err))));
     if (Error Err = Prepare(E.Name, arrayRefFromStringRef(Text),
                             zip::dosToUnixTime(E.DosDate, E.DosTime),
-                            E.unixMode(), Out))
+                            E.unixMode(),
+                            // The flag says how readers decode the name:
+                            // the original's choice keeps its meaning.
+                            (E.Flags & zip::FlagUTF8) != 0, Out))
       return createFileError(W.path(), std::move(Err));
     return Error::success();
   };
   auto MakeVendored = [&](const ModulePlan &M, Made &Out) -> Error {
-    Expected<std::unique_ptr<InputFile>> In = InputFile::open(M.SourcePath);
+    Expected<std::unique_ptr<InputFile>> In =
+        readHostLibrary(M.SourcePath, Opts.MaxModuleSize);
     if (!In)
       return createFileError(M.SourcePath, In.takeError());
     std::string Text;
@@ -1015,7 +1063,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
                                   "changed while the wheel was being repaired"));
     // A fixed mode, so that the output does not depend on the host's.
     return Prepare(M.Member, arrayRefFromStringRef(Text), NewTime, 0100755,
-                   Out);
+                   std::nullopt, Out);
   };
 
   // Members are made in windows of consecutive steps, on all cores, and
@@ -1091,6 +1139,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
   NE.Level = Opts.Level;
   NE.MTime = zip::dosToUnixTime(RecordEntry.DosDate, RecordEntry.DosTime);
   NE.Mode = RecordEntry.unixMode() ? RecordEntry.unixMode() : 0100644;
+  NE.UTF8Name = (RecordEntry.Flags & zip::FlagUTF8) != 0;
   if (Error Err = Wr.addEntry(RecordEntry.Name,
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
