@@ -55,41 +55,36 @@ StringRef inputKindName(LoadSetInput::Kind K) {
 
 namespace {
 
-/// True if the host file \p Path is a side module (dylink.0, and not a
-/// main module such as pyodide.asm.wasm).
-bool isSideModuleFile(StringRef Path) {
-  // Only the headers and the sections the shape needs are read (pread):
-  // a 10 MB main module is not read whole to be told apart.
+/// The host file \p Path read as far as its shape needs (pread of the
+/// headers and of the sections isMainModule() looks at: a 10 MB main
+/// module is not read whole to be told apart), or std::nullopt if it is no
+/// module.
+std::optional<Object> readModuleShape(StringRef Path) {
   Expected<std::unique_ptr<InputFile>> In =
       InputFile::open(Path, InputAccess::Descriptor);
   if (!In) {
     consumeError(In.takeError());
-    return false;
+    return std::nullopt;
   }
   Expected<Object> Obj = readObject((*In)->fd(), (*In)->size());
   if (!Obj) {
     consumeError(Obj.takeError());
-    return false;
+    return std::nullopt;
   }
-  return Obj->isSharedLibrary() && !isMainModule(*Obj);
+  return std::move(*Obj);
+}
+
+/// True if the host file \p Path is a side module (dylink.0, and not a
+/// main module such as pyodide.asm.wasm).
+bool isSideModuleFile(StringRef Path) {
+  std::optional<Object> Obj = readModuleShape(Path);
+  return Obj && Obj->isSharedLibrary() && !isMainModule(*Obj);
 }
 
 /// True if the host file \p Path has the main-module shape (isMainModule()).
 bool isMainModuleFile(StringRef Path) {
-  // Only the headers and the sections the shape needs are read (pread):
-  // a 10 MB main module is not read whole to be told apart.
-  Expected<std::unique_ptr<InputFile>> In =
-      InputFile::open(Path, InputAccess::Descriptor);
-  if (!In) {
-    consumeError(In.takeError());
-    return false;
-  }
-  Expected<Object> Obj = readObject((*In)->fd(), (*In)->size());
-  if (!Obj) {
-    consumeError(Obj.takeError());
-    return false;
-  }
-  return isMainModule(*Obj);
+  std::optional<Object> Obj = readModuleShape(Path);
+  return Obj && isMainModule(*Obj);
 }
 
 /// \p Path made absolute and real, if it can be.

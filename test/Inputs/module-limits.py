@@ -1,46 +1,39 @@
-"""Writes, for module-limits.test: at-limit.so (libb.so and empty custom
-sections, 65,536 sections in all), over-limit.so (one more), and needed.so
-(a dylink.0 whose NEEDED lists 65,537 names of one letter)."""
+"""Writes, for module-limits.test, in the working directory (libb.so must be
+there): at-limit.so (libb.so and empty custom sections, 65,536 sections in
+all), over-limit.so (one more), needed.so (a dylink.0 whose NEEDED lists
+65,537 names of one letter) and exports.so (a side module whose export
+section lists 1,048,577 exports of the empty name). Encoded with
+wasmbytes.py, independently of the tools."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wasmbytes import read_uleb, uleb  # noqa: E402
+
+PREAMBLE = b"\x00asm\x01\x00\x00\x00"
+MEM_INFO = b"\x01\x04\x00\x00\x00\x00"  # subsection 1, four zero fields
 
 
-def leb(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
+def custom(name, payload):
+    body = uleb(len(name)) + name + payload
+    return b"\x00" + uleb(len(body)) + body
 
 
 d = open("libb.so", "rb").read()
-i, n = 8, 0
-while i < len(d):
-    i += 1  # section id
-    size = shift = 0
-    while True:
-        b = d[i]
-        i += 1
-        size |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            break
-    i += size
-    n += 1
-empty = b"\x00\x01\x00"  # a custom section with an empty name
-open("at-limit.so", "wb").write(d + empty * (65536 - n))
-open("over-limit.so", "wb").write(d + empty * (65537 - n))
+pos, sections = 8, 0
+while pos < len(d):
+    size, pos = read_uleb(d, pos + 1)  # after the section id
+    pos += size
+    sections += 1
+empty = custom(b"", b"")
+open("at-limit.so", "wb").write(d + empty * (65536 - sections))
+open("over-limit.so", "wb").write(d + empty * (65537 - sections))
 
-body = leb(65537) + b"\x01a" * 65537
-sub = b"\x01\x04\x00\x00\x00\x00" + b"\x02" + leb(len(body)) + body
-pay = leb(8) + b"dylink.0" + sub
-open("needed.so", "wb").write(b"\x00asm\x01\x00\x00\x00\x00" + leb(len(pay)) + pay)
+names = uleb(65537) + b"\x01a" * 65537
+needed = b"\x02" + uleb(len(names)) + names
+open("needed.so", "wb").write(PREAMBLE + custom(b"dylink.0", MEM_INFO + needed))
 
-# exports.so: a side module whose export section lists 1,048,577 exports of
-# the empty name (3 bytes each).
 n = 1048577
-exports = leb(n) + b"\x00\x00\x00" * n
-mem = b"\x01\x04\x00\x00\x00\x00"
-dyl = leb(8) + b"dylink.0" + mem
-open("exports.so", "wb").write(b"\x00asm\x01\x00\x00\x00\x00" + leb(len(dyl)) + dyl
-                               + b"\x07" + leb(len(exports)) + exports)
+exports = uleb(n) + b"\x00\x00\x00" * n  # empty name, function 0
+open("exports.so", "wb").write(PREAMBLE + custom(b"dylink.0", MEM_INFO) +
+                               b"\x07" + uleb(len(exports)) + exports)
