@@ -183,16 +183,12 @@ std::optional<Config> parseOptions(const opt::InputArgList &Args) {
   LO.AutoRoot = AutoRoot;
   LO.MainModule = Args.getLastArgValue(OPT_main_module).str();
   LO.MainGlue = Args.getLastArgValue(OPT_main_glue).str();
-  // --preload [NAME=]FILE, as Module.dynamicLibraries: NAME is what the
-  // library is registered under (default: FILE's name).
+  // --preload [NAME=]FILE, as Module.dynamicLibraries.
   for (StringRef P : Args.getAllArgValues(OPT_preload)) {
-    auto [Name, File] = P.split('=');
-    if (File.empty() || Name.contains('/'))
-      LO.Preloads.emplace_back(sys::path::filename(P).str(), P.str());
-    else
-      LO.Preloads.emplace_back(Name.str(), File.str());
-    if (LO.Preloads.back().first.empty())
-      return failure(printable(("invalid --preload '" + P + "' (expected [NAME=]FILE)").str()));
+    Expected<PreloadSpec> S = parsePreloadSpec(P);
+    if (!S)
+      return failure(printable("invalid --preload " + toString(S.takeError())));
+    LO.Preloads.emplace_back(std::move(S->Name), std::move(S->File));
   }
   LO.FindHazards = C.Check || C.Json;
   // GlobPattern refers to its pattern's text: the strings live as long as
