@@ -127,12 +127,13 @@ def ldd(
     ``main_glue``,
     ``library_path`` (LD_LIBRARY_PATH: a string is split at ':', a sequence
     is taken verbatim; default: the loader's), ``rpath_section`` ("dylink"
-    or "rpath.0"), ``cwd``, ``allow_duplicate`` (globs) and ``auto_root``
-    (False is --no-auto-root), ``preload`` (``--preload``, in order: each
-    a path or "NAME=PATH", the library Emscripten's
+    or "rpath.0"), ``cwd``, ``allow_duplicate`` (globs), ``auto_root``
+    (False is --no-auto-root) and ``preload`` (``--preload``, in order:
+    each a path or "NAME=PATH", a library that Emscripten's
     ``Module.dynamicLibraries`` loads at start-up and registers under NAME,
-    by default the file's name; one string is one entry). The hazards that ``--check`` judges are
-    always in the document ("hazards", "resolved", each module's "status").
+    by default the file's name; one string is one entry). The hazards that
+    ``--check`` judges are always in the document ("hazards", "resolved",
+    each module's "status").
 
     A problem with one input (a missing or malformed file, a file outside
     the root) is in that input's "error", as in the tool's document. Raises
