@@ -677,9 +677,15 @@ Error writeNewOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
 
 Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                              StringRef OutPath) {
+  // The links to the file are followed by the rule the rename path
+  // follows them by (writeTarget()), not only when the kernel's sysctl
+  // says so.
+  Expected<std::string> Target = writeTarget(OutPath);
+  if (!Target)
+    return Target.takeError();
   // Opened first, so that a file that cannot be written fails before any
   // work. O_NONBLOCK: a FIFO put in the file's place must not block.
-  int DestFD = sys::RetryAfterSignal(-1, ::open, OutPath.str().c_str(),
+  int DestFD = sys::RetryAfterSignal(-1, ::open, Target->c_str(),
                                      O_WRONLY | O_CLOEXEC | O_NONBLOCK);
   if (DestFD < 0)
     return errorCodeToError(std::error_code(errno, std::generic_category()));
