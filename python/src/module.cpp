@@ -22,6 +22,7 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Glob.h"
 #include "wasm-rpath/LoadSet.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/RPathEdit.h"
@@ -442,21 +443,14 @@ std::string lddDocument(const LddArgs &A) {
     }
     // The document always has the hazards (wasm-ldd --json computes them).
     LO.FindHazards = true;
-    // GlobPattern refers to its pattern's text, which A keeps.
-    std::vector<llvm::GlobPattern> Allowed;
-    for (const std::string &Pattern : A.AllowDuplicate) {
-      llvm::Expected<llvm::GlobPattern> G = llvm::GlobPattern::create(Pattern);
-      if (!G)
-        return makeError(errc::invalid_argument,
-                         "invalid allow_duplicate pattern '" + Pattern +
-                             "': " + llvm::toString(G.takeError()));
-      Allowed.push_back(std::move(*G));
-    }
-    if (!Allowed.empty())
-      LO.AllowDuplicate = [&Allowed](llvm::StringRef Name) {
-        return llvm::any_of(Allowed, [&](const llvm::GlobPattern &G) {
-          return G.match(Name);
-        });
+    llvm::Expected<GlobList> Allowed = GlobList::create(A.AllowDuplicate);
+    if (!Allowed)
+      return makeError(errc::invalid_argument,
+                       "allow_duplicate: " +
+                           llvm::toString(Allowed.takeError()));
+    if (!Allowed->empty())
+      LO.AllowDuplicate = [Allowed = *Allowed](llvm::StringRef Name) {
+        return Allowed.match(Name);
       };
     llvm::Expected<std::unique_ptr<LoadSet>> S =
         LoadSet::create(A.Paths, std::move(LO));
