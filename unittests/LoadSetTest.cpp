@@ -38,7 +38,9 @@ TEST(PreloadSpecTest, NameAndFile) {
 }
 
 TEST(PreloadSpecTest, EmptyNameIsAnError) {
-  for (StringRef Spec : {"=pre/libb.so", "=libb.so", ""}) {
+  // A FILE with no file name (found by the adversarial pass: "x/" was
+  // registered under "").
+  for (StringRef Spec : {"=pre/libb.so", "=libb.so", "", "x/", "pre/..", "."}) {
     Expected<PreloadSpec> S = parsePreloadSpec(Spec);
     ASSERT_FALSE(bool(S)) << Spec.str();
     std::string Msg;
@@ -51,6 +53,17 @@ TEST(PreloadSpecTest, EmptyNameIsAnError) {
     EXPECT_EQ(Msg, "'" + Spec.str() +
                        "': the name is empty (expected [NAME=]FILE)");
   }
+}
+
+TEST(PreloadSpecTest, PathAloneKeepsItsEquals) {
+  // A path given as a path (Python's bytes and os.PathLike) is never split
+  // at '='.
+  Expected<PreloadSpec> S = preloadSpecForFile("libx=1.so");
+  ASSERT_TRUE(bool(S)) << toString(S.takeError());
+  EXPECT_EQ(S->Name, "libx=1.so");
+  EXPECT_EQ(S->File, "libx=1.so");
+  EXPECT_FALSE(bool(preloadSpecForFile("lib/"))) << "no file name";
+  consumeError(preloadSpecForFile("lib/").takeError());
 }
 
 } // namespace

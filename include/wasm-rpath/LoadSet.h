@@ -66,6 +66,11 @@ struct PreloadSpec {
 /// An empty NAME is an errc::invalid_argument error.
 llvm::Expected<PreloadSpec> parsePreloadSpec(llvm::StringRef Spec);
 
+/// The preload of \p File under its file name, whatever characters it holds
+/// ('=' included): a path given as a path, not as "[NAME=]FILE". A path
+/// with no file name ("lib/", "..") is an errc::invalid_argument error.
+llvm::Expected<PreloadSpec> preloadSpecForFile(llvm::StringRef File);
+
 /// One input, as classified and placed.
 struct LoadSetInput {
   enum class Kind { Module, Wheel, Directory, MainModule };

@@ -394,7 +394,8 @@ struct LddArgs {
   std::optional<std::string> Cwd;
   std::vector<std::string> AllowDuplicate;
   bool AutoRoot = true;
-  std::vector<std::string> Preload; ///< "[NAME=]FILE" each.
+  /// Each "[NAME=]FILE" (true) or a path (false).
+  std::vector<std::pair<std::string, bool>> Preload;
 };
 
 /// wasm_rpath.ldd(): the document wasm-ldd --json prints, made by the same
@@ -434,8 +435,9 @@ std::string lddDocument(const LddArgs &A) {
     LO.AutoRoot = A.AutoRoot;
     LO.MainModule = A.MainModule.value_or("");
     LO.MainGlue = A.MainGlue.value_or("");
-    for (const std::string &Spec : A.Preload) {
-      llvm::Expected<PreloadSpec> P = parsePreloadSpec(Spec);
+    for (const auto &[Spec, IsSpec] : A.Preload) {
+      llvm::Expected<PreloadSpec> P =
+          IsSpec ? parsePreloadSpec(Spec) : preloadSpecForFile(Spec);
       if (!P)
         return makeError(errc::invalid_argument,
                          "invalid preload " + llvm::toString(P.takeError()));
@@ -512,7 +514,7 @@ PYBIND11_MODULE(_native, M) {
          std::optional<PathArg> LibraryPath, std::string RPathSection,
          std::optional<std::string> Cwd,
          std::vector<std::string> AllowDuplicate, bool AutoRoot,
-         std::vector<std::string> Preload) {
+         std::vector<std::pair<std::string, bool>> Preload) {
         return lddDocument({std::move(Paths), std::move(Loader),
                             std::move(Root), std::move(MainModule),
                             std::move(MainGlue), std::move(LibraryPath),

@@ -129,7 +129,8 @@ def ldd(
     is taken verbatim; default: the loader's), ``rpath_section`` ("dylink"
     or "rpath.0"), ``cwd``, ``allow_duplicate`` (globs), ``auto_root``
     (False is --no-auto-root) and ``preload`` (``--preload``, in order:
-    each a path or "NAME=PATH", a library that Emscripten's
+    each a str "[NAME=]PATH" as on the command line, or bytes or an
+    os.PathLike, which are a path ('=' and all): a library that Emscripten's
     ``Module.dynamicLibraries`` loads at start-up and registers under NAME,
     by default the file's name; one string is one entry). The hazards that
     ``--check`` judges are always in the document ("hazards", "resolved",
@@ -168,7 +169,9 @@ def ldd(
         cwd,
         list(allow_duplicate),
         bool(auto_root),
-        [name(p) for p in preload],
+        # A str is "[NAME=]PATH", as on the command line; bytes and
+        # os.PathLike are a path, '=' and all.
+        [(name(p), isinstance(p, str)) for p in preload],
     )
     return _json.loads(text)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -251,6 +252,18 @@ def test_preload(tree):
     assert status == 1
     [needed] = [n for lib in doc["libraries"] for n in lib["needed"]]
     assert needed["via"] == "not_found"
+    # A path given as bytes or os.PathLike is a path, '=' and all: it is
+    # registered under its own file name (found by the adversarial pass: a
+    # Path('libx=1.so') was read as NAME=FILE).
+    odd = tree / "gone" / "libgone=1.so"
+    shutil.copyfile(gone, odd)
+    for p in (odd, os.fsencode(odd)):
+        doc = wasm_rpath.ldd(orphan, root=tree, loader="emscripten", preload=[p])
+        assert [s["path"] for s in doc["startup"]] == ["libgone=1.so"]
+    # A str with no file name is refused, as by the tool.
+    with pytest.raises(wasm_rpath.Error) as e:
+        wasm_rpath.ldd(orphan, root=tree, preload=["gone/"])
+    assert e.value.message == "invalid preload 'gone/': the name is empty (expected [NAME=]FILE)"
     # One string is one entry, not its characters.
     assert wasm_rpath.ldd(orphan, root=tree, loader="emscripten",
                           preload=f"libgone.so={gone}")["resolved"] is True
