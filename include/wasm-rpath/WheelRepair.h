@@ -84,7 +84,8 @@ struct RepairOptions {
 };
 
 /// Checks \p Opts once, before any wheel is read: globs that do not
-/// compile, a LibSdir that is empty or holds a path separator, a level
+/// compile, a LibSdir that is empty or holds a path separator, a ':'
+/// (the run-time path's separator) or a control character, a level
 /// outside 0-9, sections to keep without a strip. Errors are usage errors (errc::invalid_argument) and name
 /// the value, not the option: a tool that wants to name its option checks
 /// each field with the functions below.

@@ -80,6 +80,79 @@ std::string mangledName(StringRef Name, ArrayRef<uint8_t> Content) {
   return (Base + "-" + Hash + "." + Ext).str();
 }
 
+/// Whether \p Name is \p Orig as repair renames it in a vendored copy:
+/// \p Orig itself (not mangled) or mangledName()'s form of it, whatever
+/// the hash.
+bool isRenamedFrom(StringRef Name, StringRef Orig) {
+  if (Name == Orig)
+    return true;
+  auto [Base, Ext] = Orig.split('.');
+  StringRef Rest = Name;
+  if (!Rest.consume_front(Base) || !Rest.consume_front("-") ||
+      Rest.size() < 8 || !all_of(Rest.take_front(8), [](char C) {
+        return isDigit(C) || (C >= 'a' && C <= 'f');
+      }))
+    return false;
+  Rest = Rest.drop_front(8);
+  return Orig.contains('.') ? Rest.consume_front(".") && Rest == Ext
+                            : Rest.empty();
+}
+
+/// Whether \p Copy, a member of the wheel named as the vendored copy of
+/// the library \p Lib (the hash in the name is \p Lib's), is \p Lib as a
+/// repair writes it. A repair changes only the NEEDED names it renames,
+/// the run-time path (RUNTIME_PATH of dylink.0, rpath.0) and the custom
+/// sections a strip removes, so the hash of the copy's own bytes is not
+/// the name's: everything else must be \p Lib's, byte for byte, in order.
+bool isVendoredCopyOf(const Object &Copy, const Object &Lib) {
+  if (!Copy.Dylink || !Lib.Dylink ||
+      Copy.Dylink->IsLegacy != Lib.Dylink->IsLegacy)
+    return false;
+  const DylinkInfo &C = *Copy.Dylink, &L = *Lib.Dylink;
+  if (C.LegacyMemInfo != L.LegacyMemInfo || C.Needed.size() != L.Needed.size())
+    return false;
+  for (size_t I = 0; I < C.Needed.size(); ++I)
+    if (!isRenamedFrom(C.Needed[I], L.Needed[I]))
+      return false;
+  auto Fixed = [](const DylinkInfo &D) {
+    std::vector<ArrayRef<uint8_t>> Raw;
+    for (const DylinkSubsection &Sub : D.Subsections)
+      if (Sub.Type != DylinkNeeded && Sub.Type != DylinkRuntimePath)
+        Raw.push_back(Sub.Raw);
+    return Raw;
+  };
+  if (Fixed(C) != Fixed(L))
+    return false;
+  auto Edited = [](const Section &S) {
+    return S.isCustom() &&
+           (S.Name == DylinkSectionName || S.Name == LegacyDylinkSectionName ||
+            S.Name == RPathSectionName);
+  };
+  // The copy's other sections are the library's, less custom sections
+  // that a strip removed.
+  size_t J = 0;
+  for (const Section &S : Copy.Sections) {
+    if (Edited(S))
+      continue;
+    for (; J < Lib.Sections.size(); ++J) {
+      const Section &T = Lib.Sections[J];
+      if (!T.isCustom() ||
+          (!Edited(T) && T.Name == S.Name && S.Id == T.Id &&
+           Copy.payload(S) == Lib.payload(T)))
+        break;
+    }
+    if (J == Lib.Sections.size())
+      return false;
+    const Section &T = Lib.Sections[J++];
+    if (T.Id != S.Id || T.Name != S.Name || Copy.payload(S) != Lib.payload(T))
+      return false;
+  }
+  for (; J < Lib.Sections.size(); ++J)
+    if (!Lib.Sections[J].isCustom())
+      return false;
+  return true;
+}
+
 bool matchesAny(ArrayRef<GlobPattern> Globs, StringRef Name) {
   return any_of(Globs, [&](const GlobPattern &G) { return G.match(Name); });
 }
@@ -164,11 +237,17 @@ Error checkLibSdir(StringRef LibSdir) {
   // of any kind (a backslash is one to Windows tools and to some unzips),
   // and nothing that could make "<dist><suffix>" a directory of its own
   // meaning.
-  if (LibSdir.empty() || LibSdir.find_first_of("/\\") != StringRef::npos ||
-      LibSdir.contains('\0'))
+  // ':' separates the entries of a run-time path (the directory would be
+  // split in two where the modules look for it), and a control character
+  // has no place in a directory name that people read.
+  if (LibSdir.empty() || LibSdir.find_first_of("/\\:") != StringRef::npos ||
+      any_of(LibSdir, [](char C) {
+        return static_cast<unsigned char>(C) < 0x20 || C == 0x7f;
+      }))
     return makeError(errc::invalid_argument,
                      "invalid library directory suffix '" + LibSdir +
-                         "' (a suffix such as .libs, without '/' or '\\')");
+                         "' (a suffix such as .libs, without '/', '\\', "
+                         "':' or control characters)");
   return Error::success();
 }
 
@@ -352,6 +431,7 @@ private:
   Expected<std::optional<size_t>> searchHost(StringRef Name);
   Expected<bool> isSideModuleMember(StringRef LoaderPath);
   Error classifyNeeded(size_t I);
+  Error checkVendoredCopy(StringRef Loader, const HostLibrary &Lib);
   void planRunPath(size_t I, ArrayRef<std::string> AddDirs);
   void checkPlanLoads();
   Error findClashes();
@@ -388,6 +468,8 @@ private:
   /// members that satisfy a NEEDED name but are not preloaded.
   StringMap<bool> SideModuleAt;
   StringSet<> Warned;
+  /// Loader paths of the copies checkVendoredCopy() accepted.
+  StringSet<> CheckedCopies;
 };
 
 Error WheelAnalysis::checkLibraryDirs() const {
@@ -617,6 +699,32 @@ Expected<bool> WheelAnalysis::isSideModuleMember(StringRef LoaderPath) {
   return Is;
 }
 
+Error WheelAnalysis::checkVendoredCopy(StringRef Loader,
+                                       const HostLibrary &Lib) {
+  if (CheckedCopies.contains(Loader))
+    return Error::success();
+  StringRef Member = View.memberOf(Loader);
+  const zip::Entry *E = W.archive().find(Member);
+  SmallVector<uint8_t, 0> Bytes;
+  if (E && E->UncompressedSize <= Opts.MaxModuleSize)
+    if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
+      return fail(memberError(Member, toString(std::move(Err))));
+  Expected<Object> Copy = readObject(Bytes);
+  Expected<Object> Orig = readObject(Lib.Content);
+  bool Same = Copy && Orig && isVendoredCopyOf(*Copy, *Orig);
+  if (!Copy)
+    consumeError(Copy.takeError());
+  if (!Orig)
+    consumeError(Orig.takeError());
+  if (!Same)
+    return fail(memberError(
+        Member, "named as the vendored copy of '" + Lib.FoundPath +
+                    "' (the hash in its name is that library's), but it is "
+                    "another file"));
+  CheckedCopies.insert(Loader);
+  return Error::success();
+}
+
 Error WheelAnalysis::classifyNeeded(size_t I) {
   std::string ModDir =
       sys::path::parent_path(Mods[I].LoaderPath, sys::path::Style::posix).str();
@@ -635,7 +743,13 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
                             "' in the wheel, which is not a WebAssembly "
                             "side module");
   };
+  // A name listed more than once (the format allows it) is classified and
+  // reported once, where it first appears; a rename applies to every
+  // occurrence.
+  StringSet<> Seen;
   for (const std::string &Name : Needed) {
+    if (!Seen.insert(Name).second)
+      continue;
     NeededStatus S;
     S.Name = Name;
     Resolution R = View.resolve(Name, LoaderPath, Mods[I].RunPath);
@@ -736,7 +850,10 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
                   !Mods[Existing->second].Plan.Vendored)) {
         // The wheel already holds a copy under this mangled name (a
         // repaired wheel that gained a module): the name says it is the
-        // same library, so that copy is used.
+        // same library, so that copy is used, once its content is checked
+        // against the name (a wheel could carry another library under it).
+        if (Error E = checkVendoredCopy(Loader, Lib))
+          return E;
         S.Status = NeededStatus::InWheel;
       } else if (View.memberOf(Loader) != S.Member ||
                  (Existing != ModAt.end() &&
