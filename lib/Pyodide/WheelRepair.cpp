@@ -209,6 +209,22 @@ Expected<ModuleSymbols> exportsOf(const Object &Obj) {
   return Syms;
 }
 
+/// What a repair's analysis keeps of the side modules it reads, so that
+/// each is inflated once per repair, not three times (analysis, RECORD
+/// check, rewrite): RECORD's verdict on each module's content, checked
+/// from the bytes inflated for the analysis, and the bytes themselves for
+/// the rewrite, while their total stays within KeptBytesBudget (beyond it
+/// the rewrite inflates a module again, so memory stays bounded however
+/// large the wheel).
+struct ModuleReads {
+  static constexpr uint64_t KeptBytesBudget = uint64_t(32) << 20;
+  /// Entry -> the RECORD check's error message, empty if the content
+  /// matches its row. Absent: not checked (the member could not be read).
+  DenseMap<const zip::Entry *, std::string> Verdicts;
+  using BytesMap = DenseMap<const zip::Entry *, SmallVector<uint8_t, 0>>;
+  BytesMap Bytes;
+};
+
 } // namespace
 
 void forEachIndexJoined(size_t N, function_ref<void(size_t)> Fn) {
@@ -417,8 +433,9 @@ namespace {
 /// modules and names, never with their product.
 class WheelAnalysis {
 public:
-  WheelAnalysis(const WheelFile &W, const RepairOptions &Opts)
-      : W(W), Opts(Opts) {}
+  WheelAnalysis(const WheelFile &W, const RepairOptions &Opts,
+                ModuleReads *Reads = nullptr)
+      : W(W), Opts(Opts), Reads(Reads) {}
   Expected<RepairPlan> run();
 
 private:
@@ -438,6 +455,8 @@ private:
 
   const WheelFile &W;
   const RepairOptions &Opts;
+  /// Filled by readModules() for a repair (null for show).
+  ModuleReads *Reads;
   std::vector<GlobPattern> Exclude, NoMangle;
   RepairPlan Plan;
   std::string LibsLoaderDir;
@@ -534,6 +553,10 @@ Error WheelAnalysis::readModules() {
   // member order, the first error in member order being the one reported.
   std::vector<Pending> Read(ModuleEntries.size());
   std::vector<std::optional<Error>> Failed(ModuleEntries.size());
+  // For a repair: RECORD's verdicts and the bytes kept (ModuleReads).
+  std::vector<std::optional<std::string>> Verdicts(Reads ? Read.size() : 0);
+  std::vector<SmallVector<uint8_t, 0>> Kept(Reads ? Read.size() : 0);
+  std::atomic<uint64_t> KeptBytes{0};
   forEachIndexJoined(ModuleEntries.size(), [&](size_t I) {
     const auto &[E, Loader] = ModuleEntries[I];
     auto Fail = [&](Error Err) { Failed[I].emplace(fail(std::move(Err))); };
@@ -545,6 +568,13 @@ Error WheelAnalysis::readModules() {
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
       return Fail(memberError(E->Name, toString(std::move(Err))));
+    if (Reads) {
+      // The RECORD check of this member, from the bytes at hand.
+      ArrayRef<uint8_t> Content = Bytes;
+      Error V = wheel::verifyMember(W.archive(), *E, W.record(), W.distInfo(),
+                                    /*CheckHash=*/true, &Content);
+      Verdicts[I] = V ? toString(std::move(V)) : std::string();
+    }
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
       return Fail(memberError(E->Name, "not a WebAssembly side module: " +
@@ -563,7 +593,24 @@ Error WheelAnalysis::readModules() {
     P.LoaderPath = Loader;
     P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
     P.Symbols = std::move(*Syms);
+    // Kept for the rewrite, within the budget (run() lets go of those of
+    // the modules that turn out not to change).
+    if (Reads) {
+      uint64_t Size = Bytes.size();
+      if (KeptBytes.fetch_add(Size) + Size <= ModuleReads::KeptBytesBudget)
+        Kept[I] = std::move(Bytes);
+      else
+        KeptBytes.fetch_sub(Size);
+    }
   });
+  if (Reads)
+    for (size_t I = 0; I < Read.size(); ++I) {
+      const zip::Entry *E = ModuleEntries[I].first;
+      if (Verdicts[I])
+        Reads->Verdicts[E] = std::move(*Verdicts[I]);
+      if (!Kept[I].empty())
+        Reads->Bytes[E] = std::move(Kept[I]);
+    }
   Error First = Error::success();
   for (std::optional<Error> &F : Failed)
     if (F) {
@@ -1018,8 +1065,13 @@ Expected<RepairPlan> WheelAnalysis::run() {
   if (Error E = checkOutputPaths())
     return std::move(E);
   Plan.Modules.reserve(Mods.size());
-  for (Pending &P : Mods)
+  for (Pending &P : Mods) {
+    // A module that does not change is copied as stored: its bytes go.
+    if (Reads && !P.Plan.changes())
+      if (const zip::Entry *E = W.archive().find(P.Plan.Member))
+        Reads->Bytes.erase(E);
     Plan.Modules.push_back(std::move(P.Plan));
+  }
   return std::move(Plan);
 }
 
@@ -1030,9 +1082,14 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
   return WheelAnalysis(W, Opts).run();
 }
 
-Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
-                         const RepairOptions &Opts, StringRef OutPath,
-                         function_ref<Error()> BeforeCommit) {
+namespace {
+
+/// writeRepairedWheel(), taking the modules' bytes from \p Reads where the
+/// analysis kept them.
+Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
+                    const RepairOptions &Opts, StringRef OutPath,
+                    function_ref<Error()> BeforeCommit,
+                    const ModuleReads *Reads) {
   const zip::Archive &A = W.archive();
   if (!Plan.changesWheel(W)) {
     // Nothing to do: the output is the input, byte for byte.
@@ -1147,11 +1204,18 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
   auto MakeRewritten = [&](const zip::Entry &E, const ModulePlan &M,
                            Made &Out) -> Error {
     SmallVector<uint8_t, 0> Bytes;
+    ArrayRef<uint8_t> In;
     std::string Text;
-    if (Error Err = A.extract(E, Bytes, MaxMemberSize))
-      return createFileError(W.path(),
-                             memberError(E.Name, toString(std::move(Err))));
-    if (Error Err = Edit(M, Bytes, Text))
+    auto It = Reads ? Reads->Bytes.find(&E) : ModuleReads::BytesMap::iterator();
+    if (Reads && It != Reads->Bytes.end()) {
+      In = It->second;
+    } else {
+      if (Error Err = A.extract(E, Bytes, MaxMemberSize))
+        return createFileError(W.path(),
+                               memberError(E.Name, toString(std::move(Err))));
+      In = Bytes;
+    }
+    if (Error Err = Edit(M, In, Text))
       return createFileError(W.path(),
                              memberError(E.Name, toString(std::move(Err))));
     if (Error Err = Prepare(E.Name, arrayRefFromStringRef(Text),
@@ -1266,28 +1330,84 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
   return Error::success();
 }
 
+} // namespace
+
+Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
+                         const RepairOptions &Opts, StringRef OutPath,
+                         function_ref<Error()> BeforeCommit) {
+  return writeRepaired(W, Plan, Opts, OutPath, BeforeCommit, nullptr);
+}
+
 Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
                                  StringRef OutPath) {
   // RECORD is verified on other threads while the plan is made and the
   // output written; the output replaces nothing until it has passed. A
-  // bad RECORD is the error reported, whatever else failed.
-  std::future<Error> Verifying =
-      std::async(std::launch::async,
-                 [&] { return W.verifyRecord(Opts.CheckAllHashes); });
+  // bad RECORD is the error reported, whatever else failed. It is
+  // WheelFile::verifyRecord()'s check, in two parts: the side modules'
+  // content is checked by the analysis, from the bytes it inflates anyway
+  // (ModuleReads); every other check runs on other threads meanwhile.
+  // Those the analysis could not make (it stopped early, or a module could
+  // not be read) are made at the end, streamed as verifyRecord() does.
+  ArrayRef<zip::Entry> Entries = W.archive().entries();
+  enum : char { Passed, Failed, Deferred };
+  std::vector<char> State(Entries.size(), Passed);
+  std::vector<std::string> Failures(Entries.size());
+  auto Check = [&](size_t I, bool CheckHash) {
+    if (Error E = wheel::verifyMember(W.archive(), Entries[I], W.record(),
+                                      W.distInfo(), CheckHash)) {
+      Failures[I] = toString(std::move(E));
+      State[I] = Failed;
+      return false;
+    }
+    return true;
+  };
+  std::future<void> Verifying = std::async(std::launch::async, [&] {
+    forEachIndexJoined(Entries.size(), [&](size_t I) {
+      bool Module = isPreloadedByPyodide(Entries[I].Name);
+      if (Check(I, Opts.CheckAllHashes && !Module) && Module)
+        State[I] = Deferred;
+    });
+  });
+  ModuleReads Reads;
   std::optional<Error> Verified;
   auto Wait = [&]() -> Error & {
-    if (!Verified)
-      Verified.emplace(Verifying.get());
+    if (Verified)
+      return *Verified;
+    Verifying.get();
+    std::vector<size_t> Stream;
+    for (size_t I = 0; I < Entries.size(); ++I) {
+      if (State[I] != Deferred)
+        continue;
+      auto It = Reads.Verdicts.find(&Entries[I]);
+      if (It == Reads.Verdicts.end()) {
+        Stream.push_back(I);
+        State[I] = Passed;
+      } else if (!It->second.empty()) {
+        Failures[I] = std::move(It->second);
+        State[I] = Failed;
+      } else {
+        State[I] = Passed;
+      }
+    }
+    forEachIndexJoined(Stream.size(),
+                       [&](size_t J) { Check(Stream[J], /*CheckHash=*/true); });
+    Verified.emplace(Error::success());
+    for (size_t I = 0; I < Entries.size(); ++I)
+      if (State[I] == Failed) {
+        Verified.emplace(
+            createFileError(W.path(), makeError(errc::malformed, Failures[I])));
+        break;
+      }
     return *Verified;
   };
-  Expected<RepairPlan> Plan = analyzeWheel(W, Opts);
+  Expected<RepairPlan> Plan = WheelAnalysis(W, Opts, &Reads).run();
   Error Result = Plan ? checkNothingMissing(*Plan) : Plan.takeError();
   if (!Result)
-    Result = writeRepairedWheel(W, *Plan, Opts, OutPath, [&]() -> Error {
+    Result = writeRepaired(W, *Plan, Opts, OutPath, [&]() -> Error {
       if (Wait())
         return makeError(errc::malformed, "RECORD does not match");
       return Error::success();
-    });
+    }, &Reads);
   if (Error &V = Wait()) {
     consumeError(std::move(Result));
     return std::move(V);
