@@ -13,6 +13,7 @@
 #include "wasm-rpath/WheelRepair.h"
 #include "Edit/Strip.h"
 #include "IO/OutputFile.h"
+#include "Object/Writer.h"
 #include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
@@ -211,18 +212,24 @@ Expected<ModuleSymbols> exportsOf(const Object &Obj) {
 
 /// What a repair's analysis keeps of the side modules it reads, so that
 /// each is inflated once per repair, not three times (analysis, RECORD
-/// check, rewrite): RECORD's verdict on each module's content, checked
-/// from the bytes inflated for the analysis, and the bytes themselves for
-/// the rewrite, while their total stays within KeptBytesBudget (beyond it
-/// the rewrite inflates a module again, so memory stays bounded however
-/// large the wheel).
+/// check, rewrite), and parsed once, not twice: RECORD's verdict on each
+/// module's content, checked from the bytes inflated for the analysis, and
+/// the bytes and their parse for the rewrite, while their total stays
+/// within KeptBytesBudget (beyond it the rewrite inflates and parses a
+/// module again, so memory stays bounded however large the wheel).
 struct ModuleReads {
   static constexpr uint64_t KeptBytesBudget = uint64_t(32) << 20;
   /// Entry -> the RECORD check's error message, empty if the content
   /// matches its row. Absent: not checked (the member could not be read).
   DenseMap<const zip::Entry *, std::string> Verdicts;
-  using BytesMap = DenseMap<const zip::Entry *, SmallVector<uint8_t, 0>>;
-  BytesMap Bytes;
+  struct Module {
+    SmallVector<uint8_t, 0> Bytes;
+    std::optional<Object> Obj; ///< Read from Bytes (its Data points there).
+  };
+  using ModuleMap = DenseMap<const zip::Entry *, Module>;
+  /// The rewrite edits each Obj in place and releases it (one thread per
+  /// entry; the map itself is not changed meanwhile).
+  ModuleMap Modules;
 };
 
 } // namespace
@@ -555,7 +562,7 @@ Error WheelAnalysis::readModules() {
   std::vector<std::optional<Error>> Failed(ModuleEntries.size());
   // For a repair: RECORD's verdicts and the bytes kept (ModuleReads).
   std::vector<std::optional<std::string>> Verdicts(Reads ? Read.size() : 0);
-  std::vector<SmallVector<uint8_t, 0>> Kept(Reads ? Read.size() : 0);
+  std::vector<ModuleReads::Module> Kept(Reads ? Read.size() : 0);
   std::atomic<uint64_t> KeptBytes{0};
   forEachIndexJoined(ModuleEntries.size(), [&](size_t I) {
     const auto &[E, Loader] = ModuleEntries[I];
@@ -596,11 +603,15 @@ Error WheelAnalysis::readModules() {
     // Kept for the rewrite, within the budget (run() lets go of those of
     // the modules that turn out not to change).
     if (Reads) {
-      uint64_t Size = Bytes.size();
-      if (KeptBytes.fetch_add(Size) + Size <= ModuleReads::KeptBytesBudget)
-        Kept[I] = std::move(Bytes);
-      else
+      uint64_t Size = Bytes.size() + sizeof(Object) +
+                      Obj->Sections.capacity() * sizeof(Section);
+      if (KeptBytes.fetch_add(Size) + Size <= ModuleReads::KeptBytesBudget) {
+        // The buffer moves with the vector: Obj's Data stays valid.
+        Kept[I].Bytes = std::move(Bytes);
+        Kept[I].Obj = std::move(*Obj);
+      } else {
         KeptBytes.fetch_sub(Size);
+      }
     }
   });
   if (Reads)
@@ -608,8 +619,8 @@ Error WheelAnalysis::readModules() {
       const zip::Entry *E = ModuleEntries[I].first;
       if (Verdicts[I])
         Reads->Verdicts[E] = std::move(*Verdicts[I]);
-      if (!Kept[I].empty())
-        Reads->Bytes[E] = std::move(Kept[I]);
+      if (Kept[I].Obj)
+        Reads->Modules[E] = std::move(Kept[I]);
     }
   Error First = Error::success();
   for (std::optional<Error> &F : Failed)
@@ -1069,7 +1080,7 @@ Expected<RepairPlan> WheelAnalysis::run() {
     // A module that does not change is copied as stored: its bytes go.
     if (Reads && !P.Plan.changes())
       if (const zip::Entry *E = W.archive().find(P.Plan.Member))
-        Reads->Bytes.erase(E);
+        Reads->Modules.erase(E);
     Plan.Modules.push_back(std::move(P.Plan));
   }
   return std::move(Plan);
@@ -1089,7 +1100,7 @@ namespace {
 Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
                     const RepairOptions &Opts, StringRef OutPath,
                     function_ref<Error()> BeforeCommit,
-                    const ModuleReads *Reads) {
+                    ModuleReads *Reads) {
   const zip::Archive &A = W.archive();
   if (!Plan.changesWheel(W)) {
     // Nothing to do: the output is the input, byte for byte.
@@ -1121,8 +1132,9 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
       Edited[M.Member] = &M;
   }
 
-  // Applies a module's part of the plan through the library's EditPlan.
-  auto Edit = [&](const ModulePlan &M, ArrayRef<uint8_t> In,
+  // Applies a module's part of the plan through the library's EditPlan,
+  // to \p Parsed if the analysis's parse of \p In was kept.
+  auto Edit = [&](const ModulePlan &M, ArrayRef<uint8_t> In, Object *Parsed,
                   std::string &Out) -> Error {
     EditPlan EP;
     EP.setPlace(Opts.Place);
@@ -1141,8 +1153,14 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     if (Error E = EP.finalize())
       return E;
     raw_string_ostream OS(Out);
-    Expected<bool> Changed = editModuleBuffer(
-        In, [&](Object &O) { return EP.apply(O, isWasmModuleFile); }, OS);
+    auto Apply = [&](Object &O) { return EP.apply(O, isWasmModuleFile); };
+    if (Parsed) {
+      // What editModuleBuffer() does after its parse.
+      if (Error E = Apply(*Parsed))
+        return E;
+      return writeObject(*Parsed, OS);
+    }
+    Expected<bool> Changed = editModuleBuffer(In, Apply, OS);
     if (!Changed)
       return Changed.takeError();
     return Error::success();
@@ -1204,20 +1222,27 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
   auto MakeRewritten = [&](const zip::Entry &E, const ModulePlan &M,
                            Made &Out) -> Error {
     SmallVector<uint8_t, 0> Bytes;
-    ArrayRef<uint8_t> In;
-    std::string Text;
-    auto It = Reads ? Reads->Bytes.find(&E) : ModuleReads::BytesMap::iterator();
-    if (Reads && It != Reads->Bytes.end()) {
-      In = It->second;
-    } else {
-      if (Error Err = A.extract(E, Bytes, MaxMemberSize))
-        return createFileError(W.path(),
-                               memberError(E.Name, toString(std::move(Err))));
-      In = Bytes;
+    Object *Parsed = nullptr;
+    ModuleReads::Module *Kept = nullptr;
+    if (Reads) {
+      auto It = Reads->Modules.find(&E);
+      if (It != Reads->Modules.end())
+        Kept = &It->second;
     }
-    if (Error Err = Edit(M, In, Text))
+    if (Kept) {
+      Bytes = std::move(Kept->Bytes); // Released with this call.
+      Parsed = &*Kept->Obj;
+    } else if (Error Err = A.extract(E, Bytes, MaxMemberSize)) {
       return createFileError(W.path(),
                              memberError(E.Name, toString(std::move(Err))));
+    }
+    std::string Text;
+    Error EditErr = Edit(M, Bytes, Parsed, Text);
+    if (Kept)
+      Kept->Obj.reset();
+    if (EditErr)
+      return createFileError(W.path(),
+                             memberError(E.Name, toString(std::move(EditErr))));
     if (Error Err = Prepare(E.Name, arrayRefFromStringRef(Text),
                             zip::dosToUnixTime(E.DosDate, E.DosTime),
                             E.unixMode(),
@@ -1233,7 +1258,7 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     if (!In)
       return createFileError(M.SourcePath, In.takeError());
     std::string Text;
-    if (Error E = Edit(M, (*In)->data(), Text))
+    if (Error E = Edit(M, (*In)->data(), nullptr, Text))
       return createFileError(M.SourcePath, std::move(E));
     // The content must still be what the plan (and the hash in the
     // mangled name) was made from.
