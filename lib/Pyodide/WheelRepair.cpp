@@ -13,7 +13,6 @@
 #include "wasm-rpath/WheelRepair.h"
 #include "Edit/Strip.h"
 #include "IO/OutputFile.h"
-#include "Object/Writer.h"
 #include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
@@ -30,6 +29,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Threading.h"
 #include <atomic>
+#include <deque>
 #include <future>
 #include <map>
 #include <thread>
@@ -212,24 +212,31 @@ Expected<ModuleSymbols> exportsOf(const Object &Obj) {
 
 /// What a repair's analysis keeps of the side modules it reads, so that
 /// each is inflated once per repair, not three times (analysis, RECORD
-/// check, rewrite), and parsed once, not twice: RECORD's verdict on each
-/// module's content, checked from the bytes inflated for the analysis, and
-/// the bytes and their parse for the rewrite, while their total stays
-/// within KeptBytesBudget (beyond it the rewrite inflates and parses a
-/// module again, so memory stays bounded however large the wheel).
+/// check, rewrite): RECORD's verdict on each module's content, checked
+/// from the bytes inflated for the analysis, and the bytes themselves for
+/// the rewrite, while their total stays within KeptBytesBudget (beyond it
+/// the rewrite inflates a module again, so memory stays bounded however
+/// large the wheel). The parse is not kept: measured, the memory it holds
+/// (first touched, a page fault each page) cost more than parsing again.
 struct ModuleReads {
   static constexpr uint64_t KeptBytesBudget = uint64_t(32) << 20;
-  /// Entry -> the RECORD check's error message, empty if the content
-  /// matches its row. Absent: not checked (the member could not be read).
-  DenseMap<const zip::Entry *, std::string> Verdicts;
   struct Module {
+    /// The RECORD check's error message, empty if the content matches its
+    /// row; none if not checked (the member could not be read).
+    std::optional<std::string> Verdict;
     SmallVector<uint8_t, 0> Bytes;
-    std::optional<Object> Obj; ///< Read from Bytes (its Data points there).
   };
-  using ModuleMap = DenseMap<const zip::Entry *, Module>;
-  /// The rewrite edits each Obj in place and releases it (one thread per
-  /// entry; the map itself is not changed meanwhile).
-  ModuleMap Modules;
+  /// The side modules, in the analysis's order, and where each entry is.
+  /// Arrays, not a map of modules: on a machine where a page fault costs
+  /// tens of microseconds, the memory first touched is time. The rewrite
+  /// takes each module's Bytes (one thread per module; the containers
+  /// themselves do not change meanwhile).
+  std::vector<Module> Modules;
+  DenseMap<const zip::Entry *, unsigned> Index;
+  Module *find(const zip::Entry *E) {
+    auto It = Index.find(E);
+    return It == Index.end() ? nullptr : &Modules[It->second];
+  }
 };
 
 } // namespace
@@ -476,7 +483,7 @@ private:
   StringMap<std::string> FirstByName;
   /// The side modules of the wheel (entry, loader path), in member order.
   std::vector<std::pair<const zip::Entry *, std::string>> ModuleEntries;
-  std::vector<Pending> Mods;
+  std::deque<Pending> Mods;
   /// Loader path -> index in Mods.
   StringMap<size_t> ModAt;
   /// Libraries to vendor, keyed by the real host path, so that one file
@@ -558,10 +565,11 @@ Error WheelAnalysis::readModules() {
   // Each module is extracted, parsed and its exports read on its own, on
   // all cores (one module in memory per thread); the results are taken in
   // member order, the first error in member order being the one reported.
-  std::vector<Pending> Read(ModuleEntries.size());
+  // A deque, which becomes Mods: vendoring appends to it without moving
+  // (nor touching again) what is there.
+  std::deque<Pending> Read(ModuleEntries.size());
   std::vector<std::optional<Error>> Failed(ModuleEntries.size());
   // For a repair: RECORD's verdicts and the bytes kept (ModuleReads).
-  std::vector<std::optional<std::string>> Verdicts(Reads ? Read.size() : 0);
   std::vector<ModuleReads::Module> Kept(Reads ? Read.size() : 0);
   std::atomic<uint64_t> KeptBytes{0};
   forEachIndexJoined(ModuleEntries.size(), [&](size_t I) {
@@ -580,7 +588,7 @@ Error WheelAnalysis::readModules() {
       ArrayRef<uint8_t> Content = Bytes;
       Error V = wheel::verifyMember(W.archive(), *E, W.record(), W.distInfo(),
                                     /*CheckHash=*/true, &Content);
-      Verdicts[I] = V ? toString(std::move(V)) : std::string();
+      Kept[I].Verdict = V ? toString(std::move(V)) : std::string();
     }
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
@@ -603,25 +611,19 @@ Error WheelAnalysis::readModules() {
     // Kept for the rewrite, within the budget (run() lets go of those of
     // the modules that turn out not to change).
     if (Reads) {
-      uint64_t Size = Bytes.size() + sizeof(Object) +
-                      Obj->Sections.capacity() * sizeof(Section);
-      if (KeptBytes.fetch_add(Size) + Size <= ModuleReads::KeptBytesBudget) {
-        // The buffer moves with the vector: Obj's Data stays valid.
+      uint64_t Size = Bytes.size();
+      if (KeptBytes.fetch_add(Size) + Size <= ModuleReads::KeptBytesBudget)
         Kept[I].Bytes = std::move(Bytes);
-        Kept[I].Obj = std::move(*Obj);
-      } else {
+      else
         KeptBytes.fetch_sub(Size);
-      }
     }
   });
-  if (Reads)
-    for (size_t I = 0; I < Read.size(); ++I) {
-      const zip::Entry *E = ModuleEntries[I].first;
-      if (Verdicts[I])
-        Reads->Verdicts[E] = std::move(*Verdicts[I]);
-      if (Kept[I].Obj)
-        Reads->Modules[E] = std::move(Kept[I]);
-    }
+  if (Reads) {
+    Reads->Modules = std::move(Kept);
+    Reads->Index.reserve(Read.size());
+    for (size_t I = 0; I < Read.size(); ++I)
+      Reads->Index[ModuleEntries[I].first] = I;
+  }
   Error First = Error::success();
   for (std::optional<Error> &F : Failed)
     if (F) {
@@ -632,11 +634,9 @@ Error WheelAnalysis::readModules() {
     }
   if (First)
     return First;
-  Mods.reserve(Read.size());
-  for (Pending &P : Read) {
-    ModAt[P.LoaderPath] = Mods.size();
-    Mods.push_back(std::move(P));
-  }
+  Mods = std::move(Read);
+  for (size_t I = 0; I < Mods.size(); ++I)
+    ModAt[Mods[I].LoaderPath] = I;
   return Error::success();
 }
 
@@ -787,7 +787,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
   std::string ModDir =
       sys::path::parent_path(Mods[I].LoaderPath, sys::path::Style::posix).str();
   std::vector<std::string> AddDirs;
-  // Copies: vendoring appends to Mods, which may move Mods[I].
+  // Copies: vendoring appends to Mods meanwhile.
   std::vector<std::string> Needed = Mods[I].Plan.Needed;
   std::string LoaderPath = Mods[I].LoaderPath;
   std::string Member = Mods[I].Plan.Member;
@@ -1080,7 +1080,8 @@ Expected<RepairPlan> WheelAnalysis::run() {
     // A module that does not change is copied as stored: its bytes go.
     if (Reads && !P.Plan.changes())
       if (const zip::Entry *E = W.archive().find(P.Plan.Member))
-        Reads->Modules.erase(E);
+        if (ModuleReads::Module *K = Reads->find(E))
+          K->Bytes = {};
     Plan.Modules.push_back(std::move(P.Plan));
   }
   return std::move(Plan);
@@ -1132,9 +1133,8 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
       Edited[M.Member] = &M;
   }
 
-  // Applies a module's part of the plan through the library's EditPlan,
-  // to \p Parsed if the analysis's parse of \p In was kept.
-  auto Edit = [&](const ModulePlan &M, ArrayRef<uint8_t> In, Object *Parsed,
+  // Applies a module's part of the plan through the library's EditPlan.
+  auto Edit = [&](const ModulePlan &M, ArrayRef<uint8_t> In,
                   std::string &Out) -> Error {
     EditPlan EP;
     EP.setPlace(Opts.Place);
@@ -1153,14 +1153,8 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     if (Error E = EP.finalize())
       return E;
     raw_string_ostream OS(Out);
-    auto Apply = [&](Object &O) { return EP.apply(O, isWasmModuleFile); };
-    if (Parsed) {
-      // What editModuleBuffer() does after its parse.
-      if (Error E = Apply(*Parsed))
-        return E;
-      return writeObject(*Parsed, OS);
-    }
-    Expected<bool> Changed = editModuleBuffer(In, Apply, OS);
+    Expected<bool> Changed = editModuleBuffer(
+        In, [&](Object &O) { return EP.apply(O, isWasmModuleFile); }, OS);
     if (!Changed)
       return Changed.takeError();
     return Error::success();
@@ -1222,27 +1216,16 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
   auto MakeRewritten = [&](const zip::Entry &E, const ModulePlan &M,
                            Made &Out) -> Error {
     SmallVector<uint8_t, 0> Bytes;
-    Object *Parsed = nullptr;
-    ModuleReads::Module *Kept = nullptr;
-    if (Reads) {
-      auto It = Reads->Modules.find(&E);
-      if (It != Reads->Modules.end())
-        Kept = &It->second;
-    }
-    if (Kept) {
+    ModuleReads::Module *Kept = Reads ? Reads->find(&E) : nullptr;
+    if (Kept && !Kept->Bytes.empty())
       Bytes = std::move(Kept->Bytes); // Released with this call.
-      Parsed = &*Kept->Obj;
-    } else if (Error Err = A.extract(E, Bytes, MaxMemberSize)) {
+    else if (Error Err = A.extract(E, Bytes, MaxMemberSize))
       return createFileError(W.path(),
                              memberError(E.Name, toString(std::move(Err))));
-    }
     std::string Text;
-    Error EditErr = Edit(M, Bytes, Parsed, Text);
-    if (Kept)
-      Kept->Obj.reset();
-    if (EditErr)
+    if (Error Err = Edit(M, Bytes, Text))
       return createFileError(W.path(),
-                             memberError(E.Name, toString(std::move(EditErr))));
+                             memberError(E.Name, toString(std::move(Err))));
     if (Error Err = Prepare(E.Name, arrayRefFromStringRef(Text),
                             zip::dosToUnixTime(E.DosDate, E.DosTime),
                             E.unixMode(),
@@ -1258,7 +1241,7 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     if (!In)
       return createFileError(M.SourcePath, In.takeError());
     std::string Text;
-    if (Error E = Edit(M, (*In)->data(), nullptr, Text))
+    if (Error E = Edit(M, (*In)->data(), Text))
       return createFileError(M.SourcePath, std::move(E));
     // The content must still be what the plan (and the hash in the
     // mangled name) was made from.
@@ -1403,12 +1386,12 @@ Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
     for (size_t I = 0; I < Entries.size(); ++I) {
       if (State[I] != Deferred)
         continue;
-      auto It = Reads.Verdicts.find(&Entries[I]);
-      if (It == Reads.Verdicts.end()) {
+      ModuleReads::Module *M = Reads.find(&Entries[I]);
+      if (!M || !M->Verdict) {
         Stream.push_back(I);
         State[I] = Passed;
-      } else if (!It->second.empty()) {
-        Failures[I] = std::move(It->second);
+      } else if (!M->Verdict->empty()) {
+        Failures[I] = std::move(*M->Verdict);
         State[I] = Failed;
       } else {
         State[I] = Passed;
