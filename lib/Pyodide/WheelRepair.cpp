@@ -219,7 +219,7 @@ Expected<ModuleSymbols> exportsOf(const Object &Obj) {
 /// large the wheel). The parse is not kept: measured, the memory it holds
 /// (first touched, a page fault each page) cost more than parsing again.
 struct ModuleReads {
-  static constexpr uint64_t KeptBytesBudget = uint64_t(32) << 20;
+  static constexpr uint64_t KeptBytesBudget = uint64_t(8) << 20;
   struct Module {
     /// The RECORD check's error message, empty if the content matches its
     /// row; none if not checked (the member could not be read).
