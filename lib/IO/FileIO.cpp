@@ -348,10 +348,37 @@ struct Destination {
   std::string Path;
 };
 
-/// The file a symbolic link chain that starts at \p Link ends at, for a
-/// chain whose last link is dangling: the name that a write through the
-/// link creates, as open(O_CREAT) would.
-Expected<std::string> danglingLinkTarget(StringRef Link) {
+/// The fs.protected_symlinks rule for the link \p Link with status \p St:
+/// a link in a sticky, world-writable directory (/tmp) is followed only by
+/// its owner or when the directory's owner owns it. Anyone may plant a link
+/// there, so following it would let them choose the file written. Applied
+/// whatever the sysctl says (containers often turn it off): a tool that
+/// follows links itself must not be the way past it, and a rule that does
+/// not depend on the machine is one that can be tested.
+Error checkMayFollow(StringRef Link, const struct stat &St) {
+  SmallString<256> Dir(Link);
+  sys::path::remove_filename(Dir, sys::path::Style::posix);
+  if (Dir.empty())
+    Dir = ".";
+  struct stat DirSt;
+  if (::stat(Dir.c_str(), &DirSt) != 0)
+    return errorCodeToError(std::error_code(errno, std::generic_category()));
+  if (!(DirSt.st_mode & S_ISVTX) || !(DirSt.st_mode & S_IWOTH) ||
+      St.st_uid == ::geteuid() || St.st_uid == DirSt.st_uid)
+    return Error::success();
+  return createStringError(
+      std::make_error_code(std::errc::permission_denied),
+      "is a symbolic link owned by uid " + Twine(St.st_uid) +
+          " in a sticky world-writable directory; not followed "
+          "(fs.protected_symlinks)");
+}
+
+/// The file that a write through \p Path reaches: \p Path itself if it is
+/// not a symbolic link, else the end of its chain of links, existing or
+/// not (a dangling chain names the file that open(O_CREAT) would create).
+/// Each link is followed as the kernel would follow it for the writer
+/// (checkMayFollow()).
+Expected<std::string> writeTarget(StringRef Link) {
   SmallString<256> Path(Link);
   for (unsigned Depth = 0; Depth < 40; ++Depth) {
     struct stat St;
@@ -361,6 +388,8 @@ Expected<std::string> danglingLinkTarget(StringRef Link) {
                                    errno, std::generic_category()));
     if (!S_ISLNK(St.st_mode))
       return std::string(Path);
+    if (Error E = checkMayFollow(Path, St))
+      return E;
     char Buf[PATH_MAX];
     ssize_t N = ::readlink(Path.c_str(), Buf, sizeof(Buf));
     if (N < 0 || static_cast<size_t>(N) >= sizeof(Buf))
@@ -405,7 +434,7 @@ Expected<Destination> findDestination(StringRef OutPath) {
     if (errno != ENOENT)
       return errorCodeToError(std::error_code(errno, std::generic_category()));
     // No file yet, or a dangling link: the file it names is created.
-    Expected<std::string> Target = danglingLinkTarget(OutPath);
+    Expected<std::string> Target = writeTarget(OutPath);
     if (!Target)
       return Target.takeError();
     return Destination{Destination::Replace, std::move(*Target)};
@@ -415,11 +444,10 @@ Expected<Destination> findDestination(StringRef OutPath) {
   if (!S_ISREG(St.st_mode))
     return unwritableDestination(St.st_mode);
   // Write through a symlink: the link stays, its target gets the new data.
-  SmallString<256> Target(OutPath);
-  if (sys::fs::is_symlink_file(OutPath))
-    if (std::error_code EC = sys::fs::real_path(OutPath, Target))
-      return errorCodeToError(EC);
-  return Destination{Destination::Replace, std::string(Target)};
+  Expected<std::string> Target = writeTarget(OutPath);
+  if (!Target)
+    return Target.takeError();
+  return Destination{Destination::Replace, std::move(*Target)};
 }
 
 /// Fails if \p Target is now something that a rename must not replace
@@ -649,9 +677,15 @@ Error writeNewOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
 
 Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                              StringRef OutPath) {
+  // The links to the file are followed by the rule the rename path
+  // follows them by (writeTarget()), not only when the kernel's sysctl
+  // says so.
+  Expected<std::string> Target = writeTarget(OutPath);
+  if (!Target)
+    return Target.takeError();
   // Opened first, so that a file that cannot be written fails before any
   // work. O_NONBLOCK: a FIFO put in the file's place must not block.
-  int DestFD = sys::RetryAfterSignal(-1, ::open, OutPath.str().c_str(),
+  int DestFD = sys::RetryAfterSignal(-1, ::open, Target->c_str(),
                                      O_WRONLY | O_CLOEXEC | O_NONBLOCK);
   if (DestFD < 0)
     return errorCodeToError(std::error_code(errno, std::generic_category()));

@@ -39,6 +39,19 @@ struct LoadSet::Storage {
 
 LoadSet::~LoadSet() = default;
 
+Expected<PreloadSpec> parsePreloadSpec(StringRef Spec) {
+  auto [Name, File] = Spec.split('=');
+  PreloadSpec Out;
+  if (File.empty() || Name.contains('/'))
+    Out = {sys::path::filename(Spec).str(), Spec.str()};
+  else
+    Out = {Name.str(), File.str()};
+  if (Out.Name.empty())
+    return makeError(errc::invalid_argument,
+                     "'" + Spec + "': the name is empty (expected [NAME=]FILE)");
+  return Out;
+}
+
 StringRef inputKindName(LoadSetInput::Kind K) {
   switch (K) {
   case LoadSetInput::Kind::Module:
