@@ -16,6 +16,9 @@
 #
 # With BASELINE=/path/to/an/older/wasm-auditwheel, that build is run too,
 # in the same hyperfine run (before/after figures for one change).
+# KINDS="many" benchmarks only those wheels (default: stored deflated
+# many); RUNS=60 sets hyperfine's runs (default 3; a loaded machine needs
+# many for the small "many" wheel).
 #
 #   bench/wheel-repair.sh [BUILD_DIR]    (default: build; run scripts/test.sh first)
 set -euo pipefail
@@ -36,8 +39,11 @@ clang $CF -DFOO_VERSION=1 -c "$ROOT/test/Inputs/wheel-foo.c" -o foo.o
 wasm-ld -shared --experimental-pic -o deps/lib/libfoo.so foo.o
 clang $CF -DEXT_CALL=ext_call -c "$ROOT/test/Inputs/wheel-ext.c" -o ext.o
 wasm-ld -shared --experimental-pic -o ext.so ext.o deps/lib/libfoo.so
-# 200 MiB of real binary data.
-for i in $(seq 1 21); do cat "$ASM"; done | head -c $((200 << 20)) > data.bin
+KINDS=${KINDS:-stored deflated many}
+# 200 MiB of real binary data (for the big wheels only).
+if [ "$KINDS" != many ]; then
+  for i in $(seq 1 21); do cat "$ASM"; done | head -c $((200 << 20)) > data.bin
+fi
 small=()
 for i in $(seq 1 5); do small+=("pkg/_ext$i.so=ext.so"); done
 many=()
@@ -45,18 +51,20 @@ for i in $(seq 1 500); do many+=("pkg/m$i/_ext.so=ext.so"); done
 MK="python3 $ROOT/test/Inputs/make-wheel.py"
 TAG=cp314-cp314-pyemscripten_2026_0_wasm32
 mkdir stored deflated many
-$MK stored/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null pkg/data.bin=data.bin "${small[@]}" --stored pkg/data.bin
-$MK deflated/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null pkg/data.bin=data.bin "${small[@]}"
+if [ -f data.bin ]; then
+  $MK stored/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null pkg/data.bin=data.bin "${small[@]}" --stored pkg/data.bin
+  $MK deflated/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null pkg/data.bin=data.bin "${small[@]}"
+fi
 $MK many/pkg-1.0-$TAG.whl pkg 1.0 pkg/__init__.py=/dev/null "${many[@]}"
-ls -l stored/*.whl deflated/*.whl many/*.whl
+ls -l */*.whl
 
 PY="python3 $ROOT/bench/py-wheel-repair.py"
 BASE=()
 [ -n "${BASELINE:-}" ] && BASE=(-n 'baseline repair' "$BASELINE repair -L deps -w out IN")
-for kind in stored deflated many; do
+for kind in $KINDS; do
   IN=$kind/pkg-1.0-$TAG.whl
   echo; echo "## $kind: $(du -h "$IN" | cut -f1)"
-  hyperfine -N --warmup 1 --runs 3 --export-markdown "$kind.md" \
+  hyperfine -N --warmup 1 --runs "${RUNS:-3}" --export-markdown "$kind.md" \
     --prepare "rm -rf out" \
     -n cp "cp $IN out.whl" \
     -n 'wasm-auditwheel repair' "$TOOL repair -L deps -w out $IN" \

@@ -82,7 +82,7 @@ enum class HashAlgorithm { SHA256, SHA384, SHA512 };
 /// "sha256" -> SHA256 and so on; nullopt for anything else (md5, sha1...).
 std::optional<HashAlgorithm> parseHashAlgorithm(llvm::StringRef Name);
 
-/// An incremental hash (OpenSSL EVP), for members streamed through
+/// An incremental hash (OpenSSL's SHA-2 functions), for members streamed through
 /// zip::Archive::forEachChunk(). OpenSSL can fail (out of memory, a
 /// provider that refuses the algorithm): that is an error from create()
 /// or final(), never the end of the process.
@@ -187,10 +187,13 @@ llvm::Error checkMemberPaths(llvm::ArrayRef<llvm::StringRef> Names);
 ///
 /// With \p CheckHash false, everything but the content is checked (the row,
 /// its algorithm, the size from the central directory), and nothing is
-/// decompressed.
+/// decompressed. With \p Content, the member's content as extracted
+/// (zip::Archive::extract(), which checked its CRC), that is hashed
+/// instead of the member being read again.
 llvm::Error verifyMember(const zip::Archive &A, const zip::Entry &E,
                          const Record &R, const DistInfo &DI,
-                         bool CheckHash = true);
+                         bool CheckHash = true,
+                         const llvm::ArrayRef<uint8_t> *Content = nullptr);
 
 } // namespace wheel
 } // namespace wasmrpath

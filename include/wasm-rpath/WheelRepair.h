@@ -84,7 +84,8 @@ struct RepairOptions {
 };
 
 /// Checks \p Opts once, before any wheel is read: globs that do not
-/// compile, a LibSdir that is empty or holds a path separator, a level
+/// compile, a LibSdir that is empty or holds a path separator, a ':'
+/// (the run-time path's separator) or a control character, a level
 /// outside 0-9, sections to keep without a strip. Errors are usage errors (errc::invalid_argument) and name
 /// the value, not the option: a tool that wants to name its option checks
 /// each field with the functions below.
@@ -239,7 +240,10 @@ llvm::Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
 
 /// The whole repair: verifies \p W's RECORD (on other threads, while the
 /// plan is made and the output written, so that its cost overlaps the
-/// copy), analyzes, checks that nothing is missing, and writes \p OutPath,
+/// copy; the side modules' content is checked by the analysis from the
+/// bytes it inflates, which the rewrite reuses, within a budget of 8 MiB:
+/// each module is inflated once), analyzes, checks that nothing is
+/// missing, and writes \p OutPath,
 /// which is replaced only if every check passed. Errors, in this order of
 /// precedence: a RECORD mismatch, then the analysis's, the missing
 /// libraries', the write's.

@@ -29,6 +29,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Threading.h"
 #include <atomic>
+#include <deque>
 #include <future>
 #include <map>
 #include <thread>
@@ -78,6 +79,79 @@ std::string mangledName(StringRef Name, ArrayRef<uint8_t> Content) {
   if (Ext.empty() && !Name.contains('.'))
     return (Base + "-" + Hash).str();
   return (Base + "-" + Hash + "." + Ext).str();
+}
+
+/// Whether \p Name is \p Orig as repair renames it in a vendored copy:
+/// \p Orig itself (not mangled) or mangledName()'s form of it, whatever
+/// the hash.
+bool isRenamedFrom(StringRef Name, StringRef Orig) {
+  if (Name == Orig)
+    return true;
+  auto [Base, Ext] = Orig.split('.');
+  StringRef Rest = Name;
+  if (!Rest.consume_front(Base) || !Rest.consume_front("-") ||
+      Rest.size() < 8 || !all_of(Rest.take_front(8), [](char C) {
+        return isDigit(C) || (C >= 'a' && C <= 'f');
+      }))
+    return false;
+  Rest = Rest.drop_front(8);
+  return Orig.contains('.') ? Rest.consume_front(".") && Rest == Ext
+                            : Rest.empty();
+}
+
+/// Whether \p Copy, a member of the wheel named as the vendored copy of
+/// the library \p Lib (the hash in the name is \p Lib's), is \p Lib as a
+/// repair writes it. A repair changes only the NEEDED names it renames,
+/// the run-time path (RUNTIME_PATH of dylink.0, rpath.0) and the custom
+/// sections a strip removes, so the hash of the copy's own bytes is not
+/// the name's: everything else must be \p Lib's, byte for byte, in order.
+bool isVendoredCopyOf(const Object &Copy, const Object &Lib) {
+  if (!Copy.Dylink || !Lib.Dylink ||
+      Copy.Dylink->IsLegacy != Lib.Dylink->IsLegacy)
+    return false;
+  const DylinkInfo &C = *Copy.Dylink, &L = *Lib.Dylink;
+  if (C.LegacyMemInfo != L.LegacyMemInfo || C.Needed.size() != L.Needed.size())
+    return false;
+  for (size_t I = 0; I < C.Needed.size(); ++I)
+    if (!isRenamedFrom(C.Needed[I], L.Needed[I]))
+      return false;
+  auto Fixed = [](const DylinkInfo &D) {
+    std::vector<ArrayRef<uint8_t>> Raw;
+    for (const DylinkSubsection &Sub : D.Subsections)
+      if (Sub.Type != DylinkNeeded && Sub.Type != DylinkRuntimePath)
+        Raw.push_back(Sub.Raw);
+    return Raw;
+  };
+  if (Fixed(C) != Fixed(L))
+    return false;
+  auto Edited = [](const Section &S) {
+    return S.isCustom() &&
+           (S.Name == DylinkSectionName || S.Name == LegacyDylinkSectionName ||
+            S.Name == RPathSectionName);
+  };
+  // The copy's other sections are the library's, less custom sections
+  // that a strip removed.
+  size_t J = 0;
+  for (const Section &S : Copy.Sections) {
+    if (Edited(S))
+      continue;
+    for (; J < Lib.Sections.size(); ++J) {
+      const Section &T = Lib.Sections[J];
+      if (!T.isCustom() ||
+          (!Edited(T) && T.Name == S.Name && S.Id == T.Id &&
+           Copy.payload(S) == Lib.payload(T)))
+        break;
+    }
+    if (J == Lib.Sections.size())
+      return false;
+    const Section &T = Lib.Sections[J++];
+    if (T.Id != S.Id || T.Name != S.Name || Copy.payload(S) != Lib.payload(T))
+      return false;
+  }
+  for (; J < Lib.Sections.size(); ++J)
+    if (!Lib.Sections[J].isCustom())
+      return false;
+  return true;
 }
 
 bool matchesAny(ArrayRef<GlobPattern> Globs, StringRef Name) {
@@ -136,6 +210,35 @@ Expected<ModuleSymbols> exportsOf(const Object &Obj) {
   return Syms;
 }
 
+/// What a repair's analysis keeps of the side modules it reads, so that
+/// each is inflated once per repair, not three times (analysis, RECORD
+/// check, rewrite): RECORD's verdict on each module's content, checked
+/// from the bytes inflated for the analysis, and the bytes themselves for
+/// the rewrite, while their total stays within KeptBytesBudget (beyond it
+/// the rewrite inflates a module again, so memory stays bounded however
+/// large the wheel). The parse is not kept: measured, the memory it holds
+/// (first touched, a page fault each page) cost more than parsing again.
+struct ModuleReads {
+  static constexpr uint64_t KeptBytesBudget = uint64_t(8) << 20;
+  struct Module {
+    /// The RECORD check's error message, empty if the content matches its
+    /// row; none if not checked (the member could not be read).
+    std::optional<std::string> Verdict;
+    SmallVector<uint8_t, 0> Bytes;
+  };
+  /// The side modules, in the analysis's order, and where each entry is.
+  /// Arrays, not a map of modules: on a machine where a page fault costs
+  /// tens of microseconds, the memory first touched is time. The rewrite
+  /// takes each module's Bytes (one thread per module; the containers
+  /// themselves do not change meanwhile).
+  std::vector<Module> Modules;
+  DenseMap<const zip::Entry *, unsigned> Index;
+  Module *find(const zip::Entry *E) {
+    auto It = Index.find(E);
+    return It == Index.end() ? nullptr : &Modules[It->second];
+  }
+};
+
 } // namespace
 
 void forEachIndexJoined(size_t N, function_ref<void(size_t)> Fn) {
@@ -164,11 +267,17 @@ Error checkLibSdir(StringRef LibSdir) {
   // of any kind (a backslash is one to Windows tools and to some unzips),
   // and nothing that could make "<dist><suffix>" a directory of its own
   // meaning.
-  if (LibSdir.empty() || LibSdir.find_first_of("/\\") != StringRef::npos ||
-      LibSdir.contains('\0'))
+  // ':' separates the entries of a run-time path (the directory would be
+  // split in two where the modules look for it), and a control character
+  // has no place in a directory name that people read.
+  if (LibSdir.empty() || LibSdir.find_first_of("/\\:") != StringRef::npos ||
+      any_of(LibSdir, [](char C) {
+        return static_cast<unsigned char>(C) < 0x20 || C == 0x7f;
+      }))
     return makeError(errc::invalid_argument,
                      "invalid library directory suffix '" + LibSdir +
-                         "' (a suffix such as .libs, without '/' or '\\')");
+                         "' (a suffix such as .libs, without '/', '\\', "
+                         "':' or control characters)");
   return Error::success();
 }
 
@@ -338,8 +447,9 @@ namespace {
 /// modules and names, never with their product.
 class WheelAnalysis {
 public:
-  WheelAnalysis(const WheelFile &W, const RepairOptions &Opts)
-      : W(W), Opts(Opts) {}
+  WheelAnalysis(const WheelFile &W, const RepairOptions &Opts,
+                ModuleReads *Reads = nullptr)
+      : W(W), Opts(Opts), Reads(Reads) {}
   Expected<RepairPlan> run();
 
 private:
@@ -352,12 +462,15 @@ private:
   Expected<std::optional<size_t>> searchHost(StringRef Name);
   Expected<bool> isSideModuleMember(StringRef LoaderPath);
   Error classifyNeeded(size_t I);
+  Error checkVendoredCopy(StringRef Loader, const HostLibrary &Lib);
   void planRunPath(size_t I, ArrayRef<std::string> AddDirs);
   void checkPlanLoads();
   Error findClashes();
 
   const WheelFile &W;
   const RepairOptions &Opts;
+  /// Filled by readModules() for a repair (null for show).
+  ModuleReads *Reads;
   std::vector<GlobPattern> Exclude, NoMangle;
   RepairPlan Plan;
   std::string LibsLoaderDir;
@@ -370,7 +483,7 @@ private:
   StringMap<std::string> FirstByName;
   /// The side modules of the wheel (entry, loader path), in member order.
   std::vector<std::pair<const zip::Entry *, std::string>> ModuleEntries;
-  std::vector<Pending> Mods;
+  std::deque<Pending> Mods;
   /// Loader path -> index in Mods.
   StringMap<size_t> ModAt;
   /// Libraries to vendor, keyed by the real host path, so that one file
@@ -388,6 +501,8 @@ private:
   /// members that satisfy a NEEDED name but are not preloaded.
   StringMap<bool> SideModuleAt;
   StringSet<> Warned;
+  /// Loader paths of the copies checkVendoredCopy() accepted.
+  StringSet<> CheckedCopies;
 };
 
 Error WheelAnalysis::checkLibraryDirs() const {
@@ -450,8 +565,13 @@ Error WheelAnalysis::readModules() {
   // Each module is extracted, parsed and its exports read on its own, on
   // all cores (one module in memory per thread); the results are taken in
   // member order, the first error in member order being the one reported.
-  std::vector<Pending> Read(ModuleEntries.size());
+  // A deque, which becomes Mods: vendoring appends to it without moving
+  // (nor touching again) what is there.
+  std::deque<Pending> Read(ModuleEntries.size());
   std::vector<std::optional<Error>> Failed(ModuleEntries.size());
+  // For a repair: RECORD's verdicts and the bytes kept (ModuleReads).
+  std::vector<ModuleReads::Module> Kept(Reads ? Read.size() : 0);
+  std::atomic<uint64_t> KeptBytes{0};
   forEachIndexJoined(ModuleEntries.size(), [&](size_t I) {
     const auto &[E, Loader] = ModuleEntries[I];
     auto Fail = [&](Error Err) { Failed[I].emplace(fail(std::move(Err))); };
@@ -463,6 +583,13 @@ Error WheelAnalysis::readModules() {
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
       return Fail(memberError(E->Name, toString(std::move(Err))));
+    if (Reads) {
+      // The RECORD check of this member, from the bytes at hand.
+      ArrayRef<uint8_t> Content = Bytes;
+      Error V = wheel::verifyMember(W.archive(), *E, W.record(), W.distInfo(),
+                                    /*CheckHash=*/true, &Content);
+      Kept[I].Verdict = V ? toString(std::move(V)) : std::string();
+    }
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
       return Fail(memberError(E->Name, "not a WebAssembly side module: " +
@@ -481,7 +608,22 @@ Error WheelAnalysis::readModules() {
     P.LoaderPath = Loader;
     P.RunPath = getRPath(*Obj, RPathPlace::Dylink);
     P.Symbols = std::move(*Syms);
+    // Kept for the rewrite, within the budget (run() lets go of those of
+    // the modules that turn out not to change).
+    if (Reads) {
+      uint64_t Size = Bytes.size();
+      if (KeptBytes.fetch_add(Size) + Size <= ModuleReads::KeptBytesBudget)
+        Kept[I].Bytes = std::move(Bytes);
+      else
+        KeptBytes.fetch_sub(Size);
+    }
   });
+  if (Reads) {
+    Reads->Modules = std::move(Kept);
+    Reads->Index.reserve(Read.size());
+    for (size_t I = 0; I < Read.size(); ++I)
+      Reads->Index[ModuleEntries[I].first] = I;
+  }
   Error First = Error::success();
   for (std::optional<Error> &F : Failed)
     if (F) {
@@ -492,11 +634,9 @@ Error WheelAnalysis::readModules() {
     }
   if (First)
     return First;
-  Mods.reserve(Read.size());
-  for (Pending &P : Read) {
-    ModAt[P.LoaderPath] = Mods.size();
-    Mods.push_back(std::move(P));
-  }
+  Mods = std::move(Read);
+  for (size_t I = 0; I < Mods.size(); ++I)
+    ModAt[Mods[I].LoaderPath] = I;
   return Error::success();
 }
 
@@ -617,11 +757,37 @@ Expected<bool> WheelAnalysis::isSideModuleMember(StringRef LoaderPath) {
   return Is;
 }
 
+Error WheelAnalysis::checkVendoredCopy(StringRef Loader,
+                                       const HostLibrary &Lib) {
+  if (CheckedCopies.contains(Loader))
+    return Error::success();
+  StringRef Member = View.memberOf(Loader);
+  const zip::Entry *E = W.archive().find(Member);
+  SmallVector<uint8_t, 0> Bytes;
+  if (E && E->UncompressedSize <= Opts.MaxModuleSize)
+    if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
+      return fail(memberError(Member, toString(std::move(Err))));
+  Expected<Object> Copy = readObject(Bytes);
+  Expected<Object> Orig = readObject(Lib.Content);
+  bool Same = Copy && Orig && isVendoredCopyOf(*Copy, *Orig);
+  if (!Copy)
+    consumeError(Copy.takeError());
+  if (!Orig)
+    consumeError(Orig.takeError());
+  if (!Same)
+    return fail(memberError(
+        Member, "named as the vendored copy of '" + Lib.FoundPath +
+                    "' (the hash in its name is that library's), but it is "
+                    "another file"));
+  CheckedCopies.insert(Loader);
+  return Error::success();
+}
+
 Error WheelAnalysis::classifyNeeded(size_t I) {
   std::string ModDir =
       sys::path::parent_path(Mods[I].LoaderPath, sys::path::Style::posix).str();
   std::vector<std::string> AddDirs;
-  // Copies: vendoring appends to Mods, which may move Mods[I].
+  // Copies: vendoring appends to Mods meanwhile.
   std::vector<std::string> Needed = Mods[I].Plan.Needed;
   std::string LoaderPath = Mods[I].LoaderPath;
   std::string Member = Mods[I].Plan.Member;
@@ -635,7 +801,13 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
                             "' in the wheel, which is not a WebAssembly "
                             "side module");
   };
+  // A name listed more than once (the format allows it) is classified and
+  // reported once, where it first appears; a rename applies to every
+  // occurrence.
+  StringSet<> Seen;
   for (const std::string &Name : Needed) {
+    if (!Seen.insert(Name).second)
+      continue;
     NeededStatus S;
     S.Name = Name;
     Resolution R = View.resolve(Name, LoaderPath, Mods[I].RunPath);
@@ -736,7 +908,10 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
                   !Mods[Existing->second].Plan.Vendored)) {
         // The wheel already holds a copy under this mangled name (a
         // repaired wheel that gained a module): the name says it is the
-        // same library, so that copy is used.
+        // same library, so that copy is used, once its content is checked
+        // against the name (a wheel could carry another library under it).
+        if (Error E = checkVendoredCopy(Loader, Lib))
+          return E;
         S.Status = NeededStatus::InWheel;
       } else if (View.memberOf(Loader) != S.Member ||
                  (Existing != ModAt.end() &&
@@ -901,8 +1076,14 @@ Expected<RepairPlan> WheelAnalysis::run() {
   if (Error E = checkOutputPaths())
     return std::move(E);
   Plan.Modules.reserve(Mods.size());
-  for (Pending &P : Mods)
+  for (Pending &P : Mods) {
+    // A module that does not change is copied as stored: its bytes go.
+    if (Reads && !P.Plan.changes())
+      if (const zip::Entry *E = W.archive().find(P.Plan.Member))
+        if (ModuleReads::Module *K = Reads->find(E))
+          K->Bytes = {};
     Plan.Modules.push_back(std::move(P.Plan));
+  }
   return std::move(Plan);
 }
 
@@ -913,9 +1094,14 @@ Expected<RepairPlan> analyzeWheel(const WheelFile &W,
   return WheelAnalysis(W, Opts).run();
 }
 
-Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
-                         const RepairOptions &Opts, StringRef OutPath,
-                         function_ref<Error()> BeforeCommit) {
+namespace {
+
+/// writeRepairedWheel(), taking the modules' bytes from \p Reads where the
+/// analysis kept them.
+Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
+                    const RepairOptions &Opts, StringRef OutPath,
+                    function_ref<Error()> BeforeCommit,
+                    ModuleReads *Reads) {
   const zip::Archive &A = W.archive();
   if (!Plan.changesWheel(W)) {
     // Nothing to do: the output is the input, byte for byte.
@@ -1030,10 +1216,13 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
   auto MakeRewritten = [&](const zip::Entry &E, const ModulePlan &M,
                            Made &Out) -> Error {
     SmallVector<uint8_t, 0> Bytes;
-    std::string Text;
-    if (Error Err = A.extract(E, Bytes, MaxMemberSize))
+    ModuleReads::Module *Kept = Reads ? Reads->find(&E) : nullptr;
+    if (Kept && !Kept->Bytes.empty())
+      Bytes = std::move(Kept->Bytes); // Released with this call.
+    else if (Error Err = A.extract(E, Bytes, MaxMemberSize))
       return createFileError(W.path(),
                              memberError(E.Name, toString(std::move(Err))));
+    std::string Text;
     if (Error Err = Edit(M, Bytes, Text))
       return createFileError(W.path(),
                              memberError(E.Name, toString(std::move(Err))));
@@ -1149,28 +1338,84 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
   return Error::success();
 }
 
+} // namespace
+
+Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
+                         const RepairOptions &Opts, StringRef OutPath,
+                         function_ref<Error()> BeforeCommit) {
+  return writeRepaired(W, Plan, Opts, OutPath, BeforeCommit, nullptr);
+}
+
 Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
                                  StringRef OutPath) {
   // RECORD is verified on other threads while the plan is made and the
   // output written; the output replaces nothing until it has passed. A
-  // bad RECORD is the error reported, whatever else failed.
-  std::future<Error> Verifying =
-      std::async(std::launch::async,
-                 [&] { return W.verifyRecord(Opts.CheckAllHashes); });
+  // bad RECORD is the error reported, whatever else failed. It is
+  // WheelFile::verifyRecord()'s check, in two parts: the side modules'
+  // content is checked by the analysis, from the bytes it inflates anyway
+  // (ModuleReads); every other check runs on other threads meanwhile.
+  // Those the analysis could not make (it stopped early, or a module could
+  // not be read) are made at the end, streamed as verifyRecord() does.
+  ArrayRef<zip::Entry> Entries = W.archive().entries();
+  enum : char { Passed, Failed, Deferred };
+  std::vector<char> State(Entries.size(), Passed);
+  std::vector<std::string> Failures(Entries.size());
+  auto Check = [&](size_t I, bool CheckHash) {
+    if (Error E = wheel::verifyMember(W.archive(), Entries[I], W.record(),
+                                      W.distInfo(), CheckHash)) {
+      Failures[I] = toString(std::move(E));
+      State[I] = Failed;
+      return false;
+    }
+    return true;
+  };
+  std::future<void> Verifying = std::async(std::launch::async, [&] {
+    forEachIndexJoined(Entries.size(), [&](size_t I) {
+      bool Module = isPreloadedByPyodide(Entries[I].Name);
+      if (Check(I, Opts.CheckAllHashes && !Module) && Module)
+        State[I] = Deferred;
+    });
+  });
+  ModuleReads Reads;
   std::optional<Error> Verified;
   auto Wait = [&]() -> Error & {
-    if (!Verified)
-      Verified.emplace(Verifying.get());
+    if (Verified)
+      return *Verified;
+    Verifying.get();
+    std::vector<size_t> Stream;
+    for (size_t I = 0; I < Entries.size(); ++I) {
+      if (State[I] != Deferred)
+        continue;
+      ModuleReads::Module *M = Reads.find(&Entries[I]);
+      if (!M || !M->Verdict) {
+        Stream.push_back(I);
+        State[I] = Passed;
+      } else if (!M->Verdict->empty()) {
+        Failures[I] = std::move(*M->Verdict);
+        State[I] = Failed;
+      } else {
+        State[I] = Passed;
+      }
+    }
+    forEachIndexJoined(Stream.size(),
+                       [&](size_t J) { Check(Stream[J], /*CheckHash=*/true); });
+    Verified.emplace(Error::success());
+    for (size_t I = 0; I < Entries.size(); ++I)
+      if (State[I] == Failed) {
+        Verified.emplace(
+            createFileError(W.path(), makeError(errc::malformed, Failures[I])));
+        break;
+      }
     return *Verified;
   };
-  Expected<RepairPlan> Plan = analyzeWheel(W, Opts);
+  Expected<RepairPlan> Plan = WheelAnalysis(W, Opts, &Reads).run();
   Error Result = Plan ? checkNothingMissing(*Plan) : Plan.takeError();
   if (!Result)
-    Result = writeRepairedWheel(W, *Plan, Opts, OutPath, [&]() -> Error {
+    Result = writeRepaired(W, *Plan, Opts, OutPath, [&]() -> Error {
       if (Wait())
         return makeError(errc::malformed, "RECORD does not match");
       return Error::success();
-    });
+    }, &Reads);
   if (Error &V = Wait()) {
     consumeError(std::move(Result));
     return std::move(V);
