@@ -16,6 +16,7 @@
 #include "Pyodide/InstalledWheel.h"
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
+#include "wasm-rpath/Glob.h"
 #include "wasm-rpath/Json.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Resolve.h"
@@ -25,7 +26,6 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Threading.h"
 #include <atomic>
@@ -154,23 +154,6 @@ bool isVendoredCopyOf(const Object &Copy, const Object &Lib) {
   return true;
 }
 
-bool matchesAny(ArrayRef<GlobPattern> Globs, StringRef Name) {
-  return any_of(Globs, [&](const GlobPattern &G) { return G.match(Name); });
-}
-
-Expected<std::vector<GlobPattern>> compileGlobs(ArrayRef<std::string> Pats) {
-  std::vector<GlobPattern> Out;
-  for (const std::string &P : Pats) {
-    Expected<GlobPattern> G = GlobPattern::create(P);
-    if (!G)
-      return makeError(errc::invalid_argument,
-                       "invalid pattern '" + P + "': " +
-                           toString(G.takeError()));
-    Out.push_back(std::move(*G));
-  }
-  return Out;
-}
-
 /// A library found outside the wheel, to be vendored.
 struct HostLibrary {
   std::string HostPath;  // The real path: what identifies the library.
@@ -290,7 +273,7 @@ Error checkCompressionLevel(int Level) {
 }
 
 Error checkGlobs(ArrayRef<std::string> Patterns) {
-  Expected<std::vector<GlobPattern>> G = compileGlobs(Patterns);
+  Expected<GlobList> G = GlobList::create(Patterns);
   return G ? Error::success() : G.takeError();
 }
 
@@ -471,7 +454,7 @@ private:
   const RepairOptions &Opts;
   /// Filled by readModules() for a repair (null for show).
   ModuleReads *Reads;
-  std::vector<GlobPattern> Exclude, NoMangle;
+  GlobList Exclude, NoMangle;
   RepairPlan Plan;
   std::string LibsLoaderDir;
   /// The wheel as Pyodide installs it (loadPackage: <dist>.data/ left in
@@ -712,7 +695,7 @@ Expected<std::optional<size_t>> WheelAnalysis::searchHost(StringRef Name) {
       H.HostPath = std::string(Real);
       H.FoundPath = std::string(Candidate);
       H.Content.assign((*In)->data().begin(), (*In)->data().end());
-      H.NewName = Opts.NoMangleAll || matchesAny(NoMangle, Name)
+      H.NewName = Opts.NoMangleAll || NoMangle.match(Name)
                       ? Name.str()
                       : mangledName(Name, H.Content);
       VendoredByPath[H.HostPath] = Vendored.size();
@@ -848,7 +831,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
       S.Member = View.memberOf(WheelMatch).str();
       AddDirs.push_back(
           sys::path::parent_path(WheelMatch, sys::path::Style::posix).str());
-    } else if (matchesAny(Exclude, Name)) {
+    } else if (Exclude.match(Name)) {
       S.Status = NeededStatus::Excluded;
       if (Warned.insert(Name).second)
         Plan.Warnings.push_back("'" + Name + "' needed by '" + Member +
@@ -1049,11 +1032,11 @@ Error WheelAnalysis::checkOutputPaths() const {
 }
 
 Expected<RepairPlan> WheelAnalysis::run() {
-  Expected<std::vector<GlobPattern>> Ex = compileGlobs(Opts.Exclude);
+  Expected<GlobList> Ex = GlobList::create(Opts.Exclude);
   if (!Ex)
     return Ex.takeError();
   Exclude = std::move(*Ex);
-  Expected<std::vector<GlobPattern>> NM = compileGlobs(Opts.NoMangle);
+  Expected<GlobList> NM = GlobList::create(Opts.NoMangle);
   if (!NM)
     return NM.takeError();
   NoMangle = std::move(*NM);
