@@ -249,7 +249,7 @@ TEST(WheelVerifyTest, ThePythonWheel) {
   ASSERT_EQ(errorOf(DI), "success");
   EXPECT_EQ(DI->Dir, "pkg-1.0.dist-info");
   ASSERT_TRUE(DI->Record);
-  EXPECT_EQ(DI->Record->Name, "pkg-1.0.dist-info/RECORD");
+  EXPECT_EQ(DI->Record->name(), "pkg-1.0.dist-info/RECORD");
   EXPECT_FALSE(DI->RecordJWS);
   SmallVector<uint8_t, 0> Text;
   ASSERT_FALSE(A->extract(*DI->Record, Text, 1 << 20));
@@ -259,9 +259,9 @@ TEST(WheelVerifyTest, ThePythonWheel) {
   EXPECT_EQ(R->serialize(), toStringRef(ArrayRef<uint8_t>(Text)));
   ASSERT_EQ(R->Rows.size(), A->entries().size());
   for (size_t I = 0; I < R->Rows.size(); ++I)
-    EXPECT_EQ(R->Rows[I].Path, A->entries()[I].Name);
+    EXPECT_EQ(R->Rows[I].Path, A->entries()[I].name());
   for (const zip::Entry &E : A->entries())
-    EXPECT_EQ(errorOf(verifyMember(*A, E, *R, *DI)), "success") << E.Name;
+    EXPECT_EQ(errorOf(verifyMember(*A, E, *R, *DI)), "success") << E.name().str();
   // makeRecordRow agrees with hashlib.
   SmallVector<uint8_t, 0> Init;
   ASSERT_FALSE(A->extract(A->entries()[0], Init, 1 << 20));

@@ -144,8 +144,8 @@ Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
   std::vector<std::string> Dirs;
   StringSet<> Seen;
   for (const zip::Entry &E : A.entries()) {
-    StringRef Top = StringRef(E.Name).split('/').first;
-    if (Top.size() < E.Name.size() && Top.ends_with(".dist-info") &&
+    StringRef Top = E.name().split('/').first;
+    if (Top.size() < E.name().size() && Top.ends_with(".dist-info") &&
         Seen.insert(Top).second)
       Dirs.push_back(Top.str());
   }
@@ -482,7 +482,7 @@ Error checkMemberPaths(const zip::Archive &A) {
   std::vector<StringRef> Names;
   Names.reserve(A.entries().size());
   for (const zip::Entry &E : A.entries())
-    Names.push_back(E.Name);
+    Names.push_back(E.name());
   return checkMemberPaths(Names);
 }
 
@@ -491,8 +491,8 @@ Error verifyMember(const zip::Archive &A, const zip::Entry &E,
   if (E.isDirectory() || &E == DI.Record || &E == DI.RecordJWS ||
       &E == DI.RecordP7S)
     return Error::success();
-  std::string Member = "member " + quoted(E.Name);
-  const RecordRow *Row = R.find(E.Name);
+  std::string Member = "member " + quoted(E.name());
+  const RecordRow *Row = R.find(E.name());
   if (!Row)
     return makeError(Member + " is not in RECORD");
   if (Row->Hash.empty())

@@ -46,7 +46,7 @@ private:
 StringSet<> dataDirsOf(const zip::Archive &A) {
   StringSet<> Tops, Data;
   for (const zip::Entry &E : A.entries())
-    Tops.insert(StringRef(E.Name).split('/').first);
+    Tops.insert(E.name().split('/').first);
   for (const auto &T : Tops) {
     StringRef Top = T.getKey();
     if (Top.ends_with(".data") &&
@@ -135,7 +135,7 @@ Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A
   for (const zip::Entry &E : A.entries()) {
     if (E.isDirectory())
       continue;
-    Expected<std::string> Path = installedPath(E.Name, DataDirs);
+    Expected<std::string> Path = installedPath(E.name(), DataDirs);
     if (!Path)
       return Path.takeError();
     if (Path->empty())
@@ -144,14 +144,14 @@ Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A
     if (!Inserted)
       return makeError(errc::malformed,
                        "members '" + New[It->second].Member + "' and '" +
-                           E.Name + "' are installed as one file, " + *Path);
+                           E.name() + "' are installed as one file, " + *Path);
     File F;
     F.LoaderPath = std::move(*Path);
-    F.Member = E.Name;
-    F.Location = (Label + ":" + E.Name).str();
+    F.Member = E.name().str();
+    F.Location = (Label + ":" + E.name()).str();
     F.Archive = &A;
     F.Entry = &E;
-    F.Preload = isPreloadedByPyodide(E.Name);
+    F.Preload = isPreloadedByPyodide(E.name());
     New.push_back(std::move(F));
   }
   std::vector<std::string> Preload;

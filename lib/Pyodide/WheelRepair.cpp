@@ -240,9 +240,9 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   // them apart: such a wheel is refused rather than half repaired.
   StringSet<> Names;
   for (const zip::Entry &E : W->Archive.entries())
-    if (!Names.insert(E.Name).second)
+    if (!Names.insert(E.name()).second)
       return Fail(makeError(errc::malformed,
-                            "member '" + E.Name + "' appears twice"));
+                            "member '" + E.name() + "' appears twice"));
   // Names that escape site-packages or install as another member's file.
   if (Error E = wheel::checkMemberPaths(W->Archive))
     return Fail(std::move(E));
@@ -264,7 +264,7 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
     return Fail(std::move(E));
   Expected<wheel::Record> Rec = wheel::Record::parse(toStringRef(Text));
   if (!Rec)
-    return Fail(memberError(W->DI.Record->Name, toString(Rec.takeError())));
+    return Fail(memberError(W->DI.Record->name(), toString(Rec.takeError())));
   W->Rec = std::move(*Rec);
   return W;
 }
@@ -278,7 +278,7 @@ Error WheelFile::verifyRecord(bool AllHashes) const {
   forEachIndexJoined(Entries.size(), [&](size_t I) {
     if (Error E = wheel::verifyMember(
             Archive, Entries[I], Rec, DI,
-            AllHashes || isPreloadedByPyodide(Entries[I].Name))) {
+            AllHashes || isPreloadedByPyodide(Entries[I].name()))) {
       Failures[I] = toString(std::move(E));
       Failed[I] = 1;
     }
@@ -456,24 +456,24 @@ Error WheelAnalysis::readModules() {
     const auto &[E, Loader] = ModuleEntries[I];
     auto Fail = [&](Error Err) { Failed[I].emplace(fail(std::move(Err))); };
     if (E->UncompressedSize > Opts.MaxModuleSize)
-      return Fail(memberError(E->Name, "a side module of " +
+      return Fail(memberError(E->name(), "a side module of " +
                                            Twine(E->UncompressedSize) +
                                            " bytes, above the limit of " +
                                            Twine(Opts.MaxModuleSize)));
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
-      return Fail(memberError(E->Name, toString(std::move(Err))));
+      return Fail(memberError(E->name(), toString(std::move(Err))));
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
-      return Fail(memberError(E->Name, "not a WebAssembly side module: " +
+      return Fail(memberError(E->name(), "not a WebAssembly side module: " +
                                            toString(Obj.takeError())));
     if (!Obj->isSharedLibrary())
-      return Fail(memberError(E->Name, toString(makeNotSharedLibraryError())));
+      return Fail(memberError(E->name(), toString(makeNotSharedLibraryError())));
     Expected<ModuleSymbols> Syms = exportsOf(*Obj);
     if (!Syms)
-      return Fail(memberError(E->Name, toString(Syms.takeError())));
+      return Fail(memberError(E->name(), toString(Syms.takeError())));
     Pending &P = Read[I];
-    P.Plan.Member = E->Name;
+    P.Plan.Member = E->name();
     P.Plan.Needed = Obj->Dylink->Needed;
     P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
     P.Plan.RPathSection = Obj->RPathSection;
@@ -862,7 +862,7 @@ Error WheelAnalysis::checkOutputPaths() const {
   std::vector<StringRef> Names;
   Names.reserve(W.archive().entries().size() + Mods.size());
   for (const zip::Entry &E : W.archive().entries())
-    Names.push_back(E.Name);
+    Names.push_back(E.name());
   for (const Pending &P : Mods)
     if (P.Plan.Vendored)
       Names.push_back(P.Plan.Member);
@@ -991,11 +991,11 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     NewMembers.clear();
   };
   for (const zip::Entry &E : A.entries()) {
-    if (StringRef(E.Name).starts_with(DistInfoPrefix))
+    if (StringRef(E.name()).starts_with(DistInfoPrefix))
       StepsForVendored();
     if (&E == DI.Record || &E == DI.RecordJWS || &E == DI.RecordP7S)
       continue;
-    auto It = Edited.find(E.Name);
+    auto It = Edited.find(E.name().str());
     if (It == Edited.end())
       Steps.push_back({&E, nullptr, nullptr});
     else
@@ -1033,11 +1033,11 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     std::string Text;
     if (Error Err = A.extract(E, Bytes, MaxMemberSize))
       return createFileError(W.path(),
-                             memberError(E.Name, toString(std::move(Err))));
+                             memberError(E.name(), toString(std::move(Err))));
     if (Error Err = Edit(M, Bytes, Text))
       return createFileError(W.path(),
-                             memberError(E.Name, toString(std::move(Err))));
-    if (Error Err = Prepare(E.Name, arrayRefFromStringRef(Text),
+                             memberError(E.name(), toString(std::move(Err))));
+    if (Error Err = Prepare(E.name(), arrayRefFromStringRef(Text),
                             zip::dosToUnixTime(E.DosDate, E.DosTime),
                             E.unixMode(),
                             // The flag says how readers decode the name:
@@ -1113,7 +1113,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     if (S.Copy) {
       if (Error Err = Wr.copyEntry(*S.Copy))
         return createFileError(W.path(), std::move(Err));
-      if (const wheel::RecordRow *Row = W.record().find(S.Copy->Name))
+      if (const wheel::RecordRow *Row = W.record().find(S.Copy->name()))
         NewRecord.Rows.push_back(*Row);
       continue;
     }
@@ -1133,14 +1133,14 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
 
   // RECORD last, with its own row empty.
   const zip::Entry &RecordEntry = *DI.Record;
-  NewRecord.Rows.push_back({RecordEntry.Name, "", ""});
+  NewRecord.Rows.push_back({RecordEntry.name().str(), "", ""});
   std::string RecordText = NewRecord.serialize();
   zip::NewEntry NE;
   NE.Level = Opts.Level;
   NE.MTime = zip::dosToUnixTime(RecordEntry.DosDate, RecordEntry.DosTime);
   NE.Mode = RecordEntry.unixMode() ? RecordEntry.unixMode() : 0100644;
   NE.UTF8Name = (RecordEntry.Flags & zip::FlagUTF8) != 0;
-  if (Error Err = Wr.addEntry(RecordEntry.Name,
+  if (Error Err = Wr.addEntry(RecordEntry.name(),
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
   std::vector<OutputChunk> Chunks = Wr.finish();
