@@ -301,9 +301,9 @@ TEST(WheelVerifyTest, Mismatches) {
   R.Rows.push_back({"pkg/md5.py", "md5=abc", "1"});
   R.Rows.push_back({"pkg/nohash.py", "", ""});
   R.Rows.push_back(makeRecordRow("pkg/size.py", bytes("size")));
-  R.Rows.back().Size = "5";
+  R.Rows.back().setSize("5");
   R.Rows.push_back(makeRecordRow("pkg/badsize.py", bytes("q")));
-  R.Rows.back().Size = "1x";
+  R.Rows.back().setSize("1x");
   Hasher H = cantFail(Hasher::create(HashAlgorithm::SHA512));
   H.update(bytes("strong"));
   R.Rows.push_back(

@@ -114,10 +114,25 @@ std::string base64UrlNoPad(llvm::ArrayRef<uint8_t> Bytes);
 
 /// One RECORD row. Hash is "algorithm=digest" or empty (RECORD's own row,
 /// and the signature files); Size is decimal or empty, kept as text.
+///
+/// The fields are views of bytes the row shares (Owned): the text a
+/// Record parsed, held once for all its rows, or the row's own copy. So a
+/// RECORD of a million rows is held once, and copying a row copies no
+/// bytes.
 struct RecordRow {
-  std::string Path;
-  std::string Hash;
-  std::string Size;
+  RecordRow() = default;
+  /// A row of copies of the three fields.
+  RecordRow(llvm::StringRef Path, llvm::StringRef Hash, llvm::StringRef Size);
+  /// Sets Path to a copy of \p P (the other fields keep their bytes).
+  void setPath(llvm::StringRef P) { *this = RecordRow(P, Hash, Size); }
+  /// Sets Size to a copy of \p S.
+  void setSize(llvm::StringRef S) { *this = RecordRow(Path, Hash, S); }
+
+  llvm::StringRef Path;
+  llvm::StringRef Hash;
+  llvm::StringRef Size;
+  /// The bytes the fields point into.
+  std::shared_ptr<const std::string> Owned;
 };
 
 /// The row for \p Path with content \p Content: "sha256=<digest>", size.
@@ -134,8 +149,9 @@ public:
   /// listed twice. The rows and their index may take at most \p MaxMemory
   /// bytes (estimated as they are stored); past it the parse stops with
   /// std::errc::value_too_large, so a small wheel whose RECORD inflates to
-  /// millions of rows cannot exhaust memory. The default allows about
-  /// 1.5 million rows of usual paths.
+  /// millions of rows cannot exhaust memory. The rows are views of one
+  /// copy of \p Text (about 60 bytes a row beyond it), so the default
+  /// allows about 8 million rows of usual paths.
   static llvm::Expected<Record> parse(llvm::StringRef Text,
                                       uint64_t MaxMemory = DefaultMaxMemory);
   static constexpr uint64_t DefaultMaxMemory = uint64_t(512) << 20;
@@ -156,8 +172,11 @@ public:
   std::string serialize() const;
 
 private:
+  /// The parsed text, unquoted in place: what the parsed rows point into.
+  std::shared_ptr<const std::string> Text;
   /// Path -> index into Rows, for the rows parse() made.
-  llvm::StringMap<size_t> Index;
+  zip::NameIndex Index;
+  size_t IndexSlots = 0;
   size_t Indexed = 0;
 };
 

@@ -118,6 +118,41 @@ public:
   uint32_t unixMode() const;
 };
 
+/// An index of names to positions in a caller's array (members, RECORD
+/// rows) that copies no name: an open-addressing hash table of 32-bit
+/// positions, 8 to 16 bytes an element, where a StringMap held a copy of
+/// every name and a heap block. The caller says how to get the name at a
+/// position. Lookups are constant time on average.
+class NameIndex {
+public:
+  static constexpr uint32_t Free = UINT32_MAX;
+  /// Empties the index and sizes it for \p Count names.
+  void reset(size_t Count) {
+    size_t N = 16;
+    while (N < 2 * Count)
+      N *= 2;
+    Slots.assign(N, Free);
+  }
+  bool empty() const { return Slots.empty(); }
+  /// The slot holding the position of \p Name (NameAt(position) gives a
+  /// position's name), or the free slot where it would go: assign the
+  /// position to it to add the name. reset() must have been called with
+  /// at least as many names as are added.
+  template <typename NameAtFn>
+  uint32_t &slot(llvm::StringRef Name, NameAtFn &&NameAt) {
+    size_t Mask = Slots.size() - 1;
+    for (size_t H = hash(Name) & Mask;; H = (H + 1) & Mask) {
+      uint32_t &Slot = Slots[H];
+      if (Slot == Free || NameAt(Slot) == Name)
+        return Slot;
+    }
+  }
+
+private:
+  static uint64_t hash(llvm::StringRef Name);
+  std::vector<uint32_t> Slots;
+};
+
 /// A zip archive, read from bytes in memory or from an open file.
 ///
 /// Read from a file (the way the tools read wheels), nothing is mapped:
@@ -242,10 +277,9 @@ public:
 
 private:
   static llvm::Expected<Archive> readImpl(Archive A);
-  static constexpr uint32_t FreeSlot = UINT32_MAX;
-  /// The slot of Index that holds \p Name's entry, or the free slot where
-  /// it would go.
-  uint32_t &slotFor(llvm::StringRef Name);
+  uint32_t &slotFor(llvm::StringRef Name) {
+    return Index.slot(Name, [&](uint32_t I) { return Entries[I].name(); });
+  }
 
   std::function<void(llvm::ArrayRef<uint8_t>)> Release;
   llvm::ArrayRef<uint8_t> Data;
@@ -256,10 +290,8 @@ private:
   /// every member's name, extra field and comment.
   std::vector<uint8_t> Central;
   std::vector<Entry> Entries;
-  /// Open-addressing hash table of indices into Entries, keyed by name
-  /// (UINT32_MAX marks a free slot; size a power of two, at least twice
-  /// the entries): 8 bytes a member where a StringMap copied every name.
-  std::vector<uint32_t> Index;
+  /// Name -> index into Entries.
+  NameIndex Index;
   std::string Comment;
 };
 

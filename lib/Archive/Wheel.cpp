@@ -253,9 +253,23 @@ std::string base64UrlNoPad(ArrayRef<uint8_t> Bytes) {
   return S;
 }
 
+RecordRow::RecordRow(StringRef P, StringRef H, StringRef S) {
+  // The three fields in one block the row shares (copies share it too).
+  auto Bytes = std::make_shared<std::string>();
+  Bytes->reserve(P.size() + H.size() + S.size());
+  *Bytes += P;
+  *Bytes += H;
+  *Bytes += S;
+  StringRef All = *Bytes;
+  Path = All.substr(0, P.size());
+  Hash = All.substr(P.size(), H.size());
+  Size = All.substr(P.size() + H.size());
+  Owned = std::move(Bytes);
+}
+
 RecordRow makeRecordRow(StringRef Path, ArrayRef<uint8_t> Content) {
-  return {Path.str(), "sha256=" + base64UrlNoPad(sha256Digest(Content)),
-          std::to_string(Content.size())};
+  return RecordRow(Path, "sha256=" + base64UrlNoPad(sha256Digest(Content)),
+                   std::to_string(Content.size()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -264,17 +278,22 @@ RecordRow makeRecordRow(StringRef Path, ArrayRef<uint8_t> Content) {
 
 Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
   Record R;
-  std::vector<std::string> Fields;
-  std::string Field;
-  // What the rows and the index hold, roughly: the row, each field's heap
-  // block (std::string keeps up to 15 bytes inline), the index entry.
-  uint64_t Memory = 0;
-  auto Heap = [](const std::string &S) -> uint64_t {
-    return S.size() > 15 ? S.size() + 1 : 0;
-  };
+  // The rows are views of one copy of the text, unquoted in place: an
+  // unquoted field is never longer than its source, so the write cursor
+  // W never passes the read cursor I.
+  auto Owned = std::make_shared<std::string>(Text.str());
+  char *Buf = Owned->data();
+  R.Text = Owned;
+  size_t W = 0, FieldStart = 0;
+  StringRef Fields[3];
+  unsigned NumFields = 0;
+  // What the rows and the index hold: the text, then per row the row and
+  // (at most) four index slots.
+  uint64_t Memory = Text.size();
   enum { StartField, InField, InQuotes, QuoteInQuotes } State = StartField;
   size_t Line = 1, RowLine = 1;
   bool RowStarted = false;
+  auto PathAt = [&](uint32_t I) { return R.Rows[I].Path; };
 
   auto EndRow = [&]() -> Error {
     // A line with nothing on it is no row (csv.reader gives []).
@@ -282,27 +301,38 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
       RowLine = Line;
       return Error::success();
     }
-    Fields.push_back(std::move(Field));
-    Field.clear();
-    if (Fields.size() != 3)
+    Fields[NumFields++] = StringRef(Buf + FieldStart, W - FieldStart);
+    FieldStart = W;
+    if (NumFields != 3)
       return makeError("RECORD line " + Twine(RowLine) + " has " +
-                       Twine(Fields.size()) + " fields, not 3 (path, hash, "
+                       Twine(NumFields) + " fields, not 3 (path, hash, "
                        "size)");
-    Memory += sizeof(RecordRow) + Heap(Fields[0]) + Heap(Fields[1]) +
-              Heap(Fields[2]) + sizeof(StringMapEntry<size_t>) +
-              Fields[0].size() + 1 + 2 * sizeof(void *);
+    Memory += sizeof(RecordRow) + 4 * sizeof(uint32_t);
     if (Memory > MaxMemory)
       return createStringError(
           std::make_error_code(std::errc::value_too_large),
           "RECORD is too large: its rows up to line " + Twine(RowLine) +
               " would take more than " + Twine(MaxMemory) +
               " bytes of memory");
-    if (!R.Index.try_emplace(Fields[0], R.Rows.size()).second)
+    if (2 * (R.Rows.size() + 1) > R.IndexSlots) {
+      // Grow the index (amortized linear): every row again.
+      R.IndexSlots = std::max<size_t>(64, 4 * (R.Rows.size() + 1));
+      R.Index.reset(R.IndexSlots / 2);
+      for (uint32_t I = 0; I < R.Rows.size(); ++I)
+        R.Index.slot(R.Rows[I].Path, PathAt) = I;
+    }
+    uint32_t &Slot = R.Index.slot(Fields[0], PathAt);
+    if (Slot != zip::NameIndex::Free)
       return makeError("RECORD line " + Twine(RowLine) + " lists " +
                        quoted(Fields[0]) + " again");
-    R.Rows.push_back({std::move(Fields[0]), std::move(Fields[1]),
-                      std::move(Fields[2])});
-    Fields.clear();
+    Slot = uint32_t(R.Rows.size());
+    RecordRow Row;
+    Row.Path = Fields[0];
+    Row.Hash = Fields[1];
+    Row.Size = Fields[2];
+    Row.Owned = R.Text;
+    R.Rows.push_back(std::move(Row));
+    NumFields = 0;
     RowStarted = false;
     RowLine = Line;
     return Error::success();
@@ -311,10 +341,11 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
   // A fourth field makes the row wrong whatever follows: stop there, so
   // that a row of millions of commas is not stored first.
   auto EndField = [&]() -> Error {
-    Fields.push_back(std::exchange(Field, std::string()));
-    if (Fields.size() >= 3)
+    if (NumFields >= 2)
       return makeError("RECORD line " + Twine(RowLine) + " has more than 3 "
                        "fields (path, hash, size)");
+    Fields[NumFields++] = StringRef(Buf + FieldStart, W - FieldStart);
+    FieldStart = W;
     return Error::success();
   };
 
@@ -342,7 +373,7 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
         if (Error E = EndField())
           return E;
       } else {
-        Field += C;
+        Buf[W++] = C;
         State = InField;
       }
       break;
@@ -352,18 +383,18 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
           return E;
         State = StartField;
       } else {
-        Field += C; // A quote inside an unquoted field is literal.
+        Buf[W++] = C; // A quote inside an unquoted field is literal.
       }
       break;
     case InQuotes:
       if (C == '"')
         State = QuoteInQuotes;
       else
-        Field += C;
+        Buf[W++] = C;
       break;
     case QuoteInQuotes:
       if (C == '"') {
-        Field += '"';
+        Buf[W++] = '"';
         State = InQuotes;
       } else if (C == ',') {
         if (Error E = EndField())
@@ -371,7 +402,7 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
         State = StartField;
       } else {
         // csv.reader (not strict) keeps text after a closing quote.
-        Field += C;
+        Buf[W++] = C;
         State = InField;
       }
       break;
@@ -388,10 +419,16 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
 
 const RecordRow *Record::find(StringRef Path) const {
   size_t Covered = std::min(Indexed, Rows.size());
-  auto It = Index.find(Path);
-  if (It != Index.end() && It->second < Covered &&
-      Rows[It->second].Path == Path)
-    return &Rows[It->second];
+  if (Covered && !Index.empty()) {
+    // Rows may have been changed since parse(): look only at the rows
+    // the index covers, by their current paths.
+    uint32_t I = const_cast<zip::NameIndex &>(Index).slot(
+        Path, [&](uint32_t J) {
+          return J < Covered ? Rows[J].Path : StringRef();
+        });
+    if (I != zip::NameIndex::Free && I < Covered && Rows[I].Path == Path)
+      return &Rows[I];
+  }
   for (size_t I = Covered; I < Rows.size(); ++I)
     if (Rows[I].Path == Path)
       return &Rows[I];

@@ -733,13 +733,10 @@ Expected<Archive> Archive::readImpl(Archive A) {
   // One name, one member: zipfile keeps the last of two, this layer would
   // find the first.
   {
-    size_t Slots = 16;
-    while (Slots < 2 * A.Entries.size())
-      Slots *= 2;
-    A.Index.assign(Slots, FreeSlot);
+    A.Index.reset(A.Entries.size());
     for (size_t I = 0; I < A.Entries.size(); ++I) {
       uint32_t &Slot = A.slotFor(A.Entries[I].name());
-      if (Slot != FreeSlot)
+      if (Slot != NameIndex::Free)
         return makeError(memberName(A.Entries[I]) + " appears twice");
       Slot = uint32_t(I);
     }
@@ -807,17 +804,10 @@ const Entry *Archive::find(StringRef Name) const {
   if (Index.empty())
     return nullptr;
   uint32_t I = const_cast<Archive *>(this)->slotFor(Name);
-  return I == FreeSlot ? nullptr : &Entries[I];
+  return I == NameIndex::Free ? nullptr : &Entries[I];
 }
 
-uint32_t &Archive::slotFor(StringRef Name) {
-  size_t Mask = Index.size() - 1;
-  for (size_t H = llvm::xxh3_64bits(Name) & Mask;; H = (H + 1) & Mask) {
-    uint32_t &Slot = Index[H];
-    if (Slot == FreeSlot || Entries[Slot].name() == Name)
-      return Slot;
-  }
-}
+uint64_t NameIndex::hash(StringRef Name) { return llvm::xxh3_64bits(Name); }
 
 std::string Entry::decodedName() const {
   if (zipfileTakesBytes(*this))

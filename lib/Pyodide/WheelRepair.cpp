@@ -1133,7 +1133,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
 
   // RECORD last, with its own row empty.
   const zip::Entry &RecordEntry = *DI.Record;
-  NewRecord.Rows.push_back({RecordEntry.name().str(), "", ""});
+  NewRecord.Rows.push_back({RecordEntry.name(), "", ""});
   std::string RecordText = NewRecord.serialize();
   zip::NewEntry NE;
   NE.Level = Opts.Level;
