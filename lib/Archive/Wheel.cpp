@@ -490,10 +490,20 @@ Error checkMemberPaths(ArrayRef<StringRef> Names) {
   // Pass 2: names that install as one file. Names are now canonical, so
   // these are a file that is also a directory, and pip's mapping of
   // <dist>.data/purelib/ and platlib/ onto the top.
-  StringSet<> Files;
-  for (StringRef Name : Names)
-    if (!Name.ends_with("/"))
-      Files.insert(Name);
+  // The files, indexed without copying a name.
+  zip::NameIndex FileIndex;
+  FileIndex.reset(Names.size());
+  auto NameAt = [&](uint32_t I) { return Names[I]; };
+  for (uint32_t I = 0; I < Names.size(); ++I)
+    if (!Names[I].ends_with("/"))
+      FileIndex.slot(Names[I], NameAt) = I;
+  struct {
+    zip::NameIndex &Index;
+    decltype(NameAt) &At;
+    bool contains(StringRef Name) {
+      return Index.slot(Name, At) != zip::NameIndex::Free;
+    }
+  } Files{FileIndex, NameAt};
   for (StringRef Name : Names) {
     for (size_t Slash = Name.find('/'); Slash != StringRef::npos &&
                                         Slash + 1 < Name.size() + 1;
