@@ -245,7 +245,7 @@ TEST(WheelVerifyTest, ThePythonWheel) {
   ASSERT_TRUE(bool(A));
   Expected<WheelName> N = parseWheelName(Path);
   ASSERT_TRUE(bool(N));
-  Expected<DistInfo> DI = findDistInfo(*A, &*N);
+  Expected<DistInfo> DI = findDistInfo(*A);
   ASSERT_EQ(errorOf(DI), "success");
   EXPECT_EQ(DI->Dir, "pkg-1.0.dist-info");
   ASSERT_TRUE(DI->Record);
@@ -345,7 +345,7 @@ TEST(WheelDistInfoTest, Choices) {
     std::string Bytes = makeWheel(Members, R, "");
     Expected<Archive> A = Archive::read(bytes(Bytes));
     EXPECT_TRUE(bool(A));
-    Expected<DistInfo> DI = findDistInfo(*A, N);
+    Expected<DistInfo> DI = findDistInfo(*A);
     return DI ? DI->Dir : toString(DI.takeError());
   };
   EXPECT_EQ(Find({{"pkg/a.py", ""}}, nullptr), "no .dist-info directory");
@@ -358,22 +358,14 @@ TEST(WheelDistInfoTest, Choices) {
   std::vector<std::pair<std::string, std::string>> Two = {
       {"other-2.0.dist-info/RECORD", ""},
       {"My.Pkg-1.0.dist-info/RECORD", ""}};
-  EXPECT_EQ(Find(Two, nullptr),
-            "several .dist-info directories: 'other-2.0.dist-info', "
-            "'My.Pkg-1.0.dist-info'");
+  // pip refuses two, whatever the file name says.
+  const char *Multiple = "multiple .dist-info directories found: "
+                         "'other-2.0.dist-info', 'My.Pkg-1.0.dist-info' "
+                         "(installers refuse such a wheel)";
+  EXPECT_EQ(Find(Two, nullptr), Multiple);
   Expected<WheelName> N = parseWheelName("my_pkg-1.0-py3-none-any.whl");
   ASSERT_TRUE(bool(N));
-  EXPECT_EQ(Find(Two, &*N), "My.Pkg-1.0.dist-info");
-  EXPECT_EQ(Find({{"My.Pkg-1.0.dist-info/RECORD", ""},
-                  {"my_pkg-1.0.dist-info/RECORD", ""}},
-                 &*N),
-            "several .dist-info directories match 'my_pkg-1.0.dist-info': "
-            "'My.Pkg-1.0.dist-info', 'my_pkg-1.0.dist-info'");
-  N = parseWheelName("my_pkg-1.1-py3-none-any.whl");
-  ASSERT_TRUE(bool(N));
-  EXPECT_EQ(Find(Two, &*N),
-            "several .dist-info directories ('other-2.0.dist-info', "
-            "'My.Pkg-1.0.dist-info') and none is 'my_pkg-1.1.dist-info'");
+  EXPECT_EQ(Find(Two, &*N), Multiple);
 }
 
 } // namespace

@@ -68,12 +68,10 @@ struct DistInfo {
 
 /// Finds the .dist-info directory: the top-level directories whose names
 /// end in ".dist-info" (from member paths; there need not be directory
-/// entries). If there is one, it is the one; if there are several, the one
-/// that \p Name implies (compared after PEP 503 normalization of the
-/// distribution part), else an error. Errors: none, several without a
-/// match, no RECORD in it.
-llvm::Expected<DistInfo> findDistInfo(const zip::Archive &A,
-                                      const WheelName *Name = nullptr);
+/// entries). There must be exactly one: pip refuses a wheel with several
+/// ("multiple .dist-info directories found"), whichever the file name
+/// implies. Errors: none, several (naming them), no RECORD in it.
+llvm::Expected<DistInfo> findDistInfo(const zip::Archive &A);
 
 /// The hash algorithms RECORD may use (the specification requires sha256
 /// or stronger from hashlib; these are the ones seen in practice).

@@ -140,7 +140,7 @@ bool distInfoMatches(const WheelName &Name, StringRef Dir) {
   return distInfoKey(Name.distInfoDir()) == distInfoKey(Dir);
 }
 
-Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
+Expected<DistInfo> findDistInfo(const zip::Archive &A) {
   std::vector<std::string> Dirs;
   StringSet<> Seen;
   for (const zip::Entry &E : A.entries()) {
@@ -151,26 +151,17 @@ Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
   }
   if (Dirs.empty())
     return makeError("no .dist-info directory");
-  std::string Dir;
-  if (Dirs.size() == 1) {
-    Dir = Dirs.front();
-  } else {
+  // pip refuses a wheel with several ("multiple .dist-info directories
+  // found"), whatever the file name says: so does this layer, or a repair
+  // would write a wheel that cannot be installed.
+  if (Dirs.size() > 1) {
     std::string List;
     for (const std::string &D : Dirs)
       List += (List.empty() ? "" : ", ") + quoted(D);
-    if (!Name)
-      return makeError("several .dist-info directories: " + List);
-    for (const std::string &D : Dirs)
-      if (distInfoMatches(*Name, D)) {
-        if (!Dir.empty())
-          return makeError("several .dist-info directories match " +
-                           quoted(Name->distInfoDir()) + ": " + List);
-        Dir = D;
-      }
-    if (Dir.empty())
-      return makeError("several .dist-info directories (" + List +
-                       ") and none is " + quoted(Name->distInfoDir()));
+    return makeError("multiple .dist-info directories found: " + List +
+                     " (installers refuse such a wheel)");
   }
+  const std::string &Dir = Dirs.front();
   DistInfo DI;
   DI.Dir = Dir;
   DI.Record = A.find(Dir + "/RECORD");
@@ -539,7 +530,7 @@ Error verifyMember(const zip::Archive &A, const zip::Entry &E,
       &E == DI.RecordP7S)
     return Error::success();
   std::string Member = "member " + quoted(E.name());
-  const RecordRow *Row = R.find(E.name());
+  const RecordRow *Row = R.find(E.decodedName());
   if (!Row)
     return makeError(Member + " is not in RECORD");
   if (Row->Hash.empty())

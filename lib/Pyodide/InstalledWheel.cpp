@@ -138,7 +138,9 @@ Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A
   for (const zip::Entry &E : A.entries()) {
     if (E.isDirectory())
       continue;
-    Expected<std::string> Path = installedPath(E.name(), DataDirs);
+    // Installed as Python's zipfile names it (code page 437 for a name not
+    // flagged UTF-8), which is what pip and Pyodide create.
+    Expected<std::string> Path = installedPath(E.decodedName(), DataDirs);
     if (!Path)
       return Path.takeError();
     if (Path->empty())

@@ -255,7 +255,7 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   if (!Name)
     return Fail(Name.takeError());
   W->Name = std::move(*Name);
-  Expected<wheel::DistInfo> DI = wheel::findDistInfo(W->Archive, &W->Name);
+  Expected<wheel::DistInfo> DI = wheel::findDistInfo(W->Archive);
   if (!DI)
     return Fail(DI.takeError());
   W->DI = *DI;
@@ -462,7 +462,7 @@ Error WheelAnalysis::readModules() {
                                            Twine(Opts.MaxModuleSize)));
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
-      return Fail(memberError(E->name(), toString(std::move(Err))));
+      return Fail(std::move(Err)); // It names the member.
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
       return Fail(memberError(E->name(), "not a WebAssembly side module: " +
@@ -607,7 +607,7 @@ Expected<bool> WheelAnalysis::isSideModuleMember(StringRef LoaderPath) {
     // read whole (the limit above).
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
-      return fail(memberError(Member, toString(std::move(Err))));
+      return fail(std::move(Err)); // It names the member.
     Expected<Object> Obj = readObject(Bytes);
     Is = Obj && Obj->isSharedLibrary();
     if (!Obj)
@@ -1024,7 +1024,8 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     if (!PE)
       return PE.takeError();
     Out.Entry = std::move(*PE);
-    Out.Row = wheel::makeRecordRow(Name, Content);
+    // RECORD lists the name as installers decode it.
+    Out.Row = wheel::makeRecordRow(Out.Entry.E.decodedName(), Content);
     return Error::success();
   };
   auto MakeRewritten = [&](const zip::Entry &E, const ModulePlan &M,
@@ -1032,8 +1033,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     SmallVector<uint8_t, 0> Bytes;
     std::string Text;
     if (Error Err = A.extract(E, Bytes, MaxMemberSize))
-      return createFileError(W.path(),
-                             memberError(E.name(), toString(std::move(Err))));
+      return createFileError(W.path(), std::move(Err)); // It names the member.
     if (Error Err = Edit(M, Bytes, Text))
       return createFileError(W.path(),
                              memberError(E.name(), toString(std::move(Err))));
@@ -1113,7 +1113,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     if (S.Copy) {
       if (Error Err = Wr.copyEntry(*S.Copy))
         return createFileError(W.path(), std::move(Err));
-      if (const wheel::RecordRow *Row = W.record().find(S.Copy->name()))
+      if (const wheel::RecordRow *Row = W.record().find(S.Copy->decodedName()))
         NewRecord.Rows.push_back(*Row);
       continue;
     }
