@@ -281,6 +281,10 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
   // What the rows and the index hold: the text, then per row the row and
   // (at most) four index slots.
   uint64_t Memory = Text.size();
+  // Room for a row a line ends (within the budget), so that the rows are
+  // not held twice while the vector grows.
+  R.Rows.reserve(std::min<uint64_t>(Text.count('\n') + 1,
+                                    MaxMemory / sizeof(RecordRow)));
   enum { StartField, InField, InQuotes, QuoteInQuotes } State = StartField;
   size_t Line = 1, RowLine = 1;
   bool RowStarted = false;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Pyodide/InstalledWheel.h"
+#include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Wheel.h"
@@ -130,8 +131,15 @@ Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A
   StringSet<> DataDirs;
   if (Opts.DataDir == DataDirPolicy::MapLikePip)
     DataDirs = dataDirsOf(A);
-  // Every path first, so that an error installs nothing.
-  std::vector<File> New;
+  // Every path first, so that an error installs nothing: the new files go
+  // after Files' end (one vector: a second copy of every File was most of
+  // this model's memory), and are dropped on an error.
+  const size_t Base = Files.size();
+  auto Drop = [&](Error Err) {
+    Files.resize(Base);
+    return Err;
+  };
+  Files.reserve(Base + A.entries().size());
   zip::NameIndex Seen;
   Seen.reset(A.entries().size());
   StringRef SavedLabel = save(Label);
@@ -142,32 +150,58 @@ Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A
     // flagged UTF-8), which is what pip and Pyodide create.
     Expected<std::string> Path = installedPath(E.decodedName(), DataDirs);
     if (!Path)
-      return Path.takeError();
+      return Drop(Path.takeError());
     if (Path->empty())
       continue;
-    uint32_t &Slot =
-        Seen.slot(*Path, [&](uint32_t I) { return New[I].LoaderPath; });
+    uint32_t &Slot = Seen.slot(
+        *Path, [&](uint32_t I) { return Files[Base + I].LoaderPath; });
     if (Slot != zip::NameIndex::Free)
-      return makeError(errc::malformed,
-                       "members '" + New[Slot].Member + "' and '" +
-                           E.name() + "' are installed as one file, " + *Path);
-    Slot = uint32_t(New.size());
+      return Drop(makeError(
+          errc::malformed,
+          "members '" + escapeForDisplay(Files[Base + Slot].Member) +
+              "' and '" + escapeForDisplay(E.name()) +
+              "' are installed as one file, " + escapeForDisplay(*Path)));
+    Slot = uint32_t(Files.size() - Base);
     File F;
-    F.LoaderPath = save(*Path);
+    F.LoaderPath = save(normalizeLoaderPath(*Path));
     F.Member = E.name();
     F.Label = SavedLabel;
     F.Archive = &A;
     F.Entry = &E;
     F.Preload = isPreloadedByPyodide(E.name());
-    New.push_back(std::move(F));
+    Files.push_back(std::move(F));
   }
+  // Then into the index; a file at a path installed before replaces that
+  // one in its place, and the new files close up behind it.
   std::vector<std::string> Preload;
-  for (File &F : New) {
-    if (F.Preload)
-      Preload.push_back(F.LoaderPath.str());
-    addFile(std::move(F));
+  size_t Out = Base;
+  for (size_t I = Base; I < Files.size(); ++I) {
+    if (Files[I].Preload)
+      Preload.push_back(Files[I].LoaderPath.str());
+    if (2 * (Out + 1) > IndexSlots)
+      growIndex(Out, Out + 1);
+    uint32_t &Slot = slotFor(Files[I].LoaderPath);
+    if (Slot != zip::NameIndex::Free && Slot < Base) {
+      Files[Slot] = std::move(Files[I]);
+      continue;
+    }
+    Slot = uint32_t(Out);
+    Sorted.push_back(Slot);
+    SortedValid = false;
+    if (Out != I)
+      Files[Out] = std::move(Files[I]);
+    ++Out;
   }
+  Files.resize(Out);
   return Preload;
+}
+
+void InstalledWheel::growIndex(size_t Indexed, size_t Room) {
+  // Amortized linear: every file again, into an index of twice the room.
+  IndexSlots = std::max<size_t>(64, 4 * Room);
+  ByPath.reset(IndexSlots / 2);
+  for (uint32_t I = 0; I < Indexed; ++I)
+    slotFor(Files[I].LoaderPath) = I;
 }
 
 StringRef InstalledWheel::save(StringRef S) {
@@ -182,13 +216,8 @@ void InstalledWheel::addFile(File F) {
   std::string Norm = normalizeLoaderPath(F.LoaderPath);
   if (Norm != F.LoaderPath)
     F.LoaderPath = save(Norm);
-  if (2 * (Files.size() + 1) > IndexSlots) {
-    // Grow the index (amortized linear): every file again.
-    IndexSlots = std::max<size_t>(64, 4 * (Files.size() + 1));
-    ByPath.reset(IndexSlots / 2);
-    for (uint32_t I = 0; I < Files.size(); ++I)
-      slotFor(Files[I].LoaderPath) = I;
-  }
+  if (2 * (Files.size() + 1) > IndexSlots)
+    growIndex(Files.size(), Files.size() + 1);
   uint32_t &Slot = slotFor(F.LoaderPath);
   if (Slot == zip::NameIndex::Free) {
     Slot = uint32_t(Files.size());

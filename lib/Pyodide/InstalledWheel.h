@@ -164,6 +164,9 @@ public:
 
 private:
   void addFile(File F);
+  /// Rebuilds ByPath from the first \p Indexed of Files, with room for
+  /// twice \p Room files.
+  void growIndex(size_t Indexed, size_t Room);
   /// A copy of \p S that lives as long as this object.
   llvm::StringRef save(llvm::StringRef S);
   uint32_t &slotFor(llvm::StringRef LoaderPath) {

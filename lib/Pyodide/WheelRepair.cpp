@@ -367,7 +367,7 @@ private:
                                      DataDirPolicy::KeepInPlace}};
   /// The first member of each file name, in member order: where a name the
   /// loader does not find is looked for in the wheel.
-  StringMap<std::string> FirstByName;
+  StringMap<StringRef> FirstByName; // Views of View's loader paths.
   /// The side modules of the wheel (entry, loader path), in member order.
   std::vector<std::pair<const zip::Entry *, std::string>> ModuleEntries;
   std::vector<Pending> Mods;
@@ -659,7 +659,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
     std::string WheelMatch;
     if (!StringRef(Name).contains('/')) {
       std::string Same = ModDir + "/" + Name;
-      WheelMatch = View.isFile(Same) ? Same : FirstByName.lookup(Name);
+      WheelMatch = View.isFile(Same) ? Same : FirstByName.lookup(Name).str();
     }
     if (!WheelMatch.empty()) {
       Expected<bool> IsModule = isSideModuleMember(WheelMatch);
