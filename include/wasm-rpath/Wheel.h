@@ -159,6 +159,11 @@ public:
   /// The row for \p Path, or null. Constant time for the rows parse()
   /// made (an index); rows appended to Rows afterwards are scanned.
   const RecordRow *find(llvm::StringRef Path) const;
+  /// The row for member \p E: by its name as installers decode it
+  /// (Entry::decodedName(), which pip compares RECORD's paths with), else,
+  /// for a name not flagged UTF-8 that is not ASCII, by its raw bytes (what
+  /// a writer that copied the bytes into RECORD lists).
+  const RecordRow *find(const zip::Entry &E) const;
 
   /// RECORD as `wheel` and pip write it: "\n" line ends, fields quoted
   /// (QUOTE_MINIMAL) only when they hold ',', '"', '\r' or '\n', rows in

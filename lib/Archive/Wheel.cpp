@@ -430,6 +430,13 @@ const RecordRow *Record::find(StringRef Path) const {
   return nullptr;
 }
 
+const RecordRow *Record::find(const zip::Entry &E) const {
+  std::string Decoded = E.decodedName();
+  if (const RecordRow *Row = find(Decoded))
+    return Row;
+  return Decoded == E.name() ? nullptr : find(E.name());
+}
+
 std::string Record::serialize() const {
   std::string Out;
   auto Put = [&](StringRef F) {
@@ -534,7 +541,7 @@ Error verifyMember(const zip::Archive &A, const zip::Entry &E,
       &E == DI.RecordP7S)
     return Error::success();
   std::string Member = "member " + quoted(E.name());
-  const RecordRow *Row = R.find(E.decodedName());
+  const RecordRow *Row = R.find(E);
   if (!Row)
     return makeError(Member + " is not in RECORD");
   if (Row->Hash.empty())

@@ -1113,7 +1113,7 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
     if (S.Copy) {
       if (Error Err = Wr.copyEntry(*S.Copy))
         return createFileError(W.path(), std::move(Err));
-      if (const wheel::RecordRow *Row = W.record().find(S.Copy->decodedName()))
+      if (const wheel::RecordRow *Row = W.record().find(*S.Copy))
         NewRecord.Rows.push_back(*Row);
       continue;
     }
