@@ -53,6 +53,24 @@ struct LoadSetOptions {
   std::function<bool(llvm::StringRef)> AllowDuplicate;
 };
 
+/// One entry of LoadSetOptions::Preloads.
+struct PreloadSpec {
+  std::string Name; ///< What the library is registered under.
+  std::string File; ///< The host file locateFile() gives for it.
+};
+
+/// Parses a preload written "[NAME=]FILE" (wasm-ldd's --preload, the
+/// Python ldd()'s preload): NAME is what comes before the first '=' unless
+/// it holds a '/' (then the whole text is FILE) or nothing follows the '='
+/// (likewise); without NAME, the library is registered under FILE's name.
+/// An empty NAME is an errc::invalid_argument error.
+llvm::Expected<PreloadSpec> parsePreloadSpec(llvm::StringRef Spec);
+
+/// The preload of \p File under its file name, whatever characters it holds
+/// ('=' included): a path given as a path, not as "[NAME=]FILE". A path
+/// with no file name ("lib/", "..") is an errc::invalid_argument error.
+llvm::Expected<PreloadSpec> preloadSpecForFile(llvm::StringRef File);
+
 /// One input, as classified and placed.
 struct LoadSetInput {
   enum class Kind { Module, Wheel, Directory, MainModule };

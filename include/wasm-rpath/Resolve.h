@@ -253,6 +253,8 @@ struct LibraryNode {
   std::vector<std::string> RunPath;       ///< As used for the search.
   std::optional<std::vector<std::string>> RuntimePath; ///< dylink.0's.
   std::optional<std::vector<std::string>> RPathSection; ///< rpath.0's.
+  /// Each distinct NEEDED name once, in the order of its first occurrence
+  /// (the loader loads a name once).
   std::vector<Resolution> Needed;
   /// Index in the graph of each resolved NEEDED library (Needed order);
   /// std::nullopt for names not found.

@@ -348,33 +348,102 @@ struct Destination {
   std::string Path;
 };
 
-/// The file a symbolic link chain that starts at \p Link ends at, for a
-/// chain whose last link is dangling: the name that a write through the
-/// link creates, as open(O_CREAT) would.
-Expected<std::string> danglingLinkTarget(StringRef Link) {
-  SmallString<256> Path(Link);
-  for (unsigned Depth = 0; Depth < 40; ++Depth) {
-    struct stat St;
-    if (::lstat(Path.c_str(), &St) != 0)
-      return errno == ENOENT ? Expected<std::string>(std::string(Path))
-                             : errorCodeToError(std::error_code(
-                                   errno, std::generic_category()));
-    if (!S_ISLNK(St.st_mode))
-      return std::string(Path);
-    char Buf[PATH_MAX];
-    ssize_t N = ::readlink(Path.c_str(), Buf, sizeof(Buf));
-    if (N < 0 || static_cast<size_t>(N) >= sizeof(Buf))
-      return errorCodeToError(std::make_error_code(std::errc::filename_too_long));
-    StringRef To(Buf, N);
-    if (sys::path::is_absolute(To, sys::path::Style::posix)) {
-      Path = To;
-    } else {
-      sys::path::remove_filename(Path, sys::path::Style::posix);
-      sys::path::append(Path, sys::path::Style::posix, To);
+/// The fs.protected_symlinks rule for the link \p Link, with status \p St,
+/// in the directory \p Dir: a link in a sticky, world-writable directory
+/// (/tmp) is followed only by its owner or when the directory's owner owns
+/// it. Anyone may plant a link there, so following it would let them
+/// choose the file written. Applied whatever the sysctl says (containers
+/// often turn it off): a tool that follows links itself must not be the
+/// way past it, and a rule that does not depend on the machine is one that
+/// can be tested. \p Named: \p Link is the file the caller named (the
+/// error then need not name it again).
+Error checkMayFollow(StringRef Dir, StringRef Link, const struct stat &St,
+                     bool Named) {
+  struct stat DirSt;
+  if (::stat(Dir.str().c_str(), &DirSt) != 0)
+    return errorCodeToError(std::error_code(errno, std::generic_category()));
+  if (!(DirSt.st_mode & S_ISVTX) || !(DirSt.st_mode & S_IWOTH) ||
+      St.st_uid == ::geteuid() || St.st_uid == DirSt.st_uid)
+    return Error::success();
+  std::string What = ("a symbolic link owned by uid " + Twine(St.st_uid) +
+                      " in a sticky world-writable directory; not followed "
+                      "(fs.protected_symlinks)")
+                         .str();
+  return createStringError(std::make_error_code(std::errc::permission_denied),
+                           Named ? "is " + What
+                                 : ("leads through '" + Link + "', " + What)
+                                       .str());
+}
+
+/// The file that a write through \p Path reaches, resolved component by
+/// component as the kernel resolves it: every symbolic link met, in a
+/// directory of the path or as its last component, is followed under
+/// checkMayFollow(), at most 40 in all (the kernel's limit). The result
+/// is absolute and free of links; its last component may not exist (a new
+/// file, or the end of a dangling link, which open(O_CREAT) would create).
+Expected<std::string> writeTarget(StringRef Path) {
+  constexpr auto Posix = sys::path::Style::posix;
+  SmallString<256> Resolved("/");
+  if (!sys::path::is_absolute(Path, Posix))
+    if (std::error_code EC = sys::fs::current_path(Resolved))
+      return errorCodeToError(EC);
+  // The components still to resolve, the next one last, so that a link's
+  // target goes on top.
+  std::vector<std::string> Todo;
+  auto Push = [&](StringRef P) {
+    SmallVector<StringRef, 16> Parts;
+    P.split(Parts, '/', -1, /*KeepEmpty=*/false);
+    for (auto I = Parts.rbegin(), E = Parts.rend(); I != E; ++I)
+      Todo.push_back(I->str());
+  };
+  Push(Path);
+  unsigned Links = 0;
+  while (!Todo.empty()) {
+    std::string C = std::move(Todo.back());
+    Todo.pop_back();
+    if (C == ".")
+      continue;
+    if (C == "..") {
+      // Resolved has no links in it: its parent is the textual one.
+      sys::path::remove_filename(Resolved, Posix);
+      if (Resolved.empty())
+        Resolved = "/";
+      continue;
     }
+    SmallString<256> Next(Resolved);
+    sys::path::append(Next, Posix, C);
+    struct stat St;
+    if (::lstat(Next.c_str(), &St) != 0) {
+      if (errno == ENOENT && Todo.empty())
+        return std::string(Next); // The write creates it.
+      return errorCodeToError(std::error_code(errno, std::generic_category()));
+    }
+    if (S_ISLNK(St.st_mode)) {
+      if (++Links > 40)
+        return errorCodeToError(
+            std::make_error_code(std::errc::too_many_symbolic_link_levels));
+      bool Named = Links == 1 && Todo.empty();
+      if (Error E = checkMayFollow(Resolved, Next, St, Named))
+        return E;
+      char Buf[PATH_MAX];
+      ssize_t N = ::readlink(Next.c_str(), Buf, sizeof(Buf));
+      if (N < 0)
+        return errorCodeToError(
+            std::error_code(errno, std::generic_category()));
+      if (static_cast<size_t>(N) >= sizeof(Buf))
+        return errorCodeToError(
+            std::make_error_code(std::errc::filename_too_long));
+      StringRef To(Buf, N);
+      if (sys::path::is_absolute(To, Posix))
+        Resolved = "/";
+      Push(To);
+      continue;
+    }
+    if (!Todo.empty() && !S_ISDIR(St.st_mode))
+      return errorCodeToError(std::make_error_code(std::errc::not_a_directory));
+    Resolved = Next;
   }
-  return errorCodeToError(
-      std::make_error_code(std::errc::too_many_symbolic_link_levels));
+  return std::string(Resolved);
 }
 
 /// The error for a destination of type \p Mode that cannot take a module.
@@ -405,21 +474,25 @@ Expected<Destination> findDestination(StringRef OutPath) {
     if (errno != ENOENT)
       return errorCodeToError(std::error_code(errno, std::generic_category()));
     // No file yet, or a dangling link: the file it names is created.
-    Expected<std::string> Target = danglingLinkTarget(OutPath);
+    Expected<std::string> Target = writeTarget(OutPath);
     if (!Target)
       return Target.takeError();
     return Destination{Destination::Replace, std::move(*Target)};
   }
+  // Every kind of destination is reached through the same checked links: a
+  // link planted in /tmp must not choose the device or FIFO written into
+  // either.
+  Expected<std::string> Target = writeTarget(OutPath);
+  if (!Target)
+    return Target.takeError();
+  // A stream is opened by the name given: /proc's magic links (/dev/stderr,
+  // /dev/fd/N) lead to pipes and terminals that have no path to resolve.
   if (S_ISCHR(St.st_mode) || S_ISFIFO(St.st_mode))
     return Destination{Destination::Stream, OutPath.str()};
   if (!S_ISREG(St.st_mode))
     return unwritableDestination(St.st_mode);
   // Write through a symlink: the link stays, its target gets the new data.
-  SmallString<256> Target(OutPath);
-  if (sys::fs::is_symlink_file(OutPath))
-    if (std::error_code EC = sys::fs::real_path(OutPath, Target))
-      return errorCodeToError(EC);
-  return Destination{Destination::Replace, std::string(Target)};
+  return Destination{Destination::Replace, std::move(*Target)};
 }
 
 /// Fails if \p Target is now something that a rename must not replace
@@ -649,9 +722,15 @@ Error writeNewOutputFile(const InputFile &In, ArrayRef<OutputChunk> Chunks,
 
 Error writeOutputFileInPlace(const InputFile &In, ArrayRef<OutputChunk> Chunks,
                              StringRef OutPath) {
+  // The links to the file are followed by the rule the rename path
+  // follows them by (writeTarget()), not only when the kernel's sysctl
+  // says so.
+  Expected<std::string> Target = writeTarget(OutPath);
+  if (!Target)
+    return Target.takeError();
   // Opened first, so that a file that cannot be written fails before any
   // work. O_NONBLOCK: a FIFO put in the file's place must not block.
-  int DestFD = sys::RetryAfterSignal(-1, ::open, OutPath.str().c_str(),
+  int DestFD = sys::RetryAfterSignal(-1, ::open, Target->c_str(),
                                      O_WRONLY | O_CLOEXEC | O_NONBLOCK);
   if (DestFD < 0)
     return errorCodeToError(std::error_code(errno, std::generic_category()));

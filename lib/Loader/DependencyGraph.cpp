@@ -14,6 +14,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include <map>
@@ -23,6 +24,23 @@ using namespace llvm;
 namespace wasmrpath {
 
 using namespace loader_detail;
+
+namespace {
+
+/// A module's NEEDED names, each once, in the order of its first
+/// occurrence. The loader loads a name once (a later occurrence finds it
+/// loaded; a name not found fails the load at its first occurrence), so a
+/// repeated name adds nothing but repeated work and repeated reports.
+std::vector<StringRef> distinctNeeded(ArrayRef<std::string> Needed) {
+  std::vector<StringRef> Out;
+  StringSet<> Seen;
+  for (const std::string &Name : Needed)
+    if (Seen.insert(Name).second)
+      Out.push_back(Name);
+  return Out;
+}
+
+} // namespace
 
 bool DependencyGraph::allResolved() const {
   for (const LibraryNode &N : Nodes) {
@@ -123,14 +141,15 @@ DependencyGraph resolveDependencies(LoaderFileSystem &FS,
       return N;
     N.RuntimePath = Obj->Dylink->RuntimePath;
     N.RPathSection = Obj->RPathSection;
+    std::vector<StringRef> Needed = distinctNeeded(Obj->Dylink->Needed);
     if (AtStartup) {
-      for (const std::string &Name : Obj->Dylink->Needed)
-        N.Needed.emplace_back().Name = Name;
+      for (StringRef Name : Needed)
+        N.Needed.emplace_back().Name = Name.str();
       return N;
     }
     N.RunPath = getRPath(*Obj, Opts.Place);
     SearchDirs RunDirs = expandRunPath(N.RunPath, LoaderPath, *Opts.Rules);
-    for (const std::string &Name : Obj->Dylink->Needed)
+    for (StringRef Name : Needed)
       N.Needed.push_back(resolveIn(Name, LibraryDirs, RunDirs, Cwd,
                                    *Opts.Rules, Exists, IsDirectory));
     return N;

@@ -127,8 +127,19 @@ Error tooManySymbols(StringRef What, uint64_t Count) {
                    "limit of " + Twine(MaxSymbols));
 }
 
-Error readImports(const Object &Obj, const Section &Sec,
-                  ModuleSymbols &Out) {
+/// Where the imports put the module's own functions and globals in their
+/// index spaces: the imported ones come first.
+struct ImportIndexSpace {
+  uint64_t Functions = 0;
+  uint64_t Globals = 0;
+  /// The global index of env.__stack_pointer, if imported.
+  std::optional<uint32_t> StackPointer;
+};
+
+/// Decodes one import section: the symbols the loader binds into
+/// Out.Imports, and the index-space counts into \p Space.
+Error readImports(const Object &Obj, const Section &Sec, ModuleSymbols &Out,
+                  ImportIndexSpace &Space) {
   SectionReader R(Obj, Sec, "import section");
   uint64_t Count = R.uleb();
   if (R.ok() && Count > MaxSymbols)
@@ -141,6 +152,7 @@ Error readImports(const Object &Obj, const Section &Sec,
     switch (Kind) {
     case wasm::WASM_EXTERNAL_FUNCTION:
       R.uleb();
+      ++Space.Functions;
       if (R.ok() && Module == "env" && !isLoaderInternalSymbol(Field))
         Out.Imports.push_back({Field, ImportKind::Function});
       break;
@@ -154,6 +166,9 @@ Error readImports(const Object &Obj, const Section &Sec,
     case wasm::WASM_EXTERNAL_GLOBAL:
       R.valueType();
       R.byte();
+      if (Module == "env" && Field == "__stack_pointer")
+        Space.StackPointer = Space.Globals;
+      ++Space.Globals;
       if (R.ok() && !isLoaderInternalSymbol(Field)) {
         if (Module == "env")
           Out.Imports.push_back({Field, ImportKind::Global});
@@ -209,48 +224,15 @@ Error readExports(const Object &Obj, const Section &Sec, ModuleSymbols &Out,
 /// A section that does not decode leaves the digests unset: a digest only
 /// ever lowers a report to a note, so "unknown" is the safe answer.
 void computeDigests(const Object &Obj, ModuleSymbols &Out,
+                    const ImportIndexSpace &Space,
                     ArrayRef<std::pair<size_t, uint64_t>> FuncExports) {
   if (FuncExports.empty())
     return;
-  uint64_t FuncImports = 0, GlobalImports = 0;
-  std::optional<uint32_t> StackPointer;
   std::vector<ArrayRef<uint8_t>> Types, Bodies;
   std::vector<uint64_t> TypeOf;
   bool Ok = true;
   for (const Section &Sec : Obj.Sections) {
-    if (Sec.Id == wasm::WASM_SEC_IMPORT) {
-      SectionReader R(Obj, Sec, "import section");
-      uint64_t Count = R.uleb();
-      for (uint64_t I = 0; I < Count && R.ok(); ++I) {
-        std::string Module = R.name(), Field = R.name();
-        switch (R.byte()) {
-        case wasm::WASM_EXTERNAL_FUNCTION:
-          R.uleb();
-          ++FuncImports;
-          break;
-        case wasm::WASM_EXTERNAL_TABLE:
-          R.valueType();
-          R.limits();
-          break;
-        case wasm::WASM_EXTERNAL_MEMORY:
-          R.limits();
-          break;
-        case wasm::WASM_EXTERNAL_GLOBAL:
-          R.valueType();
-          R.byte();
-          if (Module == "env" && Field == "__stack_pointer")
-            StackPointer = GlobalImports;
-          ++GlobalImports;
-          break;
-        default:
-          R.byte();
-          R.uleb();
-          break;
-        }
-      }
-      Ok &= R.ok();
-      consumeError(R.takeError());
-    } else if (Sec.Id == wasm::WASM_SEC_TYPE) {
+    if (Sec.Id == wasm::WASM_SEC_TYPE) {
       SectionReader R(Obj, Sec, "type section");
       uint64_t Count = R.uleb();
       for (uint64_t I = 0; I < Count && R.ok(); ++I) {
@@ -296,11 +278,11 @@ void computeDigests(const Object &Obj, ModuleSymbols &Out,
   if (!Ok)
     return;
   for (const auto &[Export, Index] : FuncExports) {
-    if (Index < FuncImports)
+    if (Index < Space.Functions)
       continue; // A re-exported import: defined elsewhere.
-    uint64_t D = Index - FuncImports;
+    uint64_t D = Index - Space.Functions;
     if (D >= Bodies.size() || D >= TypeOf.size() || TypeOf[D] >= Types.size() ||
-        !isSelfContainedBody(Bodies[D], StackPointer))
+        !isSelfContainedBody(Bodies[D], Space.StackPointer))
       continue;
     SHA256 H;
     H.update(Types[TypeOf[D]]);
@@ -425,9 +407,10 @@ void markWeakImports(const Object &Obj, ModuleSymbols &Out) {
 Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
   ModuleSymbols Out;
   std::vector<std::pair<size_t, uint64_t>> FuncExports;
+  ImportIndexSpace Space;
   for (const Section &Sec : Obj.Sections) {
     if (Sec.Id == wasm::WASM_SEC_IMPORT) {
-      if (Error E = readImports(Obj, Sec, Out))
+      if (Error E = readImports(Obj, Sec, Out, Space))
         return E;
     } else if (Sec.Id == wasm::WASM_SEC_EXPORT) {
       if (Error E = readExports(Obj, Sec, Out, FuncExports))
@@ -435,7 +418,7 @@ Expected<ModuleSymbols> readModuleSymbols(const Object &Obj) {
     }
   }
   markWeakImports(Obj, Out);
-  computeDigests(Obj, Out, FuncExports);
+  computeDigests(Obj, Out, Space, FuncExports);
   return Out;
 }
 

@@ -39,6 +39,28 @@ struct LoadSet::Storage {
 
 LoadSet::~LoadSet() = default;
 
+Expected<PreloadSpec> preloadSpecForFile(StringRef File) {
+  // A name with a '/' at its end, or "." and "..", names a directory, not
+  // a library (and sys::path::filename() would give "." for it).
+  StringRef Name = sys::path::filename(File, sys::path::Style::posix);
+  if (File.ends_with("/") || Name == "." || Name == "..")
+    Name = "";
+  if (Name.empty())
+    return makeError(errc::invalid_argument,
+                     "'" + File + "': the name is empty (expected [NAME=]FILE)");
+  return PreloadSpec{Name.str(), File.str()};
+}
+
+Expected<PreloadSpec> parsePreloadSpec(StringRef Spec) {
+  auto [Name, File] = Spec.split('=');
+  if (File.empty() || Name.contains('/'))
+    return preloadSpecForFile(Spec);
+  if (Name.empty())
+    return makeError(errc::invalid_argument,
+                     "'" + Spec + "': the name is empty (expected [NAME=]FILE)");
+  return PreloadSpec{Name.str(), File.str()};
+}
+
 StringRef inputKindName(LoadSetInput::Kind K) {
   switch (K) {
   case LoadSetInput::Kind::Module:
@@ -454,14 +476,14 @@ Expected<std::unique_ptr<LoadSet>> LoadSet::create(ArrayRef<std::string> Files,
   S->Store = std::make_unique<Storage>();
   S->MainPath = S->Opts.MainModule;
   if (Error E = S->openFileSystems())
-    return std::move(E);
+    return E;
   S->classifyInputs(Files);
   if (Error E = S->readMainModule())
-    return std::move(E);
+    return E;
   StartupLoads Startup = S->startupLoads();
   std::vector<bool> FailedRoot;
   if (Error E = S->predict(Startup, FailedRoot))
-    return std::move(E);
+    return E;
   S->judge(FailedRoot);
   return S;
 }

@@ -22,6 +22,7 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Glob.h"
 #include "wasm-rpath/LoadSet.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/RPathEdit.h"
@@ -393,6 +394,8 @@ struct LddArgs {
   std::optional<std::string> Cwd;
   std::vector<std::string> AllowDuplicate;
   bool AutoRoot = true;
+  /// Each "[NAME=]FILE" (true) or a path (false).
+  std::vector<std::pair<std::string, bool>> Preload;
 };
 
 /// wasm_rpath.ldd(): the document wasm-ldd --json prints, made by the same
@@ -432,23 +435,24 @@ std::string lddDocument(const LddArgs &A) {
     LO.AutoRoot = A.AutoRoot;
     LO.MainModule = A.MainModule.value_or("");
     LO.MainGlue = A.MainGlue.value_or("");
+    for (const auto &[Spec, IsSpec] : A.Preload) {
+      llvm::Expected<PreloadSpec> P =
+          IsSpec ? parsePreloadSpec(Spec) : preloadSpecForFile(Spec);
+      if (!P)
+        return makeError(errc::invalid_argument,
+                         "invalid preload " + llvm::toString(P.takeError()));
+      LO.Preloads.emplace_back(std::move(P->Name), std::move(P->File));
+    }
     // The document always has the hazards (wasm-ldd --json computes them).
     LO.FindHazards = true;
-    // GlobPattern refers to its pattern's text, which A keeps.
-    std::vector<llvm::GlobPattern> Allowed;
-    for (const std::string &Pattern : A.AllowDuplicate) {
-      llvm::Expected<llvm::GlobPattern> G = llvm::GlobPattern::create(Pattern);
-      if (!G)
-        return makeError(errc::invalid_argument,
-                         "invalid allow_duplicate pattern '" + Pattern +
-                             "': " + llvm::toString(G.takeError()));
-      Allowed.push_back(std::move(*G));
-    }
-    if (!Allowed.empty())
-      LO.AllowDuplicate = [&Allowed](llvm::StringRef Name) {
-        return llvm::any_of(Allowed, [&](const llvm::GlobPattern &G) {
-          return G.match(Name);
-        });
+    llvm::Expected<GlobList> Allowed = GlobList::create(A.AllowDuplicate);
+    if (!Allowed)
+      return makeError(errc::invalid_argument,
+                       "allow_duplicate: " +
+                           llvm::toString(Allowed.takeError()));
+    if (!Allowed->empty())
+      LO.AllowDuplicate = [Allowed = *Allowed](llvm::StringRef Name) {
+        return Allowed.match(Name);
       };
     llvm::Expected<std::unique_ptr<LoadSet>> S =
         LoadSet::create(A.Paths, std::move(LO));
@@ -509,17 +513,19 @@ PYBIND11_MODULE(_native, M) {
          std::optional<std::string> MainGlue,
          std::optional<PathArg> LibraryPath, std::string RPathSection,
          std::optional<std::string> Cwd,
-         std::vector<std::string> AllowDuplicate, bool AutoRoot) {
+         std::vector<std::string> AllowDuplicate, bool AutoRoot,
+         std::vector<std::pair<std::string, bool>> Preload) {
         return lddDocument({std::move(Paths), std::move(Loader),
                             std::move(Root), std::move(MainModule),
                             std::move(MainGlue), std::move(LibraryPath),
                             std::move(RPathSection), std::move(Cwd),
-                            std::move(AllowDuplicate), AutoRoot});
+                            std::move(AllowDuplicate), AutoRoot,
+                            std::move(Preload)});
       },
       py::arg("paths"), py::arg("loader"), py::arg("root"),
       py::arg("main_module"), py::arg("main_glue"), py::arg("library_path"),
       py::arg("rpath_section"), py::arg("cwd"), py::arg("allow_duplicate"),
-      py::arg("auto_root"),
+      py::arg("auto_root"), py::arg("preload"),
       "The document of wasm-ldd --json, as JSON text.");
   M.def(
       "wheel_plan",

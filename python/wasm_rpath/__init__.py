@@ -113,6 +113,7 @@ def ldd(
     cwd: str | None = None,
     allow_duplicate: Iterable[str] = (),
     auto_root: bool = True,
+    preload: Iterable[PathLike | bytes] = (),
 ) -> dict:
     """How a loader resolves and loads ``paths`` (modules, directories of
     modules, wheels), as one process loading all of them: the document
@@ -126,15 +127,21 @@ def ldd(
     ``main_glue``,
     ``library_path`` (LD_LIBRARY_PATH: a string is split at ':', a sequence
     is taken verbatim; default: the loader's), ``rpath_section`` ("dylink"
-    or "rpath.0"), ``cwd``, ``allow_duplicate`` (globs) and ``auto_root``
-    (False is --no-auto-root). The hazards that ``--check`` judges are
-    always in the document ("hazards", "resolved", each module's "status").
+    or "rpath.0"), ``cwd``, ``allow_duplicate`` (globs), ``auto_root``
+    (False is --no-auto-root) and ``preload`` (``--preload``, in order:
+    each a str "[NAME=]PATH" as on the command line, or bytes or an
+    os.PathLike, which are a path ('=' and all): a library that Emscripten's
+    ``Module.dynamicLibraries`` loads at start-up and registers under NAME,
+    by default the file's name; one string is one entry). The hazards that
+    ``--check`` judges are always in the document ("hazards", "resolved",
+    each module's "status").
 
     A problem with one input (a missing or malformed file, a file outside
     the root) is in that input's "error", as in the tool's document. Raises
     ``Error`` for an error of the whole run: the root is not a directory,
     the main module or its glue cannot be read, no paths, an unknown loader
-    or a bad argument (code "invalid_argument").
+    or a bad argument such as a preload with an empty NAME (code
+    "invalid_argument").
     """
     # File names go down as bytes (os.fsencode), so that a name that is not
     # UTF-8 reaches the library as it is, which writes it as the tool does.
@@ -149,6 +156,8 @@ def ldd(
         library_path = [name(e) for e in library_path]
     if isinstance(allow_duplicate, str):
         allow_duplicate = [allow_duplicate]
+    if isinstance(preload, (str, bytes)) or hasattr(preload, "__fspath__"):
+        preload = [preload]
     text = _native.ldd(
         [name(p) for p in paths],
         loader,
@@ -160,6 +169,9 @@ def ldd(
         cwd,
         list(allow_duplicate),
         bool(auto_root),
+        # A str is "[NAME=]PATH", as on the command line; bytes and
+        # os.PathLike are a path, '=' and all.
+        [(name(p), isinstance(p, str)) for p in preload],
     )
     return _json.loads(text)
 

@@ -42,6 +42,7 @@ def ldd(
     cwd: Optional[str] = ...,
     allow_duplicate: Iterable[str] = ...,
     auto_root: bool = ...,
+    preload: Iterable[Union[_Path, bytes]] = ...,
 ) -> dict[str, Any]:
     """The document wasm-ldd --json prints, made in process (no GIL held);
     an input's own problem is in its "error", a whole-run error raises

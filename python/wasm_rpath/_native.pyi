@@ -51,6 +51,7 @@ def ldd(
     cwd: Optional[str],
     allow_duplicate: Sequence[str],
     auto_root: bool,
+    preload: Sequence[tuple[bytes, bool]],
 ) -> str: ...
 def split_search_path(path: str) -> list[str]: ...
 def wheel_plan(

@@ -67,6 +67,15 @@ check only its fixed part) and exits 1 on the first violation.
       after the atomic rename finds the new file in place): never a torn
       file. No temporary file may remain either way.
 
+  stress.py read-fifo FIFO --to OUT -- CMD...
+      Opens FIFO for reading first, then runs CMD (which writes into FIFO)
+      and copies what it writes to OUT, until CMD has ended and the FIFO
+      is drained; exits with CMD's status. Being the reader before CMD
+      starts is what makes this deterministic: a reader started in the
+      background (`cat fifo &`) may not have opened the FIFO yet when CMD
+      looks for one, and then blocks for ever in open(), holding lit's
+      output pipe (the hang of issue 17).
+
   stress.py watch-opens DIR... -- CMD...
       Runs CMD and prints, one per line, the files and directories under
       each DIR that were opened while it ran (inotify IN_OPEN), or "none".
@@ -83,6 +92,7 @@ import glob
 import hashlib
 import os
 import random
+import select
 import shutil
 import signal
 import struct
@@ -471,6 +481,33 @@ def cmd_watch_opens(a, cmd):
     return status
 
 
+def cmd_read_fifo(a, cmd):
+    # O_NONBLOCK: open() for reading returns at once, writer or not, and
+    # from then on the FIFO has a reader. A read with no writer connected
+    # (CMD not there yet, or gone) returns b"".
+    fd = os.open(a.fifo, os.O_RDONLY | os.O_NONBLOCK)
+    proc = start(cmd)
+    with open(a.to, "wb") as out:
+        while True:
+            ended = proc.poll() is not None
+            # After CMD has ended everything it wrote is in the pipe: drain
+            # it until EOF (or, if CMD never opened the FIFO, nothing).
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                data = None  # A writer is connected; nothing yet.
+            if data:
+                out.write(data)
+                continue
+            if ended:
+                break
+            select.select([fd], [], [], 0.05)
+            if data == b"":
+                time.sleep(0.001)  # No writer yet: EOF is always readable.
+    os.close(fd)
+    return proc.wait()
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="what", required=True)
@@ -511,6 +548,9 @@ def main():
     g.add_argument("--signal", default="INT")
     g.add_argument("--runs", type=int, default=5)
     g.add_argument("--ignored", action="store_true")
+    f = sub.add_parser("read-fifo")
+    f.add_argument("fifo")
+    f.add_argument("--to", required=True)
     w = sub.add_parser("watch-opens")
     w.add_argument("dirs", nargs="+")
     argv = sys.argv[1:]
@@ -522,7 +562,7 @@ def main():
     handler = {"kill": cmd_kill, "lock-held": cmd_lock_held,
                "replace": cmd_replace, "concurrent": cmd_concurrent,
                "interrupt": cmd_interrupt, "truncate": cmd_truncate,
-               "signal": cmd_signal,
+               "signal": cmd_signal, "read-fifo": cmd_read_fifo,
                "watch-opens": cmd_watch_opens}[a.what]
     try:
         status = handler(a, cmd) or 0

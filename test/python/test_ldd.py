@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -223,3 +224,55 @@ def test_no_subprocess(tree, monkeypatch):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setenv("WASM_RPATH_TOOLS_DIR", str(tree / "nowhere"))
     assert wasm_rpath.ldd(tree / "ext.so", root=tree)["resolved"] is True
+
+
+def test_preload(tree):
+    """preload is --preload, parsed by the same library call: a library
+    registered at start-up under its name satisfies orphan.so's NEEDED
+    libgone.so, which the search does not find (test/wasm-ldd/preload-by-name.test)."""
+    orphan, gone = tree / "orphan.so", tree / "gone" / "libgone.so"
+    common = ["--root", tree, "--loader", "emscripten"]
+    doc, status = same([orphan], common, root=tree, loader="emscripten")
+    assert status == 1
+    [needed] = doc["libraries"][0]["needed"]
+    assert needed["via"] == "not_found"
+    # NAME=PATH, and a path alone (registered under the file's name): the
+    # tool's document, in which libgone.so is now registered.
+    for spec in (f"libgone.so={gone}", gone, os.fsencode(gone)):
+        cli_spec = spec if isinstance(spec, str) else os.fsdecode(spec)
+        doc, status = same([orphan], [*common, "--preload", cli_spec],
+                           root=tree, loader="emscripten", preload=[spec])
+        assert status == 0
+        [needed] = [n for lib in doc["libraries"] for n in lib["needed"]]
+        assert (needed["via"], needed["path"]) == ("registered", "libgone.so")
+        assert [s["path"] for s in doc["startup"]] == ["libgone.so"]
+    # Registered under another name, it does not serve libgone.so.
+    doc, status = same([orphan], [*common, "--preload", f"other.so={gone}"],
+                       root=tree, loader="emscripten", preload=[f"other.so={gone}"])
+    assert status == 1
+    [needed] = [n for lib in doc["libraries"] for n in lib["needed"]]
+    assert needed["via"] == "not_found"
+    # A path given as bytes or os.PathLike is a path, '=' and all: it is
+    # registered under its own file name (found by the adversarial pass: a
+    # Path('libx=1.so') was read as NAME=FILE).
+    odd = tree / "gone" / "libgone=1.so"
+    shutil.copyfile(gone, odd)
+    for p in (odd, os.fsencode(odd)):
+        doc = wasm_rpath.ldd(orphan, root=tree, loader="emscripten", preload=[p])
+        assert [s["path"] for s in doc["startup"]] == ["libgone=1.so"]
+    # A str with no file name is refused, as by the tool.
+    with pytest.raises(wasm_rpath.Error) as e:
+        wasm_rpath.ldd(orphan, root=tree, preload=["gone/"])
+    assert e.value.message == "invalid preload 'gone/': the name is empty (expected [NAME=]FILE)"
+    # One string is one entry, not its characters.
+    assert wasm_rpath.ldd(orphan, root=tree, loader="emscripten",
+                          preload=f"libgone.so={gone}")["resolved"] is True
+    # An empty NAME: the tool's error, in the library's words.
+    with pytest.raises(wasm_rpath.Error) as e:
+        wasm_rpath.ldd(orphan, root=tree, preload=[f"={gone}"])
+    assert e.value.code == "invalid_argument"
+    r = subprocess.run([TOOLS / "wasm-ldd", "--preload", f"={gone}", orphan],
+                       capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr == f"wasm-ldd: error: invalid --preload '={gone}': the name is empty (expected [NAME=]FILE)\n"
+    assert e.value.message == f"invalid preload '={gone}': the name is empty (expected [NAME=]FILE)"

@@ -15,6 +15,7 @@
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/FileIO.h"
+#include "wasm-rpath/Glob.h"
 #include "wasm-rpath/LoadSet.h"
 #include "wasm-rpath/Resolve.h"
 #include "wasm-rpath/Symbols.h"
@@ -121,12 +122,6 @@ void printTree(const DependencyGraph &G, size_t Root, std::vector<bool> &Shown,
   }
 }
 
-/// --allow-duplicate's patterns, with the text they refer to.
-struct AllowList {
-  std::vector<std::string> Text;
-  std::vector<GlobPattern> Patterns;
-};
-
 /// What the command line asks for.
 struct Config {
   LoadSetOptions LO;
@@ -183,33 +178,22 @@ std::optional<Config> parseOptions(const opt::InputArgList &Args) {
   LO.AutoRoot = AutoRoot;
   LO.MainModule = Args.getLastArgValue(OPT_main_module).str();
   LO.MainGlue = Args.getLastArgValue(OPT_main_glue).str();
-  // --preload [NAME=]FILE, as Module.dynamicLibraries: NAME is what the
-  // library is registered under (default: FILE's name).
+  // --preload [NAME=]FILE, as Module.dynamicLibraries.
   for (StringRef P : Args.getAllArgValues(OPT_preload)) {
-    auto [Name, File] = P.split('=');
-    if (File.empty() || Name.contains('/'))
-      LO.Preloads.emplace_back(sys::path::filename(P).str(), P.str());
-    else
-      LO.Preloads.emplace_back(Name.str(), File.str());
-    if (LO.Preloads.back().first.empty())
-      return failure(printable(("invalid --preload '" + P + "' (expected [NAME=]FILE)").str()));
+    Expected<PreloadSpec> S = parsePreloadSpec(P);
+    if (!S)
+      return failure(printable("invalid --preload " + toString(S.takeError())));
+    LO.Preloads.emplace_back(std::move(S->Name), std::move(S->File));
   }
   LO.FindHazards = C.Check || C.Json;
-  // GlobPattern refers to its pattern's text: the strings live as long as
-  // the patterns, shared with the predicate.
-  auto Allowed = std::make_shared<AllowList>();
-  Allowed->Text = Args.getAllArgValues(OPT_allow_duplicate);
-  for (const std::string &P : Allowed->Text) {
-    Expected<GlobPattern> G = GlobPattern::create(P);
-    if (!G)
-      return failure(printable("invalid --allow-duplicate '" + P +
-                            "': " + toString(G.takeError())));
-    Allowed->Patterns.push_back(std::move(*G));
-  }
-  if (!Allowed->Patterns.empty())
-    LO.AllowDuplicate = [Allowed](StringRef Name) {
-      return any_of(Allowed->Patterns,
-                    [&](const GlobPattern &G) { return G.match(Name); });
+  Expected<GlobList> Allowed =
+      GlobList::create(Args.getAllArgValues(OPT_allow_duplicate));
+  if (!Allowed)
+    return failure(printable("--allow-duplicate: " +
+                             toString(Allowed.takeError())));
+  if (!Allowed->empty())
+    LO.AllowDuplicate = [Allowed = *Allowed](StringRef Name) {
+      return Allowed.match(Name);
     };
   return C;
 }
