@@ -4,7 +4,10 @@
 # needs nothing), side by side with cp of the wheel and with a Python
 # zipfile rewrite (bench/py-wheel-repair.py), in one hyperfine run per
 # wheel. Time must grow linearly with the members (issue 17 section 2.5:
-# RECORD lookups were a linear scan per member, 64k members took 6.8 s).
+# RECORD lookups were a linear scan per member, 64k members took 6.8 s), and
+# peak memory with them (issue 18 section 3: names were copied into several
+# strings a member, 1.3 KB a member; now views of the central directory and
+# RECORD, about 0.5 KB with those texts).
 # Not a test: run it by hand; docs/performance.md has the results.
 #
 #   bench/wheel-members.sh [BUILD_DIR] [COUNTS...]   (default: build 10000 100000 1000000)
@@ -50,6 +53,8 @@ PY
   ls -l "$W_" | awk '{print $5 " bytes: '"$W_"'"}'
   /usr/bin/time -v "$TOOL" repair -w out "$W_" 2>&1 >/dev/null |
     sed -n 's/^\tMaximum resident set size (kbytes): /wasm-auditwheel repair: max RSS KiB: /p'
+  /usr/bin/time -v "$TOOL" show "$W_" 2>&1 >/dev/null |
+    sed -n 's/^\tMaximum resident set size (kbytes): /wasm-auditwheel show: max RSS KiB: /p'
   /usr/bin/time -v cp "$W_" copy.whl 2>&1 >/dev/null |
     sed -n 's/^\tMaximum resident set size (kbytes): /cp: max RSS KiB: /p'
   # The Python rewrite takes about a minute per run at 1M members: fewer runs.

@@ -39,13 +39,13 @@ std::string materialize(ArrayRef<OutputChunk> Chunks, ArrayRef<uint8_t> In) {
 }
 
 bool sameFields(const Entry &A, const Entry &B) {
-  return A.Name == B.Name && A.VersionMadeBy == B.VersionMadeBy &&
+  return A.name() == B.name() && A.VersionMadeBy == B.VersionMadeBy &&
          A.Flags == B.Flags && A.Method == B.Method &&
          A.DosTime == B.DosTime && A.DosDate == B.DosDate &&
          A.CRC32 == B.CRC32 && A.CompressedSize == B.CompressedSize &&
          A.UncompressedSize == B.UncompressedSize &&
          A.InternalAttrs == B.InternalAttrs &&
-         A.ExternalAttrs == B.ExternalAttrs && A.Comment == B.Comment &&
+         A.ExternalAttrs == B.ExternalAttrs && A.comment() == B.comment() &&
          A.RecordEnd - A.LocalHeaderOffset == B.RecordEnd - B.LocalHeaderOffset;
 }
 

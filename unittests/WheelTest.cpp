@@ -245,11 +245,11 @@ TEST(WheelVerifyTest, ThePythonWheel) {
   ASSERT_TRUE(bool(A));
   Expected<WheelName> N = parseWheelName(Path);
   ASSERT_TRUE(bool(N));
-  Expected<DistInfo> DI = findDistInfo(*A, &*N);
+  Expected<DistInfo> DI = findDistInfo(*A);
   ASSERT_EQ(errorOf(DI), "success");
   EXPECT_EQ(DI->Dir, "pkg-1.0.dist-info");
   ASSERT_TRUE(DI->Record);
-  EXPECT_EQ(DI->Record->Name, "pkg-1.0.dist-info/RECORD");
+  EXPECT_EQ(DI->Record->name(), "pkg-1.0.dist-info/RECORD");
   EXPECT_FALSE(DI->RecordJWS);
   SmallVector<uint8_t, 0> Text;
   ASSERT_FALSE(A->extract(*DI->Record, Text, 1 << 20));
@@ -259,9 +259,9 @@ TEST(WheelVerifyTest, ThePythonWheel) {
   EXPECT_EQ(R->serialize(), toStringRef(ArrayRef<uint8_t>(Text)));
   ASSERT_EQ(R->Rows.size(), A->entries().size());
   for (size_t I = 0; I < R->Rows.size(); ++I)
-    EXPECT_EQ(R->Rows[I].Path, A->entries()[I].Name);
+    EXPECT_EQ(R->Rows[I].Path, A->entries()[I].name());
   for (const zip::Entry &E : A->entries())
-    EXPECT_EQ(errorOf(verifyMember(*A, E, *R, *DI)), "success") << E.Name;
+    EXPECT_EQ(errorOf(verifyMember(*A, E, *R, *DI)), "success") << E.name().str();
   // makeRecordRow agrees with hashlib.
   SmallVector<uint8_t, 0> Init;
   ASSERT_FALSE(A->extract(A->entries()[0], Init, 1 << 20));
@@ -301,9 +301,9 @@ TEST(WheelVerifyTest, Mismatches) {
   R.Rows.push_back({"pkg/md5.py", "md5=abc", "1"});
   R.Rows.push_back({"pkg/nohash.py", "", ""});
   R.Rows.push_back(makeRecordRow("pkg/size.py", bytes("size")));
-  R.Rows.back().Size = "5";
+  R.Rows.back().setSize("5");
   R.Rows.push_back(makeRecordRow("pkg/badsize.py", bytes("q")));
-  R.Rows.back().Size = "1x";
+  R.Rows.back().setSize("1x");
   Hasher H = cantFail(Hasher::create(HashAlgorithm::SHA512));
   H.update(bytes("strong"));
   R.Rows.push_back(
@@ -345,7 +345,7 @@ TEST(WheelDistInfoTest, Choices) {
     std::string Bytes = makeWheel(Members, R, "");
     Expected<Archive> A = Archive::read(bytes(Bytes));
     EXPECT_TRUE(bool(A));
-    Expected<DistInfo> DI = findDistInfo(*A, N);
+    Expected<DistInfo> DI = findDistInfo(*A);
     return DI ? DI->Dir : toString(DI.takeError());
   };
   EXPECT_EQ(Find({{"pkg/a.py", ""}}, nullptr), "no .dist-info directory");
@@ -358,22 +358,14 @@ TEST(WheelDistInfoTest, Choices) {
   std::vector<std::pair<std::string, std::string>> Two = {
       {"other-2.0.dist-info/RECORD", ""},
       {"My.Pkg-1.0.dist-info/RECORD", ""}};
-  EXPECT_EQ(Find(Two, nullptr),
-            "several .dist-info directories: 'other-2.0.dist-info', "
-            "'My.Pkg-1.0.dist-info'");
+  // pip refuses two, whatever the file name says.
+  const char *Multiple = "multiple .dist-info directories found: "
+                         "'other-2.0.dist-info', 'My.Pkg-1.0.dist-info' "
+                         "(installers refuse such a wheel)";
+  EXPECT_EQ(Find(Two, nullptr), Multiple);
   Expected<WheelName> N = parseWheelName("my_pkg-1.0-py3-none-any.whl");
   ASSERT_TRUE(bool(N));
-  EXPECT_EQ(Find(Two, &*N), "My.Pkg-1.0.dist-info");
-  EXPECT_EQ(Find({{"My.Pkg-1.0.dist-info/RECORD", ""},
-                  {"my_pkg-1.0.dist-info/RECORD", ""}},
-                 &*N),
-            "several .dist-info directories match 'my_pkg-1.0.dist-info': "
-            "'My.Pkg-1.0.dist-info', 'my_pkg-1.0.dist-info'");
-  N = parseWheelName("my_pkg-1.1-py3-none-any.whl");
-  ASSERT_TRUE(bool(N));
-  EXPECT_EQ(Find(Two, &*N),
-            "several .dist-info directories ('other-2.0.dist-info', "
-            "'My.Pkg-1.0.dist-info') and none is 'my_pkg-1.1.dist-info'");
+  EXPECT_EQ(Find(Two, &*N), Multiple);
 }
 
 } // namespace

@@ -70,8 +70,8 @@ void expectMatchesManifest(const Archive &A, const json::Value &Manifest,
   for (size_t I = 0; I < Members->size(); ++I) {
     const json::Object *Exp = (*Members)[I].getAsObject();
     const Entry &E = A.entries()[I];
-    SCOPED_TRACE(E.Name);
-    EXPECT_EQ(E.Name, *Exp->getString("name"));
+    SCOPED_TRACE(E.name().str());
+    EXPECT_EQ(E.name(), *Exp->getString("name"));
     EXPECT_EQ(int64_t(E.UncompressedSize), *Exp->getInteger("size"));
     if (E.UncompressedSize == 0 && A.entries().size() > 1000)
       continue; // py-many.zip: the manifest did not read them either.
@@ -145,7 +145,7 @@ TEST(ZipReadTest, FixtureDetails) {
   A = Archive::read(In->data());
   ASSERT_TRUE(bool(A));
   EXPECT_EQ(A->entries().size(), 65600u);
-  EXPECT_EQ(A->entries().back().Name, "f65599");
+  EXPECT_EQ(A->entries().back().name(), "f65599");
   // The end record's 16-bit count says 0xffff; the ZIP64 record is used.
   ArrayRef<uint8_t> D = In->data();
   EXPECT_EQ(support::endian::read16le(D.data() + D.size() - 12), 0xffff);
@@ -414,7 +414,7 @@ TEST_F(ZipWriteTest, Zip64OffsetsAndSizesPastFourGiB) {
   auto In = InputFile::open(InPath);
   ASSERT_TRUE(bool(In));
   Entry Big;
-  Big.Name = "big";
+  Big.setVariable("big", 3, 0, 0);
   Big.VersionMadeBy = 0x031e;
   Big.VersionNeeded = 45;
   Big.CompressedSize = Big.UncompressedSize = N;
@@ -540,7 +540,7 @@ protected:
     uint64_t P = CD;
     for (size_t I = 0; I < A->entries().size(); ++I) {
       Central.push_back(P);
-      P += 46 + A->entries()[I].Name.size();
+      P += 46 + A->entries()[I].name().size();
     }
   }
   void set16(uint64_t Off, uint16_t V) {

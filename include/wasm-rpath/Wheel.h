@@ -68,12 +68,10 @@ struct DistInfo {
 
 /// Finds the .dist-info directory: the top-level directories whose names
 /// end in ".dist-info" (from member paths; there need not be directory
-/// entries). If there is one, it is the one; if there are several, the one
-/// that \p Name implies (compared after PEP 503 normalization of the
-/// distribution part), else an error. Errors: none, several without a
-/// match, no RECORD in it.
-llvm::Expected<DistInfo> findDistInfo(const zip::Archive &A,
-                                      const WheelName *Name = nullptr);
+/// entries). There must be exactly one: pip refuses a wheel with several
+/// ("multiple .dist-info directories found"), whichever the file name
+/// implies. Errors: none, several (naming them), no RECORD in it.
+llvm::Expected<DistInfo> findDistInfo(const zip::Archive &A);
 
 /// The hash algorithms RECORD may use (the specification requires sha256
 /// or stronger from hashlib; these are the ones seen in practice).
@@ -114,10 +112,25 @@ std::string base64UrlNoPad(llvm::ArrayRef<uint8_t> Bytes);
 
 /// One RECORD row. Hash is "algorithm=digest" or empty (RECORD's own row,
 /// and the signature files); Size is decimal or empty, kept as text.
+///
+/// The fields are views of bytes the row shares (Owned): the text a
+/// Record parsed, held once for all its rows, or the row's own copy. So a
+/// RECORD of a million rows is held once, and copying a row copies no
+/// bytes.
 struct RecordRow {
-  std::string Path;
-  std::string Hash;
-  std::string Size;
+  RecordRow() = default;
+  /// A row of copies of the three fields.
+  RecordRow(llvm::StringRef Path, llvm::StringRef Hash, llvm::StringRef Size);
+  /// Sets Path to a copy of \p P (the other fields keep their bytes).
+  void setPath(llvm::StringRef P) { *this = RecordRow(P, Hash, Size); }
+  /// Sets Size to a copy of \p S.
+  void setSize(llvm::StringRef S) { *this = RecordRow(Path, Hash, S); }
+
+  llvm::StringRef Path;
+  llvm::StringRef Hash;
+  llvm::StringRef Size;
+  /// The bytes the fields point into.
+  std::shared_ptr<const std::string> Owned;
 };
 
 /// The row for \p Path with content \p Content: "sha256=<digest>", size.
@@ -134,8 +147,9 @@ public:
   /// listed twice. The rows and their index may take at most \p MaxMemory
   /// bytes (estimated as they are stored); past it the parse stops with
   /// std::errc::value_too_large, so a small wheel whose RECORD inflates to
-  /// millions of rows cannot exhaust memory. The default allows about
-  /// 1.5 million rows of usual paths.
+  /// millions of rows cannot exhaust memory. The rows are views of one
+  /// copy of \p Text (about 60 bytes a row beyond it), so the default
+  /// allows about 8 million rows of usual paths.
   static llvm::Expected<Record> parse(llvm::StringRef Text,
                                       uint64_t MaxMemory = DefaultMaxMemory);
   static constexpr uint64_t DefaultMaxMemory = uint64_t(512) << 20;
@@ -145,6 +159,11 @@ public:
   /// The row for \p Path, or null. Constant time for the rows parse()
   /// made (an index); rows appended to Rows afterwards are scanned.
   const RecordRow *find(llvm::StringRef Path) const;
+  /// The row for member \p E: by its name as installers decode it
+  /// (Entry::decodedName(), which pip compares RECORD's paths with), else,
+  /// for a name not flagged UTF-8 that is not ASCII, by its raw bytes (what
+  /// a writer that copied the bytes into RECORD lists).
+  const RecordRow *find(const zip::Entry &E) const;
 
   /// RECORD as `wheel` and pip write it: "\n" line ends, fields quoted
   /// (QUOTE_MINIMAL) only when they hold ',', '"', '\r' or '\n', rows in
@@ -156,8 +175,11 @@ public:
   std::string serialize() const;
 
 private:
+  /// The parsed text, unquoted in place: what the parsed rows point into.
+  std::shared_ptr<const std::string> Text;
   /// Path -> index into Rows, for the rows parse() made.
-  llvm::StringMap<size_t> Index;
+  zip::NameIndex Index;
+  size_t IndexSlots = 0;
   size_t Indexed = 0;
 };
 

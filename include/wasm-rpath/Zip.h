@@ -24,7 +24,6 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
@@ -52,8 +51,36 @@ enum : uint16_t {
 /// One member, as its central directory record describes it (ZIP64 values
 /// already substituted for the 0xFFFFFFFF placeholders), plus where its
 /// bytes are in the file.
+///
+/// The name, extra field and comment are not copied: they are views of the
+/// bytes that hold them (an Archive's central directory, which the Archive
+/// keeps, or a PreparedEntry's own copy), so a wheel of a million members
+/// holds each name once. An Entry is valid as long as its owner is.
 struct Entry {
-  std::string Name; ///< Raw bytes of the name (UTF-8 for wheels).
+  /// Raw bytes of the name (UTF-8 for wheels, if flagged).
+  llvm::StringRef name() const { return {Var, NameLen}; }
+  /// The central record's extra field, raw.
+  llvm::StringRef extra() const { return {Var + NameLen, ExtraLen}; }
+  /// The central record's comment, raw.
+  llvm::StringRef comment() const {
+    return {Var + NameLen + ExtraLen, CommentLen};
+  }
+  /// The name as Python's zipfile (so pip and Pyodide's installer) decodes
+  /// it, as UTF-8: the raw bytes if the entry is flagged UTF-8 or the name
+  /// is ASCII, else the bytes read as code page 437. This is the path the
+  /// member installs as.
+  std::string decodedName() const;
+  /// Points the name, extra field and comment at \p Bytes, which holds
+  /// them one after another, as a central record does; the caller keeps
+  /// \p Bytes alive as long as the Entry.
+  void setVariable(const char *Bytes, uint16_t NameSize, uint16_t ExtraSize,
+                   uint16_t CommentSize) {
+    Var = Bytes;
+    NameLen = NameSize;
+    ExtraLen = ExtraSize;
+    CommentLen = CommentSize;
+  }
+
   uint16_t VersionMadeBy = 0;
   uint16_t VersionNeeded = 0;
   uint16_t Flags = 0;
@@ -72,20 +99,58 @@ struct Entry {
   /// descriptor if FlagDataDescriptor is set. [LocalHeaderOffset, RecordEnd)
   /// is what Writer::copyEntry() copies.
   uint64_t RecordEnd = 0;
-  std::string Extra;   ///< The central record's extra field, raw.
-  std::string Comment; ///< The central record's comment, raw.
   /// True if the central record kept its sizes in the ZIP64 extra field
   /// although they fit in 32 bits (Python's force_zip64 does that); a copy
   /// keeps that form, since the local header, copied as it is, agrees.
   bool Zip64Sizes = false;
 
-  bool isDirectory() const { return llvm::StringRef(Name).ends_with("/"); }
+private:
+  const char *Var = "";
+  uint16_t NameLen = 0, ExtraLen = 0, CommentLen = 0;
+
+public:
+  bool isDirectory() const { return name().ends_with("/"); }
   bool isEncrypted() const {
     return Flags & (FlagEncrypted | FlagStrongEncryption);
   }
   /// The Unix mode (type and permission bits) if the member was made on
   /// Unix (external attributes' high half), else 0.
   uint32_t unixMode() const;
+};
+
+/// An index of names to positions in a caller's array (members, RECORD
+/// rows) that copies no name: an open-addressing hash table of 32-bit
+/// positions, 8 to 16 bytes an element, where a StringMap held a copy of
+/// every name and a heap block. The caller says how to get the name at a
+/// position. Lookups are constant time on average.
+class NameIndex {
+public:
+  static constexpr uint32_t Free = UINT32_MAX;
+  /// Empties the index and sizes it for \p Count names.
+  void reset(size_t Count) {
+    size_t N = 16;
+    while (N < 2 * Count)
+      N *= 2;
+    Slots.assign(N, Free);
+  }
+  bool empty() const { return Slots.empty(); }
+  /// The slot holding the position of \p Name (NameAt(position) gives a
+  /// position's name), or the free slot where it would go: assign the
+  /// position to it to add the name. reset() must have been called with
+  /// at least as many names as are added.
+  template <typename NameAtFn>
+  uint32_t &slot(llvm::StringRef Name, NameAtFn &&NameAt) {
+    size_t Mask = Slots.size() - 1;
+    for (size_t H = hash(Name) & Mask;; H = (H + 1) & Mask) {
+      uint32_t &Slot = Slots[H];
+      if (Slot == Free || NameAt(Slot) == Name)
+        return Slot;
+    }
+  }
+
+private:
+  static uint64_t hash(llvm::StringRef Name);
+  std::vector<uint32_t> Slots;
 };
 
 /// A zip archive, read from bytes in memory or from an open file.
@@ -144,6 +209,14 @@ public:
   /// per member.
   static constexpr uint64_t MaxCentralDirectorySize = uint64_t(512) << 20;
 
+  Archive() = default;
+  /// Entries point into the central directory the Archive holds: moving
+  /// keeps them valid, a copy would not.
+  Archive(Archive &&) = default;
+  Archive &operator=(Archive &&) = default;
+  Archive(const Archive &) = delete;
+  Archive &operator=(const Archive &) = delete;
+
   llvm::ArrayRef<Entry> entries() const { return Entries; }
   /// The archive comment (raw bytes).
   llvm::StringRef comment() const { return Comment; }
@@ -152,7 +225,8 @@ public:
   llvm::ArrayRef<uint8_t> data() const { return Data; }
   /// The size of the archive in bytes.
   uint64_t size() const { return Size; }
-  /// The member named \p Name, or null (names are unique). Constant time.
+  /// The member named \p Name (raw bytes), or null (names are unique).
+  /// Constant time.
   const Entry *find(llvm::StringRef Name) const;
 
   /// Extracts the whole member \p E into \p Out (replacing its content).
@@ -203,14 +277,21 @@ public:
 
 private:
   static llvm::Expected<Archive> readImpl(Archive A);
+  uint32_t &slotFor(llvm::StringRef Name) {
+    return Index.slot(Name, [&](uint32_t I) { return Entries[I].name(); });
+  }
 
   std::function<void(llvm::ArrayRef<uint8_t>)> Release;
   llvm::ArrayRef<uint8_t> Data;
   int FD = -1;
   uint64_t Size = 0;
+  /// The central directory's bytes, read from the file (empty for an
+  /// archive in memory, whose entries point into Data): the one copy of
+  /// every member's name, extra field and comment.
+  std::vector<uint8_t> Central;
   std::vector<Entry> Entries;
   /// Name -> index into Entries.
-  llvm::StringMap<size_t> Index;
+  NameIndex Index;
   std::string Comment;
 };
 
@@ -238,6 +319,9 @@ struct NewEntry {
 struct PreparedEntry {
   Entry E;
   std::string Data;
+  /// The bytes E's name points into (a heap block: moving the
+  /// PreparedEntry keeps E valid).
+  std::unique_ptr<char[]> NameBytes;
 };
 
 /// The compression and CRC of Writer::addEntry(), which may run on any

@@ -115,37 +115,28 @@ bool distInfoMatches(const WheelName &Name, StringRef Dir) {
   return distInfoKey(Name.distInfoDir()) == distInfoKey(Dir);
 }
 
-Expected<DistInfo> findDistInfo(const zip::Archive &A, const WheelName *Name) {
+Expected<DistInfo> findDistInfo(const zip::Archive &A) {
   std::vector<std::string> Dirs;
   StringSet<> Seen;
   for (const zip::Entry &E : A.entries()) {
-    StringRef Top = StringRef(E.Name).split('/').first;
-    if (Top.size() < E.Name.size() && Top.ends_with(".dist-info") &&
+    StringRef Top = E.name().split('/').first;
+    if (Top.size() < E.name().size() && Top.ends_with(".dist-info") &&
         Seen.insert(Top).second)
       Dirs.push_back(Top.str());
   }
   if (Dirs.empty())
     return makeError("no .dist-info directory");
-  std::string Dir;
-  if (Dirs.size() == 1) {
-    Dir = Dirs.front();
-  } else {
+  // pip refuses a wheel with several ("multiple .dist-info directories
+  // found"), whatever the file name says: so does this layer, or a repair
+  // would write a wheel that cannot be installed.
+  if (Dirs.size() > 1) {
     std::string List;
     for (const std::string &D : Dirs)
       List += (List.empty() ? "" : ", ") + quoted(D);
-    if (!Name)
-      return makeError("several .dist-info directories: " + List);
-    for (const std::string &D : Dirs)
-      if (distInfoMatches(*Name, D)) {
-        if (!Dir.empty())
-          return makeError("several .dist-info directories match " +
-                           quoted(Name->distInfoDir()) + ": " + List);
-        Dir = D;
-      }
-    if (Dir.empty())
-      return makeError("several .dist-info directories (" + List +
-                       ") and none is " + quoted(Name->distInfoDir()));
+    return makeError("multiple .dist-info directories found: " + List +
+                     " (installers refuse such a wheel)");
   }
+  const std::string &Dir = Dirs.front();
   DistInfo DI;
   DI.Dir = Dir;
   DI.Record = A.find(Dir + "/RECORD");
@@ -253,9 +244,23 @@ std::string base64UrlNoPad(ArrayRef<uint8_t> Bytes) {
   return S;
 }
 
+RecordRow::RecordRow(StringRef P, StringRef H, StringRef S) {
+  // The three fields in one block the row shares (copies share it too).
+  auto Bytes = std::make_shared<std::string>();
+  Bytes->reserve(P.size() + H.size() + S.size());
+  *Bytes += P;
+  *Bytes += H;
+  *Bytes += S;
+  StringRef All = *Bytes;
+  Path = All.substr(0, P.size());
+  Hash = All.substr(P.size(), H.size());
+  Size = All.substr(P.size() + H.size());
+  Owned = std::move(Bytes);
+}
+
 RecordRow makeRecordRow(StringRef Path, ArrayRef<uint8_t> Content) {
-  return {Path.str(), "sha256=" + base64UrlNoPad(sha256Digest(Content)),
-          std::to_string(Content.size())};
+  return RecordRow(Path, "sha256=" + base64UrlNoPad(sha256Digest(Content)),
+                   std::to_string(Content.size()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -264,17 +269,26 @@ RecordRow makeRecordRow(StringRef Path, ArrayRef<uint8_t> Content) {
 
 Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
   Record R;
-  std::vector<std::string> Fields;
-  std::string Field;
-  // What the rows and the index hold, roughly: the row, each field's heap
-  // block (std::string keeps up to 15 bytes inline), the index entry.
-  uint64_t Memory = 0;
-  auto Heap = [](const std::string &S) -> uint64_t {
-    return S.size() > 15 ? S.size() + 1 : 0;
-  };
+  // The rows are views of one copy of the text, unquoted in place: an
+  // unquoted field is never longer than its source, so the write cursor
+  // W never passes the read cursor I.
+  auto Owned = std::make_shared<std::string>(Text.str());
+  char *Buf = Owned->data();
+  R.Text = Owned;
+  size_t W = 0, FieldStart = 0;
+  StringRef Fields[3];
+  unsigned NumFields = 0;
+  // What the rows and the index hold: the text, then per row the row and
+  // (at most) four index slots.
+  uint64_t Memory = Text.size();
+  // Room for a row a line ends (within the budget), so that the rows are
+  // not held twice while the vector grows.
+  R.Rows.reserve(std::min<uint64_t>(Text.count('\n') + 1,
+                                    MaxMemory / sizeof(RecordRow)));
   enum { StartField, InField, InQuotes, QuoteInQuotes } State = StartField;
   size_t Line = 1, RowLine = 1;
   bool RowStarted = false;
+  auto PathAt = [&](uint32_t I) { return R.Rows[I].Path; };
 
   auto EndRow = [&]() -> Error {
     // A line with nothing on it is no row (csv.reader gives []).
@@ -282,27 +296,38 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
       RowLine = Line;
       return Error::success();
     }
-    Fields.push_back(std::move(Field));
-    Field.clear();
-    if (Fields.size() != 3)
+    Fields[NumFields++] = StringRef(Buf + FieldStart, W - FieldStart);
+    FieldStart = W;
+    if (NumFields != 3)
       return makeError("RECORD line " + Twine(RowLine) + " has " +
-                       Twine(Fields.size()) + " fields, not 3 (path, hash, "
+                       Twine(NumFields) + " fields, not 3 (path, hash, "
                        "size)");
-    Memory += sizeof(RecordRow) + Heap(Fields[0]) + Heap(Fields[1]) +
-              Heap(Fields[2]) + sizeof(StringMapEntry<size_t>) +
-              Fields[0].size() + 1 + 2 * sizeof(void *);
+    Memory += sizeof(RecordRow) + 4 * sizeof(uint32_t);
     if (Memory > MaxMemory)
       return createStringError(
           std::make_error_code(std::errc::value_too_large),
           "RECORD is too large: its rows up to line " + Twine(RowLine) +
               " would take more than " + Twine(MaxMemory) +
               " bytes of memory");
-    if (!R.Index.try_emplace(Fields[0], R.Rows.size()).second)
+    if (2 * (R.Rows.size() + 1) > R.IndexSlots) {
+      // Grow the index (amortized linear): every row again.
+      R.IndexSlots = std::max<size_t>(64, 4 * (R.Rows.size() + 1));
+      R.Index.reset(R.IndexSlots / 2);
+      for (uint32_t I = 0; I < R.Rows.size(); ++I)
+        R.Index.slot(R.Rows[I].Path, PathAt) = I;
+    }
+    uint32_t &Slot = R.Index.slot(Fields[0], PathAt);
+    if (Slot != zip::NameIndex::Free)
       return makeError("RECORD line " + Twine(RowLine) + " lists " +
                        quoted(Fields[0]) + " again");
-    R.Rows.push_back({std::move(Fields[0]), std::move(Fields[1]),
-                      std::move(Fields[2])});
-    Fields.clear();
+    Slot = uint32_t(R.Rows.size());
+    RecordRow Row;
+    Row.Path = Fields[0];
+    Row.Hash = Fields[1];
+    Row.Size = Fields[2];
+    Row.Owned = R.Text;
+    R.Rows.push_back(std::move(Row));
+    NumFields = 0;
     RowStarted = false;
     RowLine = Line;
     return Error::success();
@@ -311,10 +336,11 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
   // A fourth field makes the row wrong whatever follows: stop there, so
   // that a row of millions of commas is not stored first.
   auto EndField = [&]() -> Error {
-    Fields.push_back(std::exchange(Field, std::string()));
-    if (Fields.size() >= 3)
+    if (NumFields >= 2)
       return makeError("RECORD line " + Twine(RowLine) + " has more than 3 "
                        "fields (path, hash, size)");
+    Fields[NumFields++] = StringRef(Buf + FieldStart, W - FieldStart);
+    FieldStart = W;
     return Error::success();
   };
 
@@ -342,7 +368,7 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
         if (Error E = EndField())
           return E;
       } else {
-        Field += C;
+        Buf[W++] = C;
         State = InField;
       }
       break;
@@ -352,18 +378,18 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
           return E;
         State = StartField;
       } else {
-        Field += C; // A quote inside an unquoted field is literal.
+        Buf[W++] = C; // A quote inside an unquoted field is literal.
       }
       break;
     case InQuotes:
       if (C == '"')
         State = QuoteInQuotes;
       else
-        Field += C;
+        Buf[W++] = C;
       break;
     case QuoteInQuotes:
       if (C == '"') {
-        Field += '"';
+        Buf[W++] = '"';
         State = InQuotes;
       } else if (C == ',') {
         if (Error E = EndField())
@@ -371,7 +397,7 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
         State = StartField;
       } else {
         // csv.reader (not strict) keeps text after a closing quote.
-        Field += C;
+        Buf[W++] = C;
         State = InField;
       }
       break;
@@ -388,14 +414,27 @@ Expected<Record> Record::parse(StringRef Text, uint64_t MaxMemory) {
 
 const RecordRow *Record::find(StringRef Path) const {
   size_t Covered = std::min(Indexed, Rows.size());
-  auto It = Index.find(Path);
-  if (It != Index.end() && It->second < Covered &&
-      Rows[It->second].Path == Path)
-    return &Rows[It->second];
+  if (Covered && !Index.empty()) {
+    // Rows may have been changed since parse(): look only at the rows
+    // the index covers, by their current paths.
+    uint32_t I = const_cast<zip::NameIndex &>(Index).slot(
+        Path, [&](uint32_t J) {
+          return J < Covered ? Rows[J].Path : StringRef();
+        });
+    if (I != zip::NameIndex::Free && I < Covered && Rows[I].Path == Path)
+      return &Rows[I];
+  }
   for (size_t I = Covered; I < Rows.size(); ++I)
     if (Rows[I].Path == Path)
       return &Rows[I];
   return nullptr;
+}
+
+const RecordRow *Record::find(const zip::Entry &E) const {
+  std::string Decoded = E.decodedName();
+  if (const RecordRow *Row = find(Decoded))
+    return Row;
+  return Decoded == E.name() ? nullptr : find(E.name());
 }
 
 std::string Record::serialize() const {
@@ -453,10 +492,20 @@ Error checkMemberPaths(ArrayRef<StringRef> Names) {
   // Pass 2: names that install as one file. Names are now canonical, so
   // these are a file that is also a directory, and pip's mapping of
   // <dist>.data/purelib/ and platlib/ onto the top.
-  StringSet<> Files;
-  for (StringRef Name : Names)
-    if (!Name.ends_with("/"))
-      Files.insert(Name);
+  // The files, indexed without copying a name.
+  zip::NameIndex FileIndex;
+  FileIndex.reset(Names.size());
+  auto NameAt = [&](uint32_t I) { return Names[I]; };
+  for (uint32_t I = 0; I < Names.size(); ++I)
+    if (!Names[I].ends_with("/"))
+      FileIndex.slot(Names[I], NameAt) = I;
+  struct {
+    zip::NameIndex &Index;
+    decltype(NameAt) &At;
+    bool contains(StringRef Name) {
+      return Index.slot(Name, At) != zip::NameIndex::Free;
+    }
+  } Files{FileIndex, NameAt};
   for (StringRef Name : Names) {
     for (size_t Slash = Name.find('/'); Slash != StringRef::npos &&
                                         Slash + 1 < Name.size() + 1;
@@ -482,7 +531,7 @@ Error checkMemberPaths(const zip::Archive &A) {
   std::vector<StringRef> Names;
   Names.reserve(A.entries().size());
   for (const zip::Entry &E : A.entries())
-    Names.push_back(E.Name);
+    Names.push_back(E.name());
   return checkMemberPaths(Names);
 }
 
@@ -492,8 +541,8 @@ Error verifyMember(const zip::Archive &A, const zip::Entry &E,
   if (E.isDirectory() || &E == DI.Record || &E == DI.RecordJWS ||
       &E == DI.RecordP7S)
     return Error::success();
-  std::string Member = "member " + quoted(E.Name);
-  const RecordRow *Row = R.find(E.Name);
+  std::string Member = "member " + quoted(E.name());
+  const RecordRow *Row = R.find(E);
   if (!Row)
     return makeError(Member + " is not in RECORD");
   if (Row->Hash.empty())

@@ -29,11 +29,14 @@
 #include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/Errno.h"
+#include "llvm/Support/xxhash.h"
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <libdeflate.h>
@@ -114,7 +117,7 @@ std::string quoted(StringRef Name) {
   return "'" + escapeForDisplay(Name) + "'";
 }
 
-std::string memberName(const Entry &E) { return "member " + quoted(E.Name); }
+std::string memberName(const Entry &E) { return "member " + quoted(E.name()); }
 
 /// Code page 437's upper half (0x80-0xFF) as Unicode code points: the
 /// encoding Python's zipfile decodes a member name with when the entry is
@@ -141,7 +144,7 @@ constexpr uint16_t Cp437High[128] = {
 /// True if zipfile names \p E by its bytes as they are: flagged UTF-8, or
 /// ASCII (the same in both encodings).
 bool zipfileTakesBytes(const Entry &E) {
-  return (E.Flags & FlagUTF8) || isASCII(E.Name);
+  return (E.Flags & FlagUTF8) || isASCII(E.name());
 }
 
 /// The name zipfile gives a member not flagged UTF-8, as UTF-8.
@@ -204,7 +207,7 @@ Error applyZip64Extra(Entry &E, bool NeedU, bool NeedC, bool NeedOff,
                       bool NeedDisk, size_t Index) {
   bool Need = NeedU || NeedC || NeedOff || NeedDisk;
   bool Found = false;
-  Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef Body) -> Error {
+  Error Err = walkExtra(E.extra(), [&](uint16_t ID, StringRef Body) -> Error {
     if (!Need || ID != Zip64ExtraID || Found)
       return Error::success();
     Found = true;
@@ -366,18 +369,16 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> CD, uint64_t &Pos,
                      "and comment of entry " + Twine(Index) + " at offset " +
                      hex(Base + Pos) + " run past its end");
   const char *V = reinterpret_cast<const char *>(P + CentralHeaderSize);
-  E.Name.assign(V, NameLen);
-  E.Extra.assign(V + NameLen, ExtraLen);
-  E.Comment.assign(V + NameLen + ExtraLen, CommentLen);
+  E.setVariable(V, NameLen, ExtraLen, CommentLen);
   E.CompressedSize = C32;
   E.UncompressedSize = U32;
   E.LocalHeaderOffset = Off32;
   // Python's zipfile cuts a name at its first NUL, and fails on a UTF-8
   // flagged name that is not UTF-8: either way it would see another name.
-  if (E.Name.find('\0') != std::string::npos)
+  if (E.name().contains('\0'))
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + ") has a NUL byte in its name");
-  if ((E.Flags & FlagUTF8) && !isValidUTF8(E.Name))
+  if ((E.Flags & FlagUTF8) && !isValidUTF8(E.name()))
     return makeError("central directory entry " + Twine(Index) + " (" +
                      memberName(E) + ") is flagged UTF-8 but its name is not "
                      "UTF-8");
@@ -395,7 +396,7 @@ Expected<Entry> readCentralRecord(ArrayRef<uint8_t> CD, uint64_t &Pos,
   // never saw: refused, as no wheel writer makes one (they flag UTF-8).
   unsigned Zip64Blocks = 0;
   bool UnicodePath = false;
-  if (Error Err = walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
+  if (Error Err = walkExtra(E.extra(), [&](uint16_t ID, StringRef) {
         Zip64Blocks += ID == Zip64ExtraID;
         UnicodePath |= ID == UnicodePathExtraID;
         return Error::success();
@@ -455,7 +456,7 @@ Error readLocalHeader(HeaderReader &R, Entry &E, uint64_t Limit) {
     return makeError(memberName(E) + " local header at offset " + hex(Off) +
                      " contradicts the central directory: " + What);
   };
-  if (LocalName != E.Name)
+  if (LocalName != E.name())
     return makeError(memberName(E) + " local header at offset " + hex(Off) +
                      " names " + quoted(LocalName) + " instead");
   // Readers that go by the local header (streaming ones, unzip's checks)
@@ -711,8 +712,9 @@ Expected<Archive> Archive::readImpl(Archive A) {
                      Twine(Count) + " entries, more than a " +
                      Twine(CDSize) + "-byte central directory can hold");
   {
-    std::vector<uint8_t> CDBuffer;
-    Expected<ArrayRef<uint8_t>> CD = A.bytesAt(CDOffset, CDSize, CDBuffer);
+    // Read from a file, the directory stays in A.Central (moving the
+    // Archive moves the vector's block, so the entries' views stay valid).
+    Expected<ArrayRef<uint8_t>> CD = A.bytesAt(CDOffset, CDSize, A.Central);
     if (!CD)
       return CD.takeError();
     A.Entries.reserve(Count);
@@ -730,10 +732,15 @@ Expected<Archive> Archive::readImpl(Archive A) {
   }
   // One name, one member: zipfile keeps the last of two, this layer would
   // find the first.
-  A.Index = StringMap<size_t>(A.Entries.size());
-  for (size_t I = 0; I < A.Entries.size(); ++I)
-    if (!A.Index.try_emplace(A.Entries[I].Name, I).second)
-      return makeError(memberName(A.Entries[I]) + " appears twice");
+  {
+    A.Index.reset(A.Entries.size());
+    for (size_t I = 0; I < A.Entries.size(); ++I) {
+      uint32_t &Slot = A.slotFor(A.Entries[I].name());
+      if (Slot != NameIndex::Free)
+        return makeError(memberName(A.Entries[I]) + " appears twice");
+      Slot = uint32_t(I);
+    }
+  }
   // zipfile decodes a name not flagged UTF-8 as code page 437, so two
   // members whose names differ in bytes can have one name to it (0xE9
   // unflagged is 'Θ', as is CE 98 flagged): it would install the one this
@@ -743,11 +750,10 @@ Expected<Archive> Archive::readImpl(Archive A) {
     const Entry &E = A.Entries[I];
     if (zipfileTakesBytes(E))
       continue;
-    std::string Name = decodeCp437(E.Name);
-    auto Same = A.Index.find(Name);
-    const Entry *Other = nullptr;
-    if (Same != A.Index.end() && zipfileTakesBytes(A.Entries[Same->second]))
-      Other = &A.Entries[Same->second];
+    std::string Name = decodeCp437(E.name());
+    const Entry *Other = A.find(Name);
+    if (Other && !zipfileTakesBytes(*Other))
+      Other = nullptr;
     auto [Pos, New] = Decoded.try_emplace(Name, I);
     if (!New)
       Other = &A.Entries[Pos->second];
@@ -778,8 +784,8 @@ Expected<Archive> Archive::readImpl(Archive A) {
   for (size_t I = 0; I < ByOffset.size(); ++I) {
     const Entry &E = *ByOffset[I];
     if (I && ByOffset[I - 1]->RecordEnd > E.LocalHeaderOffset)
-      return makeError("members " + quoted(ByOffset[I - 1]->Name) + " and " +
-                       quoted(E.Name) + " overlap (at offset " +
+      return makeError("members " + quoted(ByOffset[I - 1]->name()) + " and " +
+                       quoted(E.name()) + " overlap (at offset " +
                        hex(E.LocalHeaderOffset) + ")");
     if (E.LocalHeaderOffset != Expect)
       return makeError(Twine(E.LocalHeaderOffset - Expect) + " bytes at "
@@ -795,8 +801,18 @@ Expected<Archive> Archive::readImpl(Archive A) {
 }
 
 const Entry *Archive::find(StringRef Name) const {
-  auto It = Index.find(Name);
-  return It == Index.end() ? nullptr : &Entries[It->second];
+  if (Index.empty())
+    return nullptr;
+  uint32_t I = const_cast<Archive *>(this)->slotFor(Name);
+  return I == NameIndex::Free ? nullptr : &Entries[I];
+}
+
+uint64_t NameIndex::hash(StringRef Name) { return llvm::xxh3_64bits(Name); }
+
+std::string Entry::decodedName() const {
+  if (zipfileTakesBytes(*this))
+    return name().str();
+  return decodeCp437(name());
 }
 
 namespace {
@@ -1107,14 +1123,14 @@ struct Writer::Impl {
       if (BigOff)
         put64(Extra, LocalOffset);
     }
-    Extra += stripZip64(E.Extra);
+    Extra += stripZip64(E.extra());
     if (Extra.size() > Max16)
       return wasmrpath::makeError(errc::unsupported, memberName(E) + ": its central extra field would be " +
                        Twine(Extra.size()) + " bytes, more than 65535");
     // ZIP64 needs version 4.5 to extract; a record that had a ZIP64 extra
     // already says what its writer chose, and a copy keeps it.
     bool HadZip64 = false;
-    consumeError(walkExtra(E.Extra, [&](uint16_t ID, StringRef) {
+    consumeError(walkExtra(E.extra(), [&](uint16_t ID, StringRef) {
       HadZip64 |= ID == Zip64ExtraID;
       return Error::success();
     }));
@@ -1132,16 +1148,16 @@ struct Writer::Impl {
     put32(S, E.CRC32);
     put32(S, BigC ? Max32 : E.CompressedSize);
     put32(S, BigU ? Max32 : E.UncompressedSize);
-    put16(S, E.Name.size());
+    put16(S, E.name().size());
     put16(S, Extra.size());
-    put16(S, E.Comment.size());
+    put16(S, E.comment().size());
     put16(S, 0); // Disk number.
     put16(S, E.InternalAttrs);
     put32(S, E.ExternalAttrs);
     put32(S, BigOff ? Max32 : LocalOffset);
-    S += E.Name;
+    S += E.name();
     S += Extra;
-    S += E.Comment;
+    S += E.comment();
     ++Count;
     return Error::success();
   }
@@ -1197,7 +1213,9 @@ Expected<PreparedEntry> prepareEntry(StringRef Name, ArrayRef<uint8_t> Content,
                                 "compression level " + Twine(Opts.Level) +
                                     " is not in 0-9");
   Entry E;
-  E.Name = Name.str();
+  auto NameBytes = std::make_unique<char[]>(Name.size() + 1);
+  std::memcpy(NameBytes.get(), Name.data(), Name.size());
+  E.setVariable(NameBytes.get(), Name.size(), 0, 0);
   E.VersionMadeBy = MadeByUnix;
   E.Method = Opts.Level == 0 ? MethodStored : MethodDeflate;
   E.VersionNeeded = E.Method == MethodStored ? 10 : 20;
@@ -1245,12 +1263,13 @@ Expected<PreparedEntry> prepareEntry(StringRef Name, ArrayRef<uint8_t> Content,
   PreparedEntry PE;
   PE.E = std::move(E);
   PE.Data = std::move(Data);
+  PE.NameBytes = std::move(NameBytes);
   return PE;
 }
 
 Error Writer::addPrepared(PreparedEntry PE) {
   const Entry &E = PE.E;
-  StringRef Name = E.Name;
+  StringRef Name = E.name();
   std::string Data = std::move(PE.Data);
   // The local header's ZIP64 extra must hold both sizes if either needs it.
   bool Zip64 = E.UncompressedSize >= Max32 || E.CompressedSize >= Max32;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Pyodide/InstalledWheel.h"
+#include "wasm-rpath/Display.h"
 #include "wasm-rpath/Error.h"
 #include "wasm-rpath/Reader.h"
 #include "wasm-rpath/Wheel.h"
@@ -46,7 +47,7 @@ private:
 StringSet<> dataDirsOf(const zip::Archive &A) {
   StringSet<> Tops, Data;
   for (const zip::Entry &E : A.entries())
-    Tops.insert(StringRef(E.Name).split('/').first);
+    Tops.insert(E.name().split('/').first);
   for (const auto &T : Tops) {
     StringRef Top = T.getKey();
     if (Top.ends_with(".data") &&
@@ -98,6 +99,7 @@ bool isPreloadedByPyodide(StringRef FileName) {
 
 InstalledWheel::InstalledWheel(InstallOptions O, LoaderFileSystem *Base)
     : Opts(std::move(O)), Base(Base),
+      Strings(std::make_unique<BumpPtrAllocator>()),
       Held(std::make_shared<std::atomic<uint64_t>>(0)) {
   if (!Opts.Rules)
     Opts.Rules = getLoaderRules("pyodide");
@@ -129,69 +131,124 @@ Expected<std::vector<std::string>> InstalledWheel::install(const zip::Archive &A
   StringSet<> DataDirs;
   if (Opts.DataDir == DataDirPolicy::MapLikePip)
     DataDirs = dataDirsOf(A);
-  // Every path first, so that an error installs nothing.
-  std::vector<File> New;
-  StringMap<size_t> Seen;
+  // Every path first, so that an error installs nothing: the new files go
+  // after Files' end (one vector: a second copy of every File was most of
+  // this model's memory), and are dropped on an error.
+  const size_t Base = Files.size();
+  auto Drop = [&](Error Err) {
+    Files.resize(Base);
+    return Err;
+  };
+  Files.reserve(Base + A.entries().size());
+  zip::NameIndex Seen;
+  Seen.reset(A.entries().size());
+  StringRef SavedLabel = save(Label);
   for (const zip::Entry &E : A.entries()) {
     if (E.isDirectory())
       continue;
-    Expected<std::string> Path = installedPath(E.Name, DataDirs);
+    // Installed as Python's zipfile names it (code page 437 for a name not
+    // flagged UTF-8), which is what pip and Pyodide create.
+    Expected<std::string> Path = installedPath(E.decodedName(), DataDirs);
     if (!Path)
-      return Path.takeError();
+      return Drop(Path.takeError());
     if (Path->empty())
       continue;
-    auto [It, Inserted] = Seen.try_emplace(*Path, New.size());
-    if (!Inserted)
-      return makeError(errc::malformed,
-                       "members '" + New[It->second].Member + "' and '" +
-                           E.Name + "' are installed as one file, " + *Path);
+    uint32_t &Slot = Seen.slot(
+        *Path, [&](uint32_t I) { return Files[Base + I].LoaderPath; });
+    if (Slot != zip::NameIndex::Free)
+      return Drop(makeError(
+          errc::malformed,
+          "members '" + escapeForDisplay(Files[Base + Slot].Member) +
+              "' and '" + escapeForDisplay(E.name()) +
+              "' are installed as one file, " + escapeForDisplay(*Path)));
+    Slot = uint32_t(Files.size() - Base);
     File F;
-    F.LoaderPath = std::move(*Path);
-    F.Member = E.Name;
-    F.Location = (Label + ":" + E.Name).str();
+    F.LoaderPath = save(normalizeLoaderPath(*Path));
+    F.Member = E.name();
+    F.Label = SavedLabel;
     F.Archive = &A;
     F.Entry = &E;
-    F.Preload = isPreloadedByPyodide(E.Name);
-    New.push_back(std::move(F));
+    F.Preload = isPreloadedByPyodide(E.name());
+    Files.push_back(std::move(F));
   }
+  // Then into the index; a file at a path installed before replaces that
+  // one in its place, and the new files close up behind it.
   std::vector<std::string> Preload;
-  for (File &F : New) {
-    if (F.Preload)
-      Preload.push_back(F.LoaderPath);
-    addFile(std::move(F));
+  size_t Out = Base;
+  for (size_t I = Base; I < Files.size(); ++I) {
+    if (Files[I].Preload)
+      Preload.push_back(Files[I].LoaderPath.str());
+    if (2 * (Out + 1) > IndexSlots)
+      growIndex(Out, Out + 1);
+    uint32_t &Slot = slotFor(Files[I].LoaderPath);
+    if (Slot != zip::NameIndex::Free && Slot < Base) {
+      Files[Slot] = std::move(Files[I]);
+      continue;
+    }
+    Slot = uint32_t(Out);
+    Sorted.push_back(Slot);
+    SortedValid = false;
+    if (Out != I)
+      Files[Out] = std::move(Files[I]);
+    ++Out;
   }
+  Files.resize(Out);
   return Preload;
 }
 
+void InstalledWheel::growIndex(size_t Indexed, size_t Room) {
+  // Amortized linear: every file again, into an index of twice the room.
+  IndexSlots = std::max<size_t>(64, 4 * Room);
+  ByPath.reset(IndexSlots / 2);
+  for (uint32_t I = 0; I < Indexed; ++I)
+    slotFor(Files[I].LoaderPath) = I;
+}
+
+StringRef InstalledWheel::save(StringRef S) {
+  if (S.empty())
+    return StringRef();
+  char *P = Strings->Allocate<char>(S.size());
+  std::memcpy(P, S.data(), S.size());
+  return StringRef(P, S.size());
+}
+
 void InstalledWheel::addFile(File F) {
-  F.LoaderPath = normalizeLoaderPath(F.LoaderPath);
-  auto [It, Inserted] = ByPath.try_emplace(F.LoaderPath, Files.size());
-  if (Inserted) {
-    Sorted.insert(It->first());
+  std::string Norm = normalizeLoaderPath(F.LoaderPath);
+  if (Norm != F.LoaderPath)
+    F.LoaderPath = save(Norm);
+  if (2 * (Files.size() + 1) > IndexSlots)
+    growIndex(Files.size(), Files.size() + 1);
+  uint32_t &Slot = slotFor(F.LoaderPath);
+  if (Slot == zip::NameIndex::Free) {
+    Slot = uint32_t(Files.size());
+    Sorted.push_back(Slot);
+    SortedValid = false;
     Files.push_back(std::move(F));
     return;
   }
   // A replacement keeps the file's place (and identity), as an overwrite
   // keeps the inode.
-  Files[It->second] = std::move(F);
+  Files[Slot] = std::move(F);
 }
 
 void InstalledWheel::addPlannedFile(StringRef LoaderPath, StringRef Member) {
   File F;
-  F.LoaderPath = LoaderPath.str();
-  F.Member = Member.str();
-  F.Location = ("(planned):" + Member).str();
+  F.LoaderPath = save(LoaderPath);
+  F.Member = save(Member);
+  F.Label = "(planned)";
   addFile(std::move(F));
 }
 
 const InstalledWheel::File *InstalledWheel::file(StringRef LoaderPath) const {
-  auto It = ByPath.find(LoaderPath);
-  return It == ByPath.end() ? nullptr : &Files[It->second];
+  if (ByPath.empty())
+    return nullptr;
+  uint32_t I = const_cast<InstalledWheel *>(this)->slotFor(LoaderPath);
+  return I == zip::NameIndex::Free ? nullptr : &Files[I];
 }
 
 StringRef InstalledWheel::memberOf(StringRef LoaderPath) const {
   const File *F = file(LoaderPath);
-  return F ? StringRef(F->Member) : StringRef();
+  return F ? F->Member : StringRef();
 }
 
 std::vector<const InstalledWheel::File *> InstalledWheel::files() const {
@@ -205,12 +262,12 @@ std::vector<std::string> InstalledWheel::preloads() const {
   std::vector<std::string> Out;
   for (const File &F : Files)
     if (F.Preload)
-      Out.push_back(F.LoaderPath);
+      Out.push_back(F.LoaderPath.str());
   return Out;
 }
 
 bool InstalledWheel::isFile(StringRef LoaderPath) const {
-  return ByPath.contains(LoaderPath);
+  return file(LoaderPath) != nullptr;
 }
 
 bool InstalledWheel::isDirectory(StringRef LoaderPath) const {
@@ -221,8 +278,16 @@ bool InstalledWheel::isDirectory(StringRef LoaderPath) const {
   std::string Prefix = LoaderPath.str();
   if (Prefix.empty() || Prefix.back() != '/')
     Prefix += '/';
-  auto It = Sorted.lower_bound(Prefix);
-  return It != Sorted.end() && It->starts_with(Prefix);
+  if (!SortedValid) {
+    llvm::sort(Sorted, [&](uint32_t X, uint32_t Y) {
+      return Files[X].LoaderPath < Files[Y].LoaderPath;
+    });
+    SortedValid = true;
+  }
+  auto It = llvm::partition_point(Sorted, [&](uint32_t I) {
+    return Files[I].LoaderPath < StringRef(Prefix);
+  });
+  return It != Sorted.end() && Files[*It].LoaderPath.starts_with(Prefix);
 }
 
 bool InstalledWheel::isWheelDirectory(StringRef P) const {
@@ -242,10 +307,9 @@ Resolution InstalledWheel::resolve(StringRef Name, StringRef ModulePath,
 
 LoaderFileSystem::Status InstalledWheel::status(StringRef Path) {
   std::string Norm = normalizeLoaderPath(Path);
-  auto It = ByPath.find(Norm);
   // Identities that no host file has: device ~0, one inode per file.
-  if (It != ByPath.end())
-    return {FileType::Regular, sys::fs::UniqueID(~0ULL, It->second)};
+  if (const File *F = file(Norm))
+    return {FileType::Regular, sys::fs::UniqueID(~0ULL, F - Files.data())};
   if (Base) {
     Status S = Base->status(Norm);
     if (S.Type != FileType::Missing)
@@ -292,13 +356,14 @@ Expected<std::unique_ptr<MemoryBuffer>> InstalledWheel::read(StringRef Path) {
   } else {
     *Held += Bytes.size();
   }
-  return std::make_unique<BudgetedBuffer>(std::move(Bytes), Held, F->Location);
+  return std::make_unique<BudgetedBuffer>(std::move(Bytes), Held,
+                                          F->location());
 }
 
 std::string InstalledWheel::locate(StringRef Path) {
   std::string Norm = normalizeLoaderPath(Path);
   if (const File *F = file(Norm))
-    return F->Location;
+    return F->location();
   return Base ? Base->locate(Norm) : Norm;
 }
 

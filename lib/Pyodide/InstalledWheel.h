@@ -37,11 +37,12 @@
 #define WASM_RPATH_LIB_PYODIDE_INSTALLEDWHEEL_H
 
 #include "wasm-rpath/Resolve.h"
+#include "wasm-rpath/Zip.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Allocator.h"
 #include "llvm/ADT/StringSet.h"
 #include <atomic>
 #include <memory>
-#include <set>
 
 namespace wasmrpath {
 
@@ -79,14 +80,19 @@ struct InstallOptions {
 /// buffer read() returned.
 class InstalledWheel final : public LoaderFileSystem {
 public:
-  /// One installed file.
+  /// One installed file. Its strings are views: of the member's name in
+  /// the archive's central directory, or of one copy the InstalledWheel
+  /// keeps, so a wheel of a million members costs tens of bytes a member
+  /// here, not copies of every name.
   struct File {
-    std::string LoaderPath;
+    llvm::StringRef LoaderPath;
     /// The member it comes from (or, for addPlannedFile(), the member it
     /// will be).
-    std::string Member;
+    llvm::StringRef Member;
+    /// The wheel's label ("(planned)" for a planned file).
+    llvm::StringRef Label;
     /// What locate() says: "<label>:<member>".
-    std::string Location;
+    std::string location() const { return (Label + ":" + Member).str(); }
     /// Null for a planned file, which has no bytes yet.
     const zip::Archive *Archive = nullptr;
     const zip::Entry *Entry = nullptr;
@@ -97,8 +103,7 @@ public:
   explicit InstalledWheel(InstallOptions Opts = InstallOptions(),
                           LoaderFileSystem *Base = nullptr);
   ~InstalledWheel() override;
-  // Sorted points into ByPath's keys, which a move keeps and a copy would
-  // not.
+  // Files point into Strings, which a move keeps and a copy would not.
   InstalledWheel(InstalledWheel &&) = default;
   InstalledWheel &operator=(InstalledWheel &&) = default;
   InstalledWheel(const InstalledWheel &) = delete;
@@ -159,6 +164,15 @@ public:
 
 private:
   void addFile(File F);
+  /// Rebuilds ByPath from the first \p Indexed of Files, with room for
+  /// twice \p Room files.
+  void growIndex(size_t Indexed, size_t Room);
+  /// A copy of \p S that lives as long as this object.
+  llvm::StringRef save(llvm::StringRef S);
+  uint32_t &slotFor(llvm::StringRef LoaderPath) {
+    return ByPath.slot(LoaderPath,
+                       [&](uint32_t I) { return Files[I].LoaderPath; });
+  }
   /// Where member \p Name is installed; "" when it is not (a pip-mapped
   /// .data scheme outside site-packages).
   llvm::Expected<std::string> installedPath(llvm::StringRef Name,
@@ -166,10 +180,16 @@ private:
 
   InstallOptions Opts;
   LoaderFileSystem *Base;
-  std::vector<File> Files;            ///< Installation order.
-  llvm::StringMap<size_t> ByPath;     ///< Loader path -> index in Files.
-  /// The keys of ByPath in order: directories are found as prefixes.
-  std::set<llvm::StringRef> Sorted;
+  std::vector<File> Files; ///< Installation order.
+  /// Loader path -> index in Files; sized for IndexSlots / 2 files.
+  zip::NameIndex ByPath;
+  size_t IndexSlots = 0;
+  /// Indices of Files in the order of their loader paths (directories are
+  /// found as prefixes), sorted on the first query after an addition.
+  mutable std::vector<uint32_t> Sorted;
+  mutable bool SortedValid = true;
+  /// The loader paths, labels and planned members' names.
+  std::unique_ptr<llvm::BumpPtrAllocator> Strings;
   /// Shared with the buffers, which may outlive a moved-from object.
   std::shared_ptr<std::atomic<uint64_t>> Held;
 };

@@ -332,9 +332,9 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   // them apart: such a wheel is refused rather than half repaired.
   StringSet<> Names;
   for (const zip::Entry &E : W->Archive.entries())
-    if (!Names.insert(E.Name).second)
+    if (!Names.insert(E.name()).second)
       return Fail(makeError(errc::malformed,
-                            "member '" + E.Name + "' appears twice"));
+                            "member '" + E.name() + "' appears twice"));
   // Names that escape site-packages or install as another member's file.
   if (Error E = wheel::checkMemberPaths(W->Archive))
     return Fail(std::move(E));
@@ -347,7 +347,7 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
   if (!Name)
     return Fail(Name.takeError());
   W->Name = std::move(*Name);
-  Expected<wheel::DistInfo> DI = wheel::findDistInfo(W->Archive, &W->Name);
+  Expected<wheel::DistInfo> DI = wheel::findDistInfo(W->Archive);
   if (!DI)
     return Fail(DI.takeError());
   W->DI = *DI;
@@ -356,7 +356,7 @@ Expected<std::unique_ptr<WheelFile>> WheelFile::open(StringRef Path) {
     return Fail(std::move(E));
   Expected<wheel::Record> Rec = wheel::Record::parse(toStringRef(Text));
   if (!Rec)
-    return Fail(memberError(W->DI.Record->Name, toString(Rec.takeError())));
+    return Fail(memberError(W->DI.Record->name(), toString(Rec.takeError())));
   W->Rec = std::move(*Rec);
   return W;
 }
@@ -370,7 +370,7 @@ Error WheelFile::verifyRecord(bool AllHashes) const {
   forEachIndexJoined(Entries.size(), [&](size_t I) {
     if (Error E = wheel::verifyMember(
             Archive, Entries[I], Rec, DI,
-            AllHashes || isPreloadedByPyodide(Entries[I].Name))) {
+            AllHashes || isPreloadedByPyodide(Entries[I].name()))) {
       Failures[I] = toString(std::move(E));
       Failed[I] = 1;
     }
@@ -463,7 +463,7 @@ private:
                                      DataDirPolicy::KeepInPlace}};
   /// The first member of each file name, in member order: where a name the
   /// loader does not find is looked for in the wheel.
-  StringMap<std::string> FirstByName;
+  StringMap<StringRef> FirstByName; // Views of View's loader paths.
   /// The side modules of the wheel (entry, loader path), in member order.
   std::vector<std::pair<const zip::Entry *, std::string>> ModuleEntries;
   std::deque<Pending> Mods;
@@ -559,13 +559,13 @@ Error WheelAnalysis::readModules() {
     const auto &[E, Loader] = ModuleEntries[I];
     auto Fail = [&](Error Err) { Failed[I].emplace(fail(std::move(Err))); };
     if (E->UncompressedSize > Opts.MaxModuleSize)
-      return Fail(memberError(E->Name, "a side module of " +
+      return Fail(memberError(E->name(), "a side module of " +
                                            Twine(E->UncompressedSize) +
                                            " bytes, above the limit of " +
                                            Twine(Opts.MaxModuleSize)));
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
-      return Fail(memberError(E->Name, toString(std::move(Err))));
+      return Fail(std::move(Err)); // It names the member.
     if (Reads) {
       // The RECORD check of this member, from the bytes at hand.
       ArrayRef<uint8_t> Content = Bytes;
@@ -575,15 +575,15 @@ Error WheelAnalysis::readModules() {
     }
     Expected<Object> Obj = readObject(Bytes);
     if (!Obj)
-      return Fail(memberError(E->Name, "not a WebAssembly side module: " +
+      return Fail(memberError(E->name(), "not a WebAssembly side module: " +
                                            toString(Obj.takeError())));
     if (!Obj->isSharedLibrary())
-      return Fail(memberError(E->Name, toString(makeNotSharedLibraryError())));
+      return Fail(memberError(E->name(), toString(makeNotSharedLibraryError())));
     Expected<ModuleSymbols> Syms = exportsOf(*Obj);
     if (!Syms)
-      return Fail(memberError(E->Name, toString(Syms.takeError())));
+      return Fail(memberError(E->name(), toString(Syms.takeError())));
     Pending &P = Read[I];
-    P.Plan.Member = E->Name;
+    P.Plan.Member = E->name();
     P.Plan.Needed = Obj->Dylink->Needed;
     P.Plan.RuntimePath = Obj->Dylink->RuntimePath;
     P.Plan.RPathSection = Obj->RPathSection;
@@ -730,7 +730,7 @@ Expected<bool> WheelAnalysis::isSideModuleMember(StringRef LoaderPath) {
     // read whole (the limit above).
     SmallVector<uint8_t, 0> Bytes;
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
-      return fail(memberError(Member, toString(std::move(Err))));
+      return fail(std::move(Err)); // It names the member.
     Expected<Object> Obj = readObject(Bytes);
     Is = Obj && Obj->isSharedLibrary();
     if (!Obj)
@@ -814,7 +814,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
     std::string WheelMatch;
     if (!StringRef(Name).contains('/')) {
       std::string Same = ModDir + "/" + Name;
-      WheelMatch = View.isFile(Same) ? Same : FirstByName.lookup(Name);
+      WheelMatch = View.isFile(Same) ? Same : FirstByName.lookup(Name).str();
     }
     if (!WheelMatch.empty()) {
       Expected<bool> IsModule = isSideModuleMember(WheelMatch);
@@ -1020,7 +1020,7 @@ Error WheelAnalysis::checkOutputPaths() const {
   std::vector<StringRef> Names;
   Names.reserve(W.archive().entries().size() + Mods.size());
   for (const zip::Entry &E : W.archive().entries())
-    Names.push_back(E.Name);
+    Names.push_back(E.name());
   for (const Pending &P : Mods)
     if (P.Plan.Vendored)
       Names.push_back(P.Plan.Member);
@@ -1041,23 +1041,23 @@ Expected<RepairPlan> WheelAnalysis::run() {
     return NM.takeError();
   NoMangle = std::move(*NM);
   if (Error E = checkLibraryDirs())
-    return std::move(E);
+    return E;
   Plan.Wheel = W.path().str();
   Plan.LibsDir = W.name().Distribution + Opts.LibSdir;
   if (Error E = indexMembers())
-    return std::move(E);
+    return E;
   if (Error E = readModules())
-    return std::move(E);
+    return E;
   // Vendoring appends to Mods, so the loop reaches the dependencies of
   // what it vendors too.
   for (size_t I = 0; I < Mods.size(); ++I)
     if (Error E = classifyNeeded(I))
-      return std::move(E);
+      return E;
   checkPlanLoads();
   if (Error E = findClashes())
-    return std::move(E);
+    return E;
   if (Error E = checkOutputPaths())
-    return std::move(E);
+    return E;
   Plan.Modules.reserve(Mods.size());
   for (Pending &P : Mods) {
     // A module that does not change is copied as stored: its bytes go.
@@ -1160,11 +1160,11 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     NewMembers.clear();
   };
   for (const zip::Entry &E : A.entries()) {
-    if (StringRef(E.Name).starts_with(DistInfoPrefix))
+    if (StringRef(E.name()).starts_with(DistInfoPrefix))
       StepsForVendored();
     if (&E == DI.Record || &E == DI.RecordJWS || &E == DI.RecordP7S)
       continue;
-    auto It = Edited.find(E.Name);
+    auto It = Edited.find(E.name().str());
     if (It == Edited.end())
       Steps.push_back({&E, nullptr, nullptr});
     else
@@ -1193,7 +1193,8 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     if (!PE)
       return PE.takeError();
     Out.Entry = std::move(*PE);
-    Out.Row = wheel::makeRecordRow(Name, Content);
+    // RECORD lists the name as installers decode it.
+    Out.Row = wheel::makeRecordRow(Out.Entry.E.decodedName(), Content);
     return Error::success();
   };
   auto MakeRewritten = [&](const zip::Entry &E, const ModulePlan &M,
@@ -1203,13 +1204,12 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     if (Kept && !Kept->Bytes.empty())
       Bytes = std::move(Kept->Bytes); // Released with this call.
     else if (Error Err = A.extract(E, Bytes, MaxMemberSize))
-      return createFileError(W.path(),
-                             memberError(E.Name, toString(std::move(Err))));
+      return createFileError(W.path(), std::move(Err)); // It names the member.
     std::string Text;
     if (Error Err = Edit(M, Bytes, Text))
       return createFileError(W.path(),
-                             memberError(E.Name, toString(std::move(Err))));
-    if (Error Err = Prepare(E.Name, arrayRefFromStringRef(Text),
+                             memberError(E.name(), toString(std::move(Err))));
+    if (Error Err = Prepare(E.name(), arrayRefFromStringRef(Text),
                             zip::dosToUnixTime(E.DosDate, E.DosTime),
                             E.unixMode(),
                             // The flag says how readers decode the name:
@@ -1285,7 +1285,7 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     if (S.Copy) {
       if (Error Err = Wr.copyEntry(*S.Copy))
         return createFileError(W.path(), std::move(Err));
-      if (const wheel::RecordRow *Row = W.record().find(S.Copy->Name))
+      if (const wheel::RecordRow *Row = W.record().find(*S.Copy))
         NewRecord.Rows.push_back(*Row);
       continue;
     }
@@ -1305,14 +1305,14 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
 
   // RECORD last, with its own row empty.
   const zip::Entry &RecordEntry = *DI.Record;
-  NewRecord.Rows.push_back({RecordEntry.Name, "", ""});
+  NewRecord.Rows.push_back({RecordEntry.name(), "", ""});
   std::string RecordText = NewRecord.serialize();
   zip::NewEntry NE;
   NE.Level = Opts.Level;
   NE.MTime = zip::dosToUnixTime(RecordEntry.DosDate, RecordEntry.DosTime);
   NE.Mode = RecordEntry.unixMode() ? RecordEntry.unixMode() : 0100644;
   NE.UTF8Name = (RecordEntry.Flags & zip::FlagUTF8) != 0;
-  if (Error Err = Wr.addEntry(RecordEntry.Name,
+  if (Error Err = Wr.addEntry(RecordEntry.name(),
                               arrayRefFromStringRef(RecordText), NE))
     return createFileError(W.path(), std::move(Err));
   std::vector<OutputChunk> Chunks = Wr.finish();
@@ -1354,7 +1354,7 @@ Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
   };
   std::future<void> Verifying = std::async(std::launch::async, [&] {
     forEachIndexJoined(Entries.size(), [&](size_t I) {
-      bool Module = isPreloadedByPyodide(Entries[I].Name);
+      bool Module = isPreloadedByPyodide(Entries[I].name());
       if (Check(I, Opts.CheckAllHashes && !Module) && Module)
         State[I] = Deferred;
     });
