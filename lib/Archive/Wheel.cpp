@@ -20,6 +20,7 @@
 // (see Hasher::Impl for why they are used).
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
+#include <deque>
 
 using namespace llvm;
 
@@ -119,9 +120,10 @@ Expected<DistInfo> findDistInfo(const zip::Archive &A) {
   std::vector<std::string> Dirs;
   StringSet<> Seen;
   for (const zip::Entry &E : A.entries()) {
+    // As pip counts them: the first component of every name, a directory
+    // or a file (a top-level file "x.dist-info" counts too).
     StringRef Top = E.name().split('/').first;
-    if (Top.size() < E.name().size() && Top.ends_with(".dist-info") &&
-        Seen.insert(Top).second)
+    if (Top.ends_with(".dist-info") && Seen.insert(Top).second)
       Dirs.push_back(Top.str());
   }
   if (Dirs.empty())
@@ -528,10 +530,21 @@ Error checkMemberPaths(ArrayRef<StringRef> Names) {
 }
 
 Error checkMemberPaths(const zip::Archive &A) {
+  // The names as installers read them (zipfile decodes a name not flagged
+  // UTF-8 as code page 437): two members may install as one file, or a
+  // file under a file, only once decoded. Only the names that decode to
+  // other bytes are copied; a deque keeps them in place for the views.
+  std::deque<std::string> Decoded;
   std::vector<StringRef> Names;
   Names.reserve(A.entries().size());
-  for (const zip::Entry &E : A.entries())
-    Names.push_back(E.name());
+  for (const zip::Entry &E : A.entries()) {
+    if ((E.Flags & zip::FlagUTF8) || isASCII(E.name())) {
+      Names.push_back(E.name());
+      continue;
+    }
+    Decoded.push_back(E.decodedName());
+    Names.push_back(Decoded.back());
+  }
   return checkMemberPaths(Names);
 }
 

@@ -519,10 +519,13 @@ Error WheelAnalysis::indexMembers() {
   // With one .dist-info, findDistInfo() took it whatever its name; one
   // that the file name does not imply is a wheel pip refuses to install
   // (and one whose vendored directory is named after the file's name).
-  if (!wheel::distInfoMatches(W.name(), W.distInfo().Dir))
+  // The directory as installers read its name (RECORD's decoded path).
+  std::string DistInfoDir =
+      StringRef(W.distInfo().Record->decodedName()).rsplit('/').first.str();
+  if (!wheel::distInfoMatches(W.name(), DistInfoDir))
     Plan.Warnings.push_back("the file name implies '" +
                             W.name().distInfoDir() + "' but the wheel holds '" +
-                            W.distInfo().Dir +
+                            DistInfoDir +
                             "' (compared as installers compare them: "
                             "names normalized, versions as written); "
                             "installers may refuse it");
@@ -1305,7 +1308,8 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
 
   // RECORD last, with its own row empty.
   const zip::Entry &RecordEntry = *DI.Record;
-  NewRecord.Rows.push_back({RecordEntry.name(), "", ""});
+  // Listed by the name installers read (RECORD is UTF-8 text).
+  NewRecord.Rows.push_back({RecordEntry.decodedName(), "", ""});
   std::string RecordText = NewRecord.serialize();
   zip::NewEntry NE;
   NE.Level = Opts.Level;

@@ -40,15 +40,20 @@ def encrypt(src, dst, name):
     open(dst, "wb").write(b)
 
 
-def cp437(src, dst):
+def cp437(src, dst, old="pkg/~/"):
+    """Makes the names holding OLD unflagged, with '~' as the byte 0x82
+    (cp437's 'e' acute): RECORD (deflated, so not touched by the byte
+    replacement) lists them as zipfile decodes them."""
     tmp = dst + ".tmp"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(tmp, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename.endswith("/RECORD"):
-                data = data.replace(b"pkg/~/", "pkg/\u00e9/".encode())
+                data = data.replace(old.encode(),
+                                    old.replace("~", "\u00e9").encode())
             zout.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-    b = open(tmp, "rb").read().replace(b"pkg/~/", b"pkg/\x82/")
+    b = open(tmp, "rb").read().replace(old.encode(),
+                                       old.encode().replace(b"~", b"\x82"))
     open(dst, "wb").write(b)
 
 
@@ -76,7 +81,7 @@ if __name__ == "__main__":
     if cmd == "encrypt":
         encrypt(*sys.argv[2:5])
     elif cmd == "cp437":
-        cp437(*sys.argv[2:4])
+        cp437(*sys.argv[2:5])
     elif cmd == "many":
         many(sys.argv[2], int(sys.argv[3]))
     else:
