@@ -1284,12 +1284,30 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
   zip::Writer Wr;
   wheel::Record NewRecord;
   size_t NextMade = 0;
+  // A row found by a member's raw name (RECORD written from names that a
+  // zip tool stored unflagged) could also be another member's decoded
+  // name: one row must not describe two members.
+  std::vector<bool> RowTaken(W.record().Rows.size());
   for (const Step &S : Steps) {
     if (S.Copy) {
       if (Error Err = Wr.copyEntry(*S.Copy))
         return createFileError(W.path(), std::move(Err));
-      if (const wheel::RecordRow *Row = W.record().find(*S.Copy))
-        NewRecord.Rows.push_back(*Row);
+      if (const wheel::RecordRow *Row = W.record().find(*S.Copy)) {
+        size_t RowIndex = Row - W.record().Rows.data();
+        if (RowTaken[RowIndex])
+          return createFileError(
+              W.path(),
+              memberError(S.Copy->name(),
+                          "RECORD's row '" + Row->Path + "'" +
+                              " already describes another member"));
+        RowTaken[RowIndex] = true;
+        // Listed by the path it installs as.
+        wheel::RecordRow Copy = *Row;
+        std::string Decoded = S.Copy->decodedName();
+        if (Copy.Path != Decoded)
+          Copy.setPath(Decoded);
+        NewRecord.Rows.push_back(std::move(Copy));
+      }
       continue;
     }
     if (NextMade >= WindowEnd)

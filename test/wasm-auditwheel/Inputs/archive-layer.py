@@ -57,6 +57,41 @@ def cp437(src, dst, old="pkg/~/"):
     open(dst, "wb").write(b)
 
 
+class RawName(zipfile.ZipInfo):
+    """A member written under the exact name bytes given, not flagged UTF-8."""
+    def _encodeFilenameFlags(self):
+        return self.raw, self.flag_bits & ~0x800
+
+
+def twins(out, ext):
+    """Two unflagged members that RECORD's one row 'pkg/\u00e9.txt' could
+    name: b'pkg/\xc3\xa9.txt' by its raw bytes (zipfile decodes it as
+    'pkg/\u251c\u2310.txt') and b'pkg/\x82.txt' by its decoded name."""
+    data = b"hello\n"
+    ext_data = open(ext, "rb").read()
+    members = [("pkg/_ext.so", None, ext_data),
+               ("a", b"pkg/\xc3\xa9.txt", data),
+               ("b", b"pkg/\x82.txt", data)]
+    di = "pkg-1.0.dist-info"
+    meta = [(f"{di}/METADATA", None,
+             b"Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n"),
+            (f"{di}/WHEEL", None,
+             b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\n"
+             b"Tag: py3-none-any\n")]
+    rows = ["pkg/_ext.so,%s,%d\n" % (digest(ext_data), len(ext_data)),
+            "pkg/\u00e9.txt,%s,%d\n" % (digest(data), len(data))]
+    rows += ["%s,%s,%d\n" % (n, digest(d), len(d)) for n, _, d in meta]
+    rows.append(f"{di}/RECORD,,\n")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, raw, d in members + meta:
+            info = RawName(name) if raw else zipfile.ZipInfo(name)
+            if raw:
+                info.raw = raw
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, d)
+        z.writestr(f"{di}/RECORD", "".join(rows))
+
+
 def many(out, n):
     rows = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
@@ -82,6 +117,8 @@ if __name__ == "__main__":
         encrypt(*sys.argv[2:5])
     elif cmd == "cp437":
         cp437(*sys.argv[2:5])
+    elif cmd == "twins":
+        twins(*sys.argv[2:4])
     elif cmd == "many":
         many(sys.argv[2], int(sys.argv[3]))
     else:
