@@ -445,7 +445,7 @@ private:
   Expected<std::optional<size_t>> searchHost(StringRef Name);
   Expected<bool> isSideModuleMember(StringRef LoaderPath);
   Error classifyNeeded(size_t I);
-  Error checkVendoredCopy(StringRef Loader, const HostLibrary &Lib);
+  Error checkVendoredCopy(StringRef Loader, size_t HostIndex);
   void planRunPath(size_t I, ArrayRef<std::string> AddDirs);
   void checkPlanLoads();
   Error findClashes();
@@ -743,8 +743,7 @@ Expected<bool> WheelAnalysis::isSideModuleMember(StringRef LoaderPath) {
   return Is;
 }
 
-Error WheelAnalysis::checkVendoredCopy(StringRef Loader,
-                                       const HostLibrary &Lib) {
+Error WheelAnalysis::checkVendoredCopy(StringRef Loader, size_t HostIndex) {
   if (CheckedCopies.contains(Loader))
     return Error::success();
   StringRef Member = View.memberOf(Loader);
@@ -752,9 +751,12 @@ Error WheelAnalysis::checkVendoredCopy(StringRef Loader,
   SmallVector<uint8_t, 0> Bytes;
   if (E && E->UncompressedSize <= Opts.MaxModuleSize)
     if (Error Err = W.archive().extract(*E, Bytes, Opts.MaxModuleSize))
-      return fail(memberError(Member, toString(std::move(Err))));
+      return fail(std::move(Err)); // It names the member.
+  // Found by index, not held by reference: findHostLibrary() below may
+  // add to Vendored. The content's bytes do not move with it.
+  std::string FoundPath = Vendored[HostIndex].FoundPath;
   Expected<Object> Copy = readObject(Bytes);
-  Expected<Object> Orig = readObject(Lib.Content);
+  Expected<Object> Orig = readObject(Vendored[HostIndex].Content);
   bool Same = Copy && Orig && isVendoredCopyOf(*Copy, *Orig);
   if (!Copy)
     consumeError(Copy.takeError());
@@ -762,9 +764,27 @@ Error WheelAnalysis::checkVendoredCopy(StringRef Loader,
     consumeError(Orig.takeError());
   if (!Same)
     return fail(memberError(
-        Member, "named as the vendored copy of '" + Lib.FoundPath +
+        Member, "named as the vendored copy of '" + FoundPath +
                     "' (the hash in its name is that library's), but it is "
                     "another file"));
+  // isVendoredCopyOf() accepts any hash in a renamed NEEDED: each must be
+  // the name this repair gives the library that the original name finds,
+  // or the copy would choose which of the wheel's files it loads.
+  for (size_t N = 0; N < Copy->Dylink->Needed.size(); ++N) {
+    StringRef Got = Copy->Dylink->Needed[N];
+    std::string Was = Orig->Dylink->Needed[N];
+    if (Got == Was)
+      continue;
+    Expected<std::optional<size_t>> Found = findHostLibrary(Was);
+    if (!Found)
+      return Found.takeError();
+    if (!*Found || Vendored[**Found].NewName != Got)
+      return fail(memberError(
+          Member, "named as the vendored copy of '" + FoundPath +
+                      "', but it needs '" + Got + "' where a repair writes " +
+                      (*Found ? "'" + Vendored[**Found].NewName + "'"
+                              : "'" + Was + "' (not found to vendor)")));
+  }
   CheckedCopies.insert(Loader);
   return Error::success();
 }
@@ -896,7 +916,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
         // repaired wheel that gained a module): the name says it is the
         // same library, so that copy is used, once its content is checked
         // against the name (a wheel could carry another library under it).
-        if (Error E = checkVendoredCopy(Loader, Lib))
+        if (Error E = checkVendoredCopy(Loader, *Host))
           return E;
         S.Status = NeededStatus::InWheel;
       } else if (View.memberOf(Loader) != S.Member ||
@@ -909,8 +929,10 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
                 "': the wheel already has a different file there"));
       }
       AddDirs.push_back(LibsLoaderDir);
-      if (Lib.NewName != Name)
-        Mods[I].Plan.Renames.emplace_back(Name, Lib.NewName);
+      // Vendored may have grown (checkVendoredCopy()): Lib is stale.
+      const std::string &NewName = Vendored[*Host].NewName;
+      if (NewName != Name)
+        Mods[I].Plan.Renames.emplace_back(Name, NewName);
     } else if (S.Status != NeededStatus::InWheel &&
                S.Status != NeededStatus::Excluded) {
       S.Status = NeededStatus::NotFound;
