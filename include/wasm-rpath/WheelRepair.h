@@ -29,6 +29,7 @@
 #include "wasm-rpath/EditPlan.h"
 #include "wasm-rpath/Wheel.h"
 #include "wasm-rpath/Zip.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
@@ -199,6 +200,17 @@ struct RepairPlan {
   std::vector<VendoredSymbolClash> Clashes;
   /// Warnings for people (excluded libraries...), in the order found.
   std::vector<std::string> Warnings;
+  /// The members whose names installers read otherwise than their bytes
+  /// (not flagged UTF-8, not ASCII: zipfile decodes them as code page
+  /// 437), each with that name. Usually empty.
+  llvm::StringMap<std::string> DecodedNames;
+
+  /// \p Member (a ModulePlan's or NeededStatus's) as installers, zipfile
+  /// and so every output of the plan name it.
+  llvm::StringRef installedName(llvm::StringRef Member) const {
+    auto It = DecodedNames.find(Member);
+    return It == DecodedNames.end() ? Member : llvm::StringRef(It->second);
+  }
 
   /// True if some NEEDED name is found nowhere.
   bool hasMissing() const;

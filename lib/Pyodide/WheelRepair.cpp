@@ -1069,6 +1069,9 @@ Expected<RepairPlan> WheelAnalysis::run() {
     return E;
   Plan.Wheel = W.path().str();
   Plan.LibsDir = W.name().Distribution + Opts.LibSdir;
+  for (const zip::Entry &E : W.archive().entries())
+    if (!(E.Flags & zip::FlagUTF8) && !isASCII(E.name()))
+      Plan.DecodedNames[E.name()] = E.decodedName();
   if (Error E = indexMembers())
     return E;
   if (Error E = readModules())
@@ -1467,7 +1470,7 @@ json::Value toJSON(const RepairPlan &Plan) {
       if (!S.Via.empty())
         O["via"] = jsonString(S.Via);
       if (!S.Member.empty())
-        O["member"] = jsonString(S.Member);
+        O["member"] = jsonString(Plan.installedName(S.Member));
       if (!S.NewName.empty())
         O["new_name"] = jsonString(S.NewName);
       Needed.push_back(std::move(O));
@@ -1476,7 +1479,7 @@ json::Value toJSON(const RepairPlan &Plan) {
     for (const auto &[Old, New] : M.Renames)
       Renames.push_back(
           json::Object{{"from", jsonString(Old)}, {"to", jsonString(New)}});
-    json::Object O{{"member", jsonString(M.Member)},
+    json::Object O{{"member", jsonString(Plan.installedName(M.Member))},
                    {"vendored", M.Vendored},
                    {"needed", std::move(Needed)},
                    {"runtime_path", jsonOptionalStringArray(M.RuntimePath)},

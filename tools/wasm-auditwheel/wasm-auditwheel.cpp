@@ -130,7 +130,8 @@ Expected<Config> parseCommandLine(const opt::InputArgList &Args) {
   return C;
 }
 
-void printStatus(raw_ostream &OS, const NeededStatus &S) {
+void printStatus(raw_ostream &OS, const RepairPlan &Plan,
+                 const NeededStatus &S) {
   OS << "    " << printable(S.Name) << " => ";
   switch (S.Status) {
   case NeededStatus::Found:
@@ -138,10 +139,11 @@ void printStatus(raw_ostream &OS, const NeededStatus &S) {
        << (S.Via == "library_path" ? " (LD_LIBRARY_PATH)" : " (RUNTIME_PATH)");
     break;
   case NeededStatus::InWheel:
-    OS << printable(S.Member) << " (in the wheel, not on the search path)";
+    OS << printable(Plan.installedName(S.Member))
+       << " (in the wheel, not on the search path)";
     break;
   case NeededStatus::Vendor:
-    OS << "vendor as " << printable(S.Member);
+    OS << "vendor as " << printable(Plan.installedName(S.Member));
     break;
   case NeededStatus::Excluded:
     OS << "excluded (left to the runtime)";
@@ -156,12 +158,12 @@ void printStatus(raw_ostream &OS, const NeededStatus &S) {
 void printPlan(raw_ostream &OS, const RepairPlan &Plan) {
   OS << printable(Plan.Wheel) << "\n";
   for (const ModulePlan &M : Plan.Modules) {
-    OS << "  " << printable(M.Member);
+    OS << "  " << printable(Plan.installedName(M.Member));
     if (M.Vendored)
       OS << " (vendored from " << printable(M.SourcePath) << ")";
     OS << "\n";
     for (const NeededStatus &S : M.Resolution)
-      printStatus(OS, S);
+      printStatus(OS, Plan, S);
     for (const auto &[Old, New] : M.Renames)
       OS << "    NEEDED " << printable(Old) << " -> " << printable(New)
          << "\n";
