@@ -351,10 +351,12 @@ TEST(WheelDistInfoTest, Choices) {
   EXPECT_EQ(Find({{"pkg/a.py", ""}}, nullptr), "no .dist-info directory");
   EXPECT_EQ(Find({{"pkg-1.0.dist-info/METADATA", ""}}, nullptr),
             "'pkg-1.0.dist-info/RECORD' is missing");
-  // No directory entry needed; a file named like one does not count.
+  // No directory entry needed; a top-level file named like one counts, as
+  // pip counts the first component of every name.
   EXPECT_EQ(Find({{"x.dist-info", ""}, {"pkg-1.0.dist-info/RECORD", ""}},
                  nullptr),
-            "pkg-1.0.dist-info");
+            "multiple .dist-info directories found: 'x.dist-info', "
+            "'pkg-1.0.dist-info' (installers refuse such a wheel)");
   std::vector<std::pair<std::string, std::string>> Two = {
       {"other-2.0.dist-info/RECORD", ""},
       {"My.Pkg-1.0.dist-info/RECORD", ""}};

@@ -71,10 +71,14 @@ std::string originEntry(StringRef FromDir, StringRef ToDir) {
   return Entry;
 }
 
-/// "libfoo.so.1" -> "libfoo-<8 hex>.so.1", as auditwheel names the copies.
-std::string mangledName(StringRef Name, ArrayRef<uint8_t> Content) {
+/// The 8 hex digits of \p Content's SHA-256 that name its vendored copy.
+std::string hashTag(ArrayRef<uint8_t> Content) {
   auto Digest = wheel::sha256Digest(Content);
-  std::string Hash = toHex(ArrayRef(Digest).take_front(4), /*LowerCase=*/true);
+  return toHex(ArrayRef(Digest).take_front(4), /*LowerCase=*/true);
+}
+
+/// "libfoo.so.1" -> "libfoo-<Hash>.so.1", as auditwheel names the copies.
+std::string mangledName(StringRef Name, StringRef Hash) {
   auto [Base, Ext] = Name.split('.');
   if (Ext.empty() && !Name.contains('.'))
     return (Base + "-" + Hash).str();
@@ -159,6 +163,7 @@ struct HostLibrary {
   std::string HostPath;  // The real path: what identifies the library.
   std::string FoundPath; // As found through --libdir: what is shown.
   std::string NewName;
+  std::string HashTag; // hashTag() of the content.
   std::vector<uint8_t> Content; // Kept until its module is planned.
 };
 
@@ -698,9 +703,10 @@ Expected<std::optional<size_t>> WheelAnalysis::searchHost(StringRef Name) {
       H.HostPath = std::string(Real);
       H.FoundPath = std::string(Candidate);
       H.Content.assign((*In)->data().begin(), (*In)->data().end());
+      H.HashTag = hashTag(H.Content);
       H.NewName = Opts.NoMangleAll || NoMangle.match(Name)
                       ? Name.str()
-                      : mangledName(Name, H.Content);
+                      : mangledName(Name, H.HashTag);
       VendoredByPath[H.HostPath] = Vendored.size();
       Vendored.push_back(std::move(H));
       return Vendored.size() - 1;
@@ -767,9 +773,13 @@ Error WheelAnalysis::checkVendoredCopy(StringRef Loader, size_t HostIndex) {
         Member, "named as the vendored copy of '" + FoundPath +
                     "' (the hash in its name is that library's), but it is "
                     "another file"));
-  // isVendoredCopyOf() accepts any hash in a renamed NEEDED: each must be
-  // the name this repair gives the library that the original name finds,
-  // or the copy would choose which of the wheel's files it loads.
+  // isVendoredCopyOf() accepts any hash in a renamed NEEDED. Where the
+  // --libdir directories provide the original name, the hash must be that
+  // library's, or the copy would load a file of the wheel's choosing in
+  // its place. (Compared by content, not with this run's NewName: that
+  // depends on the alias the library was first found by and on
+  // --no-mangle, which an earlier repair need not have shared.) A name
+  // they do not provide is the wheel's to provide, as for any module.
   for (size_t N = 0; N < Copy->Dylink->Needed.size(); ++N) {
     StringRef Got = Copy->Dylink->Needed[N];
     std::string Was = Orig->Dylink->Needed[N];
@@ -778,12 +788,14 @@ Error WheelAnalysis::checkVendoredCopy(StringRef Loader, size_t HostIndex) {
     Expected<std::optional<size_t>> Found = findHostLibrary(Was);
     if (!Found)
       return Found.takeError();
-    if (!*Found || Vendored[**Found].NewName != Got)
-      return fail(memberError(
-          Member, "named as the vendored copy of '" + FoundPath +
-                      "', but it needs '" + Got + "' where a repair writes " +
-                      (*Found ? "'" + Vendored[**Found].NewName + "'"
-                              : "'" + Was + "' (not found to vendor)")));
+    if (!*Found)
+      continue;
+    std::string Want = mangledName(Was, Vendored[**Found].HashTag);
+    if (Got != Want)
+      return fail(memberError(Member, "named as the vendored copy of '" +
+                                          FoundPath + "', but it needs '" +
+                                          Got + "' where a repair writes '" +
+                                          Want + "'"));
   }
   CheckedCopies.insert(Loader);
   return Error::success();
@@ -1072,6 +1084,22 @@ Expected<RepairPlan> WheelAnalysis::run() {
   for (const zip::Entry &E : W.archive().entries())
     if (!(E.Flags & zip::FlagUTF8) && !isASCII(E.name()))
       Plan.DecodedNames[E.name()] = E.decodedName();
+  // A member whose name decodes otherwise may find its RECORD row by its
+  // raw bytes; that row must not be another member's (by its decoded
+  // name) too. Checked here, for show and every repair, not only when the
+  // member is written.
+  if (!Plan.DecodedNames.empty()) {
+    std::vector<bool> Taken(W.record().Rows.size());
+    for (const zip::Entry &E : W.archive().entries())
+      if (const wheel::RecordRow *Row = W.record().find(E)) {
+        size_t RowIndex = Row - W.record().Rows.data();
+        if (Taken[RowIndex])
+          return fail(memberError(E.name(), "RECORD's row '" + Row->Path +
+                                                "' already describes "
+                                                "another member"));
+        Taken[RowIndex] = true;
+      }
+  }
   if (Error E = indexMembers())
     return E;
   if (Error E = readModules())
@@ -1494,9 +1522,10 @@ json::Value toJSON(const RepairPlan &Plan) {
   }
   json::Array Clashes;
   for (const VendoredSymbolClash &C : Plan.Clashes)
-    Clashes.push_back(json::Object{{"symbol", jsonString(C.Symbol)},
-                                   {"library", jsonString(C.Library)},
-                                   {"other", jsonString(C.Other)}});
+    Clashes.push_back(
+        json::Object{{"symbol", jsonString(C.Symbol)},
+                     {"library", jsonString(Plan.installedName(C.Library))},
+                     {"other", jsonString(Plan.installedName(C.Other))}});
   return json::Object{{"wheel", jsonString(Plan.Wheel)},
                       {"libs_dir", jsonString(Plan.LibsDir)},
                       {"modules", std::move(Modules)},

@@ -218,7 +218,8 @@ void printDiagnostics(const RepairPlan &Plan) {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>>
       Symbols;
   for (const VendoredSymbolClash &C : Plan.Clashes) {
-    auto Key = std::make_pair(C.Library, C.Other);
+    auto Key = std::make_pair(Plan.installedName(C.Library).str(),
+                              Plan.installedName(C.Other).str());
     if (!Symbols.count(Key))
       Pairs.push_back(Key);
     Symbols[Key].push_back(C.Symbol);
