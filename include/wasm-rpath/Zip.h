@@ -70,6 +70,9 @@ struct Entry {
   /// is ASCII, else the bytes read as code page 437. This is the path the
   /// member installs as.
   std::string decodedName() const;
+  /// True if decodedName() is name() itself (flagged UTF-8, or ASCII):
+  /// the common case, which needs no copy.
+  bool isNameDecodedAsIs() const;
   /// Points the name, extra field and comment at \p Bytes, which holds
   /// them one after another, as a central record does; the caller keeps
   /// \p Bytes alive as long as the Entry.

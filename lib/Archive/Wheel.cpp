@@ -433,10 +433,12 @@ const RecordRow *Record::find(StringRef Path) const {
 }
 
 const RecordRow *Record::find(const zip::Entry &E) const {
-  std::string Decoded = E.decodedName();
-  if (const RecordRow *Row = find(Decoded))
+  // Called for every member: only a name that decodes otherwise is copied.
+  if (E.isNameDecodedAsIs())
+    return find(E.name());
+  if (const RecordRow *Row = find(E.decodedName()))
     return Row;
-  return Decoded == E.name() ? nullptr : find(E.name());
+  return find(E.name());
 }
 
 std::string Record::serialize() const {
@@ -538,7 +540,7 @@ Error checkMemberPaths(const zip::Archive &A) {
   std::vector<StringRef> Names;
   Names.reserve(A.entries().size());
   for (const zip::Entry &E : A.entries()) {
-    if ((E.Flags & zip::FlagUTF8) || isASCII(E.name())) {
+    if (E.isNameDecodedAsIs()) {
       Names.push_back(E.name());
       continue;
     }

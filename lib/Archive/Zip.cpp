@@ -143,11 +143,6 @@ constexpr uint16_t Cp437High[128] = {
     0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 };
 
-/// True if zipfile names \p E by its bytes as they are: flagged UTF-8, or
-/// ASCII (the same in both encodings).
-bool zipfileTakesBytes(const Entry &E) {
-  return (E.Flags & FlagUTF8) || isASCII(E.name());
-}
 
 /// The name zipfile gives a member not flagged UTF-8, as UTF-8.
 std::string decodeCp437(StringRef Name) {
@@ -750,11 +745,11 @@ Expected<Archive> Archive::readImpl(Archive A) {
   StringMap<size_t> Decoded;
   for (size_t I = 0; I < A.Entries.size(); ++I) {
     const Entry &E = A.Entries[I];
-    if (zipfileTakesBytes(E))
+    if (E.isNameDecodedAsIs())
       continue;
     std::string Name = decodeCp437(E.name());
     const Entry *Other = A.find(Name);
-    if (Other && !zipfileTakesBytes(*Other))
+    if (Other && !Other->isNameDecodedAsIs())
       Other = nullptr;
     auto [Pos, New] = Decoded.try_emplace(Name, I);
     if (!New)
@@ -844,8 +839,13 @@ uint64_t NameIndex::hash(StringRef Name) {
   return static_cast<uint64_t>(M) ^ static_cast<uint64_t>(M >> 64);
 }
 
+bool Entry::isNameDecodedAsIs() const {
+  // ASCII is the same in both encodings.
+  return (Flags & FlagUTF8) || isASCII(name());
+}
+
 std::string Entry::decodedName() const {
-  if (zipfileTakesBytes(*this))
+  if (isNameDecodedAsIs())
     return name().str();
   return decodeCp437(name());
 }

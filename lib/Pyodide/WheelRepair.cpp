@@ -1082,7 +1082,7 @@ Expected<RepairPlan> WheelAnalysis::run() {
   Plan.Wheel = W.path().str();
   Plan.LibsDir = W.name().Distribution + Opts.LibSdir;
   for (const zip::Entry &E : W.archive().entries())
-    if (!(E.Flags & zip::FlagUTF8) && !isASCII(E.name()))
+    if (!E.isNameDecodedAsIs())
       Plan.DecodedNames[E.name()] = E.decodedName();
   // A member whose name decodes otherwise may find its RECORD row by its
   // raw bytes; that row must not be another member's (by its decoded
@@ -1337,28 +1337,16 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
   zip::Writer Wr;
   wheel::Record NewRecord;
   size_t NextMade = 0;
-  // A row found by a member's raw name (RECORD written from names that a
-  // zip tool stored unflagged) could also be another member's decoded
-  // name: one row must not describe two members.
-  std::vector<bool> RowTaken(W.record().Rows.size());
   for (const Step &S : Steps) {
     if (S.Copy) {
       if (Error Err = Wr.copyEntry(*S.Copy))
         return createFileError(W.path(), std::move(Err));
+      // Listed by the path it installs as (the analysis checked that no
+      // row describes two members).
       if (const wheel::RecordRow *Row = W.record().find(*S.Copy)) {
-        size_t RowIndex = Row - W.record().Rows.data();
-        if (RowTaken[RowIndex])
-          return createFileError(
-              W.path(),
-              memberError(S.Copy->name(),
-                          "RECORD's row '" + Row->Path + "'" +
-                              " already describes another member"));
-        RowTaken[RowIndex] = true;
-        // Listed by the path it installs as.
         wheel::RecordRow Copy = *Row;
-        std::string Decoded = S.Copy->decodedName();
-        if (Copy.Path != Decoded)
-          Copy.setPath(Decoded);
+        if (!S.Copy->isNameDecodedAsIs())
+          Copy.setPath(S.Copy->decodedName());
         NewRecord.Rows.push_back(std::move(Copy));
       }
       continue;
