@@ -84,6 +84,9 @@ features["binaryen"] = (features["node"] and "binaryen" not in without and
 for name, present in sorted(features.items()):
     if present:
         config.available_features.add(name)
+# How the build was configured (not something a machine may lack).
+if config.static_zip_libs:
+    config.available_features.add("static-zip-libs")
 missing = sorted(name for name, present in features.items() if not present)
 if missing and config.require_all:
     lit_config.fatal("missing test features (WASM_RPATH_TEST_ALL is on): " +

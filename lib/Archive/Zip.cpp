@@ -990,6 +990,26 @@ Error streamMember(const Archive &A, const Entry &E, uint64_t StopAfter,
 
 } // namespace
 
+namespace {
+/// One decompressor, and one compressor per level, per thread, made on
+/// first use: members are inflated and compressed on several threads at
+/// once (the repair's module reads, prepareEntry()), and making one per
+/// member would cost more than the work on a small member (a module of a
+/// few hundred bytes). Freed when the thread ends.
+struct ThreadCodecs {
+  libdeflate_decompressor *D = nullptr;
+  libdeflate_compressor *C[10] = {};
+  ~ThreadCodecs() {
+    if (D)
+      libdeflate_free_decompressor(D);
+    for (libdeflate_compressor *X : C)
+      if (X)
+        libdeflate_free_compressor(X);
+  }
+};
+thread_local ThreadCodecs Codecs;
+} // namespace
+
 Error Archive::extract(const Entry &E, SmallVectorImpl<uint8_t> &Out,
                        uint64_t Limit) const {
   Out.clear();
@@ -1035,15 +1055,14 @@ Error Archive::extract(const Entry &E, SmallVectorImpl<uint8_t> &Out,
   if (E.Method == MethodStored) {
     std::copy(In.begin(), In.end(), Out.begin());
   } else {
-    libdeflate_decompressor *D = libdeflate_alloc_decompressor();
-    if (!D) {
+    libdeflate_decompressor *&D = Codecs.D;
+    if (!D && !(D = libdeflate_alloc_decompressor())) {
       Out.clear();
       return noMemory("libdeflate: cannot allocate a decompressor");
     }
     size_t Got = 0;
     libdeflate_result R = libdeflate_deflate_decompress(
         D, In.data(), In.size(), Out.data(), Out.size(), &Got);
-    libdeflate_free_decompressor(D);
     if (R == LIBDEFLATE_INSUFFICIENT_SPACE) {
       Out.clear();
       return sizeMismatch(E, "more than " + Twine(E.UncompressedSize));
@@ -1213,22 +1232,6 @@ Error Writer::copyEntry(const Entry &E) {
   return Error::success();
 }
 
-namespace {
-/// One compressor per level and thread, made on first use: members are
-/// compressed on several threads at once (prepareEntry()), and making a
-/// compressor per member would cost more than compressing a small one.
-/// Freed when the thread ends.
-struct ThreadCompressors {
-  libdeflate_compressor *C[10] = {};
-  ~ThreadCompressors() {
-    for (libdeflate_compressor *X : C)
-      if (X)
-        libdeflate_free_compressor(X);
-  }
-};
-thread_local ThreadCompressors Compressors;
-} // namespace
-
 Error Writer::addEntry(StringRef Name, ArrayRef<uint8_t> Content,
                        const NewEntry &Opts) {
   Expected<PreparedEntry> PE = prepareEntry(Name, Content, Opts);
@@ -1271,7 +1274,7 @@ Expected<PreparedEntry> prepareEntry(StringRef Name, ArrayRef<uint8_t> Content,
   if (E.Method == MethodStored) {
     Data.assign(reinterpret_cast<const char *>(Content.data()), Content.size());
   } else {
-    libdeflate_compressor *&C = Compressors.C[Opts.Level];
+    libdeflate_compressor *&C = Codecs.C[Opts.Level];
     if (!C && !(C = libdeflate_alloc_compressor(Opts.Level)))
       return noMemory("libdeflate: cannot allocate a compressor");
     size_t Bound = libdeflate_deflate_compress_bound(C, Content.size());
