@@ -31,6 +31,18 @@ TEST(ResolveTest, NormalizeNeverLeavesTheRoot) {
   EXPECT_EQ(normalizeLoaderPath("/"), "/");
   EXPECT_EQ(loaderDirName("/pkg/_ext.so"), "/pkg");
   EXPECT_EQ(loaderDirName("/top.so"), "/");
+  EXPECT_EQ(loaderDirName("top.so"), "/");
+  EXPECT_EQ(loaderDirName("/a//b/../c/x.so"), "/a/c");
+}
+
+TEST(ResolveTest, NormalPathsAreThoseNormalizeKeeps) {
+  // isNormalLoaderPath() is the fast path of normalizeLoaderPath(): true
+  // exactly where normalizing changes nothing.
+  for (StringRef P :
+       {"/", "/a", "/a/b.so", "/a.b/..c/.d", "/...", "", "a", "a/b", "//",
+        "/a/", "/a//b", "/./a", "/a/.", "/a/..", "/../a", "/a/../b", "/.",
+        "/..", "/a/b/", "/a/./b", "/ a/b", "/a/b..", "/a/.b/c"})
+    EXPECT_EQ(isNormalLoaderPath(P), normalizeLoaderPath(P) == P) << P.str();
 }
 
 TEST(ResolveTest, OriginUpAndDown) {

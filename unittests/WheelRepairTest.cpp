@@ -12,6 +12,7 @@
 #include "wasm-rpath/Wheel.h"
 #include "llvm/Support/FileSystem.h"
 #include "gtest/gtest.h"
+#include <atomic>
 #include <chrono>
 #include <dirent.h>
 #include <thread>
@@ -92,11 +93,29 @@ TEST_F(WheelRepairThreadsTest, VerifyRecordJoinsItsThreads) {
 TEST(ForEachIndexJoinedTest, EveryIndexOnceAndNoThreadLeft) {
   size_t Before = countThreads();
   std::vector<std::atomic<int>> Seen(1000);
-  forEachIndexJoined(Seen.size(), [&](size_t I) { ++Seen[I]; });
+  // Work enough for a thread per core.
+  forEachIndexJoined(Seen.size(), uint64_t(64) * BytesPerThread,
+                     [&](size_t I) { ++Seen[I]; });
   for (size_t I = 0; I < Seen.size(); ++I)
     EXPECT_EQ(Seen[I].load(), 1) << I;
   EXPECT_TRUE(threadsDropTo(Before));
-  forEachIndexJoined(0, [&](size_t) { ADD_FAILURE(); });
+  forEachIndexJoined(0, uint64_t(64) * BytesPerThread,
+                     [&](size_t) { ADD_FAILURE(); });
+}
+
+TEST(ForEachIndexJoinedTest, LittleWorkStartsNoThread) {
+  // Less than BytesPerThread in all: every call on the calling thread.
+  std::thread::id Caller = std::this_thread::get_id();
+  std::vector<std::atomic<int>> Seen(1000);
+  std::atomic<int> Elsewhere{0};
+  forEachIndexJoined(Seen.size(), BytesPerThread - 1, [&](size_t I) {
+    ++Seen[I];
+    if (std::this_thread::get_id() != Caller)
+      ++Elsewhere;
+  });
+  for (size_t I = 0; I < Seen.size(); ++I)
+    EXPECT_EQ(Seen[I].load(), 1) << I;
+  EXPECT_EQ(Elsewhere.load(), 0);
 }
 
 TEST(RepairOptionsTest, KeptSectionsNeedAStrip) {

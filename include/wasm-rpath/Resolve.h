@@ -152,6 +152,11 @@ struct Resolution {
 /// functions do), so a path can never leave the loader's file system.
 std::string normalizeLoaderPath(llvm::StringRef Path);
 
+/// Whether normalizeLoaderPath(\p Path) is \p Path itself (absolute, and
+/// no empty, "." or ".." component): a caller holding such a path need not
+/// make the copy.
+bool isNormalLoaderPath(llvm::StringRef Path);
+
 /// The loader-path directory of a module at \p ModulePath.
 std::string loaderDirName(llvm::StringRef ModulePath);
 

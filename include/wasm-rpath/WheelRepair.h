@@ -267,7 +267,16 @@ llvm::Expected<RepairPlan> repairWheel(const WheelFile &W,
 /// call starts and joins before it returns (none outlives it, so nothing
 /// runs on them when the process exits). \p Fn must be safe to call
 /// concurrently for different I.
-void forEachIndexJoined(size_t N, llvm::function_ref<void(size_t)> Fn);
+///
+/// \p WorkBytes is what the calls read, inflate, deflate or hash in all:
+/// a thread is started for each BytesPerThread of it only (at least the
+/// calling thread runs). A new thread's stack, malloc arena and codec
+/// tables are memory first touched, a page fault each page: on the
+/// virtual machines measured (docs/performance.md) that costs about a
+/// millisecond, what deflating 128 KiB takes.
+void forEachIndexJoined(size_t N, uint64_t WorkBytes,
+                        llvm::function_ref<void(size_t)> Fn);
+constexpr uint64_t BytesPerThread = uint64_t(128) << 10;
 
 /// The plan as JSON (for --json of show and repair).
 llvm::json::Value toJSON(const RepairPlan &Plan);

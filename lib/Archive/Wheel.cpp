@@ -556,24 +556,25 @@ Error verifyMember(const zip::Archive &A, const zip::Entry &E,
   if (E.isDirectory() || &E == DI.Record || &E == DI.RecordJWS ||
       &E == DI.RecordP7S)
     return Error::success();
-  std::string Member = "member " + quoted(E.name());
+  // Named in a message only: a wheel's every member passes here.
+  auto Member = [&] { return "member " + quoted(E.name()); };
   const RecordRow *Row = R.find(E);
   if (!Row)
-    return makeError(Member + " is not in RECORD");
+    return makeError(Member() + " is not in RECORD");
   if (Row->Hash.empty())
-    return makeError(Member + " has no hash in RECORD");
+    return makeError(Member() + " has no hash in RECORD");
   auto [AlgName, Expected] = StringRef(Row->Hash).split('=');
   std::optional<HashAlgorithm> Alg = parseHashAlgorithm(AlgName);
   if (!Alg)
-    return makeError(Member + ": unsupported hash algorithm " +
+    return makeError(Member() + ": unsupported hash algorithm " +
                      quoted(AlgName) + " in RECORD");
   if (!Row->Size.empty()) {
     uint64_t Size;
     if (StringRef(Row->Size).getAsInteger(10, Size))
-      return makeError(Member + " has a bad size " + quoted(Row->Size) +
+      return makeError(Member() + " has a bad size " + quoted(Row->Size) +
                        " in RECORD");
     if (Size != E.UncompressedSize)
-      return makeError(Member + " size " + Twine(E.UncompressedSize) +
+      return makeError(Member() + " size " + Twine(E.UncompressedSize) +
                        " does not match RECORD (" + Twine(Size) + ")");
   }
   if (!CheckHash)
@@ -592,7 +593,7 @@ Error verifyMember(const zip::Archive &A, const zip::Entry &E,
   if (!Digest)
     return Digest.takeError();
   if (base64UrlNoPad(*Digest) != Expected)
-    return makeError(Member + " hash does not match RECORD");
+    return makeError(Member() + " hash does not match RECORD");
   return Error::success();
 }
 

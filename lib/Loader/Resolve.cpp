@@ -104,7 +104,7 @@ std::string jsReplacement(StringRef Replacement, StringRef Match,
 std::string expandOrigin(StringRef Dir, StringRef Token, StringRef Rest,
                          const LoaderRules &Rules) {
   if (Rules.Origin == LoaderRules::OriginStyle::JSReplace)
-    return jsReplacement(Dir, Token, Rest) + Rest.str();
+    return jsReplacement(Dir, Token, Rest).append(Rest.data(), Rest.size());
   if (Rest.empty())
     return Dir.str();
   return Rest.starts_with("/") ? (Dir + Rest).str() : (Dir + "/" + Rest).str();
@@ -194,7 +194,26 @@ StringRef foundViaName(FoundVia Via) {
   llvm_unreachable("unknown FoundVia");
 }
 
+bool isNormalLoaderPath(StringRef Path) {
+  if (!Path.starts_with("/"))
+    return false;
+  if (Path.size() == 1)
+    return true;
+  for (StringRef Rest = Path.drop_front();;) {
+    auto [Part, Tail] = Rest.split('/');
+    if (Part.empty() || Part == "." || Part == "..")
+      return false;
+    if (Part.size() == Rest.size()) // The last component.
+      return true;
+    Rest = Tail;
+  }
+}
+
 std::string normalizeLoaderPath(StringRef Path) {
+  // Resolution asks about many paths that are normal already (the
+  // candidates it builds from normal directories): copied as they are.
+  if (isNormalLoaderPath(Path))
+    return Path.str();
   SmallVector<StringRef, 16> Parts;
   SmallVector<StringRef, 16> Out;
   Path.split(Parts, '/', -1, /*KeepEmpty=*/false);
@@ -208,7 +227,15 @@ std::string normalizeLoaderPath(StringRef Path) {
     }
     Out.push_back(P);
   }
-  return "/" + join(Out, "/");
+  if (Out.empty())
+    return "/";
+  std::string Result;
+  Result.reserve(Path.size() + 1);
+  for (StringRef P : Out) {
+    Result += '/';
+    Result += P;
+  }
+  return Result;
 }
 
 std::string registryName(StringRef Name) {
@@ -219,7 +246,8 @@ std::string registryName(StringRef Name) {
 std::string loaderDirName(StringRef ModulePath) {
   std::string Norm = normalizeLoaderPath(ModulePath);
   size_t Slash = StringRef(Norm).rfind('/');
-  return Slash == 0 ? "/" : Norm.substr(0, Slash);
+  Norm.resize(Slash == 0 ? 1 : Slash);
+  return Norm;
 }
 
 std::vector<std::pair<std::string, std::string>>
@@ -310,7 +338,8 @@ Resolution resolveIn(StringRef Name, const SearchDirs &LibraryDirs,
   };
   // <dir>/<name>, with a relative dir taken from the working directory.
   auto TryIn = [&](StringRef Dir, FoundVia Via, StringRef Entry) {
-    std::string Candidate = (Dir + "/" + Name).str();
+    SmallString<256> Candidate;
+    (Dir + "/" + Name).toVector(Candidate);
     if (Rules.MaxCandidateLength && Candidate.size() >= Rules.MaxCandidateLength)
       return false;
     if (Dir.starts_with("/"))

@@ -37,7 +37,10 @@ std::string hexOffset(uint64_t Offset) {
 }
 
 /// A bounds-checked cursor over a byte range that knows the file offset of
-/// its first byte, so that errors can say where they happened.
+/// its first byte, so that errors can say where they happened. What it
+/// reads is named by a string that outlives it (a literal, mostly): a
+/// module's parse makes a cursor per section and subsection, and a copy of
+/// the name each was an allocation each.
 class Cursor {
 public:
   Cursor(ArrayRef<uint8_t> Bytes, uint64_t BaseOffset, StringRef What)
@@ -120,7 +123,7 @@ private:
 
   ArrayRef<uint8_t> Bytes;
   uint64_t BaseOffset;
-  std::string What;
+  StringRef What;
   size_t Pos = 0;
 };
 
@@ -474,6 +477,9 @@ Expected<Object> readObjectFrom(ByteSource &Src) {
 
   Object Obj;
   Obj.InputSize = FileSize;
+  // Modules from wasm-ld have about a dozen sections: one allocation, not
+  // five, for most (a repair parses every module of a wheel, twice).
+  Obj.Sections.reserve(16);
   for (uint64_t Offset = 8; Offset < FileSize;) {
     Section Sec;
     Sec.Offset = Offset;

@@ -275,7 +275,7 @@ bool InstalledWheel::isDirectory(StringRef LoaderPath) const {
   // the sorted paths, so that nothing is stored per ancestor (a member
   // named a/a/a/... of 64,000 bytes has 32,000 of them, and storing each
   // as a path took gigabytes).
-  std::string Prefix = LoaderPath.str();
+  SmallString<256> Prefix(LoaderPath);
   if (Prefix.empty() || Prefix.back() != '/')
     Prefix += '/';
   if (!SortedValid) {
@@ -306,7 +306,11 @@ Resolution InstalledWheel::resolve(StringRef Name, StringRef ModulePath,
 }
 
 LoaderFileSystem::Status InstalledWheel::status(StringRef Path) {
-  std::string Norm = normalizeLoaderPath(Path);
+  // Resolution asks about normal paths: those are not copied.
+  std::string Storage;
+  StringRef Norm = Path;
+  if (!isNormalLoaderPath(Path))
+    Norm = Storage = normalizeLoaderPath(Path);
   // Identities that no host file has: device ~0, one inode per file.
   if (const File *F = file(Norm))
     return {FileType::Regular, sys::fs::UniqueID(~0ULL, F - Files.data())};

@@ -33,6 +33,7 @@
 #include <future>
 #include <map>
 #include <thread>
+#include <type_traits>
 
 using namespace llvm;
 
@@ -229,21 +230,23 @@ struct ModuleReads {
 
 } // namespace
 
-void forEachIndexJoined(size_t N, function_ref<void(size_t)> Fn) {
+void forEachIndexJoined(size_t N, uint64_t WorkBytes,
+                        function_ref<void(size_t)> Fn) {
   // Not llvm::parallel: its threads outlive the call and are only woken at
   // exit, where they run OpenSSL's per-thread cleanup while OpenSSL's own
   // atexit handler frees the same state (a double free at exit, about one
   // run in 5,000). Threads started here have ended, and with them their
   // per-thread state, before this returns.
-  unsigned Threads = std::min<size_t>(
-      N, std::max(1u, llvm::hardware_concurrency().compute_thread_count()));
+  uint64_t Threads = std::min<uint64_t>(
+      {N, std::max(1u, llvm::hardware_concurrency().compute_thread_count()),
+       std::max<uint64_t>(1, WorkBytes / BytesPerThread)});
   std::atomic<size_t> Next{0};
   auto Work = [&] {
     for (size_t I; (I = Next.fetch_add(1, std::memory_order_relaxed)) < N;)
       Fn(I);
   };
   std::vector<std::thread> Pool;
-  for (unsigned T = 1; T < Threads; ++T)
+  for (uint64_t T = 1; T < Threads; ++T)
     Pool.emplace_back(Work);
   Work();
   for (std::thread &T : Pool)
@@ -372,10 +375,16 @@ Error WheelFile::verifyRecord(bool AllHashes) const {
   // the one reported, so the message does not depend on scheduling.
   std::vector<std::string> Failures(Entries.size());
   std::vector<char> Failed(Entries.size(), 0);
-  forEachIndexJoined(Entries.size(), [&](size_t I) {
-    if (Error E = wheel::verifyMember(
-            Archive, Entries[I], Rec, DI,
-            AllHashes || isPreloadedByPyodide(Entries[I].name()))) {
+  auto Hashed = [&](const zip::Entry &E) {
+    return AllHashes || isPreloadedByPyodide(E.name());
+  };
+  uint64_t Bytes = 0;
+  for (const zip::Entry &E : Entries)
+    if (Hashed(E))
+      Bytes += E.UncompressedSize;
+  forEachIndexJoined(Entries.size(), Bytes, [&](size_t I) {
+    if (Error E = wheel::verifyMember(Archive, Entries[I], Rec, DI,
+                                      Hashed(Entries[I]))) {
       Failures[I] = toString(std::move(E));
       Failed[I] = 1;
     }
@@ -563,7 +572,10 @@ Error WheelAnalysis::readModules() {
   // For a repair: RECORD's verdicts and the bytes kept (ModuleReads).
   std::vector<ModuleReads::Module> Kept(Reads ? Read.size() : 0);
   std::atomic<uint64_t> KeptBytes{0};
-  forEachIndexJoined(ModuleEntries.size(), [&](size_t I) {
+  uint64_t Bytes = 0;
+  for (const auto &[E, Loader] : ModuleEntries)
+    Bytes += E->UncompressedSize;
+  forEachIndexJoined(ModuleEntries.size(), Bytes, [&](size_t I) {
     const auto &[E, Loader] = ModuleEntries[I];
     auto Fail = [&](Error Err) { Failed[I].emplace(fail(std::move(Err))); };
     if (E->UncompressedSize > Opts.MaxModuleSize)
@@ -805,10 +817,13 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
   std::string ModDir =
       sys::path::parent_path(Mods[I].LoaderPath, sys::path::Style::posix).str();
   std::vector<std::string> AddDirs;
-  // Copies: vendoring appends to Mods meanwhile.
-  std::vector<std::string> Needed = Mods[I].Plan.Needed;
-  std::string LoaderPath = Mods[I].LoaderPath;
-  std::string Member = Mods[I].Plan.Member;
+  // Vendoring appends to Mods meanwhile, which a deque does without moving
+  // what it holds: these stay valid (Mods[I]'s Resolution and Renames are
+  // what the loop changes).
+  static_assert(std::is_same_v<decltype(Mods), std::deque<Pending>>);
+  const std::vector<std::string> &Needed = Mods[I].Plan.Needed;
+  const std::string &LoaderPath = Mods[I].LoaderPath;
+  const std::string &Member = Mods[I].Plan.Member;
   // A name that only a file which is not a side module provides is not
   // provided: the loader would find the file and fail to load it.
   auto NotAModule = [&](NeededStatus &S, StringRef At) {
@@ -824,7 +839,7 @@ Error WheelAnalysis::classifyNeeded(size_t I) {
   // occurrence.
   StringSet<> Seen;
   for (const std::string &Name : Needed) {
-    if (!Seen.insert(Name).second)
+    if (Needed.size() > 1 && !Seen.insert(Name).second)
       continue;
     NeededStatus S;
     S.Name = Name;
@@ -1326,7 +1341,7 @@ Error writeRepaired(const WheelFile &W, const RepairPlan &Plan,
     Window = std::vector<Made>(Last - First);
     WindowBegin = First;
     WindowEnd = Last;
-    forEachIndexJoined(Last - First, [&](size_t I) {
+    forEachIndexJoined(Last - First, Bytes, [&](size_t I) {
       const Step &S = Steps[MadeSteps[First + I]];
       Made &Out = Window[I];
       Out.Err = S.Rewrite ? MakeRewritten(*S.Rewrite, *S.Module, Out)
@@ -1415,8 +1430,15 @@ Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
     }
     return true;
   };
+  // The side modules' hashes are deferred (the analysis makes them);
+  // --record-check full hashes the rest here.
+  uint64_t HashedBytes = 0;
+  if (Opts.CheckAllHashes)
+    for (const zip::Entry &E : Entries)
+      if (!isPreloadedByPyodide(E.name()))
+        HashedBytes += E.UncompressedSize;
   std::future<void> Verifying = std::async(std::launch::async, [&] {
-    forEachIndexJoined(Entries.size(), [&](size_t I) {
+    forEachIndexJoined(Entries.size(), HashedBytes, [&](size_t I) {
       bool Module = isPreloadedByPyodide(Entries[I].name());
       if (Check(I, Opts.CheckAllHashes && !Module) && Module)
         State[I] = Deferred;
@@ -1443,8 +1465,12 @@ Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
         State[I] = Passed;
       }
     }
-    forEachIndexJoined(Stream.size(),
-                       [&](size_t J) { Check(Stream[J], /*CheckHash=*/true); });
+    uint64_t StreamBytes = 0;
+    for (size_t I : Stream)
+      StreamBytes += Entries[I].UncompressedSize;
+    forEachIndexJoined(Stream.size(), StreamBytes, [&](size_t J) {
+      Check(Stream[J], /*CheckHash=*/true);
+    });
     Verified.emplace(Error::success());
     for (size_t I = 0; I < Entries.size(); ++I)
       if (State[I] == Failed) {
