@@ -9,7 +9,12 @@
 #include <atomic>
 #include <cassert>
 #include <csignal>
+#include <climits>
+#include <cstdint>
+#include <malloc.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -77,6 +82,35 @@ ToolProcess::ToolProcess(int &Argc, const char **&Argv) {
 ToolProcess::~ToolProcess() { Active = false; }
 
 bool ToolProcess::active() { return Active; }
+
+void ToolProcess::reserveHeap(size_t Bytes) {
+#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
+  // The heap grows, and is trimmed, Bytes at a time from now on. Blocks
+  // below malloc's mmap threshold (128 KiB) are taken until it has grown
+  // (the first growth adds Bytes), then given back; the whole heap is
+  // then faulted in with one call. Failures cost nothing but the faults
+  // this was to save.
+  if (::mallopt(M_TOP_PAD,
+                static_cast<int>(std::min<size_t>(Bytes, INT_MAX))) != 1)
+    return;
+  size_t Before = ::mallinfo2().arena;
+  void *Blocks[64];
+  size_t N = 0;
+  while (N < 64 && ::mallinfo2().arena == Before)
+    if (!(Blocks[N++] = ::malloc(64 * 1024)))
+      break;
+  for (size_t I = 0; I < N; ++I)
+    ::free(Blocks[I]);
+  uintptr_t End = reinterpret_cast<uintptr_t>(::sbrk(0));
+  uintptr_t Page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t Start = (End - ::mallinfo2().arena + Page - 1) & ~(Page - 1);
+  if (Start < End)
+    ::madvise(reinterpret_cast<void *>(Start), End - Start,
+              MADV_POPULATE_WRITE);
+#else
+  (void)Bytes;
+#endif
+}
 
 void withInterruptsHeld(function_ref<void()> F) {
   if (!Active) {

@@ -1410,7 +1410,8 @@ Error writeRepairedWheel(const WheelFile &W, const RepairPlan &Plan,
 Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
                                  StringRef OutPath) {
   // RECORD is verified on other threads while the plan is made and the
-  // output written; the output replaces nothing until it has passed. A
+  // output written (a small wheel's, before the output is committed); the
+  // output replaces nothing until it has passed. A
   // bad RECORD is the error reported, whatever else failed. It is
   // WheelFile::verifyRecord()'s check, in two parts: the side modules'
   // content is checked by the analysis, from the bytes it inflates anyway
@@ -1437,13 +1438,18 @@ Expected<RepairPlan> repairWheel(const WheelFile &W, const RepairOptions &Opts,
     for (const zip::Entry &E : Entries)
       if (!isPreloadedByPyodide(E.name()))
         HashedBytes += E.UncompressedSize;
-  std::future<void> Verifying = std::async(std::launch::async, [&] {
-    forEachIndexJoined(Entries.size(), HashedBytes, [&](size_t I) {
-      bool Module = isPreloadedByPyodide(Entries[I].name());
-      if (Check(I, Opts.CheckAllHashes && !Module) && Module)
-        State[I] = Deferred;
-    });
-  });
+  // Checked meanwhile on another thread, unless that costs more than it
+  // saves: a row and size check takes about a microsecond, and a thread's
+  // start about a millisecond (BytesPerThread); then it is made in Wait().
+  bool Concurrently = Entries.size() >= 1024 || HashedBytes >= BytesPerThread;
+  std::future<void> Verifying = std::async(
+      Concurrently ? std::launch::async : std::launch::deferred, [&] {
+        forEachIndexJoined(Entries.size(), HashedBytes, [&](size_t I) {
+          bool Module = isPreloadedByPyodide(Entries[I].name());
+          if (Check(I, Opts.CheckAllHashes && !Module) && Module)
+            State[I] = Deferred;
+        });
+      });
   ModuleReads Reads;
   std::optional<Error> Verified;
   auto Wait = [&]() -> Error & {
