@@ -51,8 +51,11 @@ public:
   /// one system call, and keeps that much when memory is freed: a tool
   /// that will use about that much memory then takes no page fault for
   /// it. Touched one at a time, on the virtual machines measured, a page
-  /// costs 13 us; faulted in together, 0.9 us (docs/performance.md). Does
-  /// nothing where the C library or the kernel cannot do this.
+  /// costs 13 us; faulted in together, 0.9 us (docs/performance.md). For
+  /// a short run that allocates little at a time: it fixes glibc's mmap
+  /// threshold, which otherwise adapts to large blocks. Changes nothing
+  /// under an address-space or data limit, or where the C library (not
+  /// glibc) or the kernel (before Linux 5.14) cannot do this.
   void reserveHeap(size_t Bytes);
 
 private:

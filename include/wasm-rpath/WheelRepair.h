@@ -101,8 +101,11 @@ llvm::Error checkKeepSections(const RepairOptions &Opts);
 class WheelFile {
 public:
   /// Opens and reads \p Path. Errors name the file: not a zip, a bad wheel
-  /// name, no .dist-info, an unreadable RECORD.
+  /// name, no .dist-info, an unreadable RECORD. A wheel of at most
+  /// ReadWholeSize bytes is held in memory while the WheelFile lives (read
+  /// once); a larger one is read as needed.
   static llvm::Expected<std::unique_ptr<WheelFile>> open(llvm::StringRef Path);
+  static constexpr uint64_t ReadWholeSize = uint64_t(1) << 20;
 
   llvm::StringRef path() const { return Path; }
   const InputFile &file() const { return *In; }

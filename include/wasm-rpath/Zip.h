@@ -205,14 +205,7 @@ public:
   /// (see the class comment). \p FD must stay open while the Archive is
   /// used. Besides read()'s errors, a failed or short read is an error
   /// (errc::input_changed if the file shrank).
-  ///
-  /// An archive of at most WholeReadSize bytes is read whole, with one
-  /// read, and then used as an archive in memory: reading its headers and
-  /// members one by one would cost a system call each (microseconds on a
-  /// virtual machine, which is most of a small wheel's repair), and the
-  /// window of a larger archive's header reads is as large.
   static llvm::Expected<Archive> read(int FD, uint64_t Size);
-  static constexpr uint64_t WholeReadSize = 1 << 20;
 
   /// The central directory may hold at most this many bytes (about five
   /// million members of usual names): it is held in memory, with an Entry
@@ -299,8 +292,6 @@ private:
   /// archive in memory, whose entries point into Data): the one copy of
   /// every member's name, extra field and comment.
   std::vector<uint8_t> Central;
-  /// The whole file, for an archive read whole (Data points into it).
-  std::unique_ptr<uint8_t[]> Whole;
   std::vector<Entry> Entries;
   /// Name -> index into Entries.
   NameIndex Index;

@@ -563,18 +563,8 @@ Expected<Archive> Archive::read(ArrayRef<uint8_t> Data) {
 
 Expected<Archive> Archive::read(int FD, uint64_t Size) {
   Archive A;
-  A.Size = Size;
-  if (Size && Size <= WholeReadSize) {
-    A.Whole.reset(new (std::nothrow) uint8_t[Size]);
-    if (!A.Whole)
-      return noMemory("cannot hold " + Twine(Size) + " bytes of the archive");
-    MutableArrayRef<uint8_t> All(A.Whole.get(), Size);
-    if (Error E = preadAll(FD, 0, All))
-      return std::move(E);
-    A.Data = All;
-    return readImpl(std::move(A));
-  }
   A.FD = FD;
+  A.Size = Size;
   return readImpl(std::move(A));
 }
 

@@ -14,6 +14,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace llvm;
@@ -85,11 +86,25 @@ bool ToolProcess::active() { return Active; }
 
 void ToolProcess::reserveHeap(size_t Bytes) {
 #if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
-  // The heap grows, and is trimmed, Bytes at a time from now on. Blocks
-  // below malloc's mmap threshold (128 KiB) are taken until it has grown
-  // (the first growth adds Bytes), then given back; the whole heap is
-  // then faulted in with one call. Failures cost nothing but the faults
-  // this was to save.
+  // Nothing is changed unless the kernel can fault pages in this way
+  // (Linux 5.14; an unknown advice is EINVAL before the empty range is
+  // looked at), nor under a memory limit: the padding below stays for the
+  // whole process, and would make every later growth ask for Bytes more.
+  uintptr_t Page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  uintptr_t End = reinterpret_cast<uintptr_t>(::sbrk(0));
+  if (::madvise(reinterpret_cast<void *>(End & ~(Page - 1)), 0,
+                MADV_POPULATE_WRITE) != 0)
+    return;
+  for (int Resource : {RLIMIT_AS, RLIMIT_DATA}) {
+    struct rlimit Limit;
+    if (::getrlimit(Resource, &Limit) != 0 || Limit.rlim_cur != RLIM_INFINITY)
+      return;
+  }
+  // The heap grows, and is trimmed, Bytes at a time from now on (which
+  // also fixes glibc's mmap threshold at its default). Blocks below that
+  // threshold (128 KiB) are taken until the heap has grown (its first
+  // growth adds Bytes), then given back; the whole heap is then faulted
+  // in with one call.
   if (::mallopt(M_TOP_PAD,
                 static_cast<int>(std::min<size_t>(Bytes, INT_MAX))) != 1)
     return;
@@ -101,8 +116,7 @@ void ToolProcess::reserveHeap(size_t Bytes) {
       break;
   for (size_t I = 0; I < N; ++I)
     ::free(Blocks[I]);
-  uintptr_t End = reinterpret_cast<uintptr_t>(::sbrk(0));
-  uintptr_t Page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  End = reinterpret_cast<uintptr_t>(::sbrk(0));
   uintptr_t Start = (End - ::mallinfo2().arena + Page - 1) & ~(Page - 1);
   if (Start < End)
     ::madvise(reinterpret_cast<void *>(Start), End - Start,

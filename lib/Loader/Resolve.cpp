@@ -103,8 +103,11 @@ std::string jsReplacement(StringRef Replacement, StringRef Match,
 /// The directory an entry starting with an origin token denotes.
 std::string expandOrigin(StringRef Dir, StringRef Token, StringRef Rest,
                          const LoaderRules &Rules) {
-  if (Rules.Origin == LoaderRules::OriginStyle::JSReplace)
-    return jsReplacement(Dir, Token, Rest).append(Rest.data(), Rest.size());
+  if (Rules.Origin == LoaderRules::OriginStyle::JSReplace) {
+    std::string Expanded = jsReplacement(Dir, Token, Rest);
+    Expanded += Rest;
+    return Expanded;
+  }
   if (Rest.empty())
     return Dir.str();
   return Rest.starts_with("/") ? (Dir + Rest).str() : (Dir + "/" + Rest).str();

@@ -351,16 +351,19 @@ int main(int Argc, char **Argv) {
   Expected<Config> C = parseCommandLine(Args);
   if (!C)
     return Fail(toString(C.takeError()));
-  // A wheel's analysis and repair hold a few times its size (its modules,
-  // their plans, the new members): that much of the heap is faulted in at
-  // once (a repair of 500 small modules took 650 page faults, then 120).
+  // The analysis and repair of small wheels hold a few times their size
+  // (modules, plans, new members), allocated little at a time: that much
+  // of the heap is faulted in at once (a repair of 500 small modules took
+  // 650 page faults, then 120). Larger wheels' time is in copying, and
+  // glibc's adaptive thresholds serve their large buffers better.
   uint64_t InputBytes = 0;
   for (const std::string &Wheel : C->Wheels) {
     sys::fs::file_status St;
     if (!sys::fs::status(Wheel, St))
       InputBytes += St.getSize();
   }
-  X.reserveHeap(std::clamp<uint64_t>(16 * InputBytes, 1 << 20, 8 << 20));
+  if (InputBytes <= (4 << 20))
+    X.reserveHeap(std::max<uint64_t>(16 * InputBytes, 1 << 20));
 
   bool AllOk = true;
   json::Array JsonOut;
